@@ -1,0 +1,436 @@
+"""The chain model: a cloud supply chain as a ``networkx.DiGraph``, loaded from ``obligraph/chain@1``.
+
+An edge ``u -> v`` means the consumer ``v`` uses the provider ``u``'s service. Node attributes are
+``name``, ``layer``, ``org``, ``description`` and ``declarations`` (control id -> ``Declaration``);
+edge attributes are ``responsibility`` (control id -> ``Responsibility``), ``criticality`` and ``notes``.
+
+>>> chain = Chain.from_dict({
+...     "format": "obligraph/chain@1", "name": "demo",
+...     "nodes": [{"id": "acme", "layer": "iaas"}, {"id": "hr", "layer": "saas"}],
+...     "edges": [{"provider": "acme", "consumer": "hr"}]})
+>>> list(chain.graph.edges)
+[('acme', 'hr')]
+>>> Chain.from_dict(chain.to_dict()).to_dict() == chain.to_dict()
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import networkx as nx
+import yaml
+from pydantic import ValidationError
+
+from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from obligraph.graph.errors import ChainError, Issue, format_location
+from obligraph.graph.lattice import Layer, Responsibility, Status
+from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
+
+
+class Chain:
+    """A supply chain: nodes (providers and customers), edges (who uses whom) and declarations."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        catalog: str | Catalog = DEFAULT_CATALOG,
+        requirement: Status | str | None = None,
+        controls: Iterable[str] | None = None,
+        description: str | None = None,
+    ):
+        self.name = name
+        self.catalog = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
+        self.requirement = Status(requirement) if requirement is not None else None
+        self.controls = list(controls) if controls is not None else None
+        self.description = description
+        self.graph = nx.DiGraph()
+        self._edge_order: dict[tuple[str, str], None] = {}
+        self.revision = 0
+        self._compiled: Any = None
+
+    # -- loading and saving -------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any], *, source: str | None = None) -> "Chain":
+        """Validate a chain@1 document and build the chain; raise ``ChainError`` naming every problem."""
+        if not isinstance(document, Mapping):
+            raise ChainError(
+                f"a chain document is a mapping with format, name, nodes and edges (got {type(document).__name__})",
+                source=source,
+            )
+        try:
+            parsed = ChainDocument.model_validate(document)
+        except ValidationError as exc:
+            error = ChainError.from_validation(exc, model=ChainDocument)
+            error.source = source
+            raise error from None
+        try:
+            catalog = load_catalog(parsed.catalog)
+        except ChainError as exc:
+            exc.source = source
+            raise
+        issues = _cross_check(parsed, catalog)
+        if issues:
+            raise ChainError(issues, source=source)
+        chain = cls(
+            parsed.name,
+            catalog=catalog,
+            requirement=parsed.requirement,
+            controls=parsed.controls,
+            description=parsed.description,
+        )
+        for node in parsed.nodes:
+            chain._put_node(node)
+        for edge in parsed.edges:
+            chain._put_edge(edge)
+        return chain
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Chain":
+        """Load a chain from a ``.json``, ``.yaml`` or ``.yml`` file."""
+        path = Path(path)
+        return cls.from_dict(read_document(path), source=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The chain as an ``obligraph/chain@1`` document; ``Chain.from_dict`` reads it back unchanged."""
+        document: dict[str, Any] = {"format": CHAIN_FORMAT, "name": self.name}
+        if self.description is not None:
+            document["description"] = self.description
+        document["catalog"] = self.catalog.id
+        if self.requirement is not None:
+            document["requirement"] = self.requirement.value
+        if self.controls is not None:
+            document["controls"] = list(self.controls)
+        document["nodes"] = [_dump(self.node(node_id)) for node_id in self.graph.nodes]
+        document["edges"] = [_dump(self.edge(u, v)) for u, v in self._edge_order]
+        return document
+
+    def dump(self, path: str | Path) -> None:
+        """Write the chain document; JSON or YAML by the file's extension."""
+        path = Path(path)
+        write_document(self.to_dict(), path)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def node(self, node_id: str) -> Node:
+        attrs = self.graph.nodes[node_id]
+        return Node.model_construct(
+            id=node_id,
+            name=attrs["name"],
+            layer=attrs["layer"],
+            org=attrs["org"],
+            description=attrs["description"],
+            declarations=list(attrs["declarations"].values()),
+        )
+
+    def edge(self, provider: str, consumer: str) -> Edge:
+        attrs = self.graph.edges[provider, consumer]
+        return Edge.model_construct(
+            provider=provider,
+            consumer=consumer,
+            responsibility=dict(attrs["responsibility"]),
+            criticality=attrs["criticality"],
+            notes=attrs["notes"],
+        )
+
+    def declarations(self, node_id: str) -> dict[str, Declaration]:
+        return self.graph.nodes[node_id]["declarations"]
+
+    def layer(self, node_id: str) -> Layer:
+        return self.graph.nodes[node_id]["layer"]
+
+    def edges(self) -> list[tuple[str, str]]:
+        """Edges in document order."""
+        return list(self._edge_order)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self.graph
+
+    def __len__(self) -> int:
+        return self.graph.number_of_nodes()
+
+    def responsibility(self, provider: str, consumer: str, control: str) -> Responsibility:
+        """r(u, v, c): the edge override, else the provider's ``assigns``, else the catalog default."""
+        override = self.graph.edges[provider, consumer]["responsibility"].get(control)
+        if override is not None:
+            return override
+        declaration = self.graph.nodes[provider]["declarations"].get(control)
+        if declaration is not None and declaration.assigns is not None:
+            return declaration.assigns
+        return self.catalog.default_responsibility(self.layer(provider), control)
+
+    def analysed_controls(self, controls: Iterable[str] | None = None) -> list[str]:
+        """The controls an analysis covers: the argument, else the document's list, else the catalog's set."""
+        if controls is None:
+            controls = self.controls if self.controls is not None else self.catalog.analyzed_ids
+        chosen = list(dict.fromkeys(controls))
+        unknown = [c for c in chosen if c not in self.catalog]
+        if unknown:
+            raise ChainError.at(("controls",), _unknown_control_message(unknown[0], self.catalog))
+        return chosen
+
+    # -- editing --------------------------------------------------------------------------------
+
+    def add_node(self, node: Node | Mapping[str, Any]) -> None:
+        node = _validated(Node, node, ("node",))
+        if node.id in self.graph:
+            raise ChainError.at(("node", "id"), f"'{node.id}' already exists; node ids must be unique")
+        issues = list(_declaration_issues(node, ("node",), self.catalog))
+        if issues:
+            raise ChainError(issues)
+        self._put_node(node)
+        self.touch()
+
+    def update_node(self, node: Node | Mapping[str, Any]) -> None:
+        """Replace a node's attributes and declarations, keeping its edges."""
+        node = _validated(Node, node, ("node",))
+        self._require_node(node.id)
+        issues = list(_declaration_issues(node, ("node",), self.catalog))
+        if issues:
+            raise ChainError(issues)
+        self._put_node(node)
+        self.touch()
+
+    def remove_node(self, node_id: str) -> None:
+        self._require_node(node_id)
+        for pair in list(self.graph.in_edges(node_id)) + list(self.graph.out_edges(node_id)):
+            self._edge_order.pop(pair, None)
+        self.graph.remove_node(node_id)
+        self.touch()
+
+    def add_edge(self, edge: Edge | Mapping[str, Any]) -> None:
+        edge = _validated(Edge, edge, ("edge",))
+        issues = list(_edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog))
+        if (edge.provider, edge.consumer) in self._edge_order:
+            issues.append(
+                Issue("edge", f"{edge.provider} -> {edge.consumer} already exists; update it instead of adding it")
+            )
+        if issues:
+            raise ChainError(issues)
+        self._put_edge(edge)
+        self.touch()
+
+    def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
+        edge = _validated(Edge, edge, ("edge",))
+        if (edge.provider, edge.consumer) not in self._edge_order:
+            raise ChainError.at(("edge",), f"there is no edge {edge.provider} -> {edge.consumer}")
+        issues = list(_edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog))
+        if issues:
+            raise ChainError(issues)
+        self._put_edge(edge)
+        self.touch()
+
+    def remove_edge(self, provider: str, consumer: str) -> None:
+        if (provider, consumer) not in self._edge_order:
+            raise ChainError.at(("edge",), f"there is no edge {provider} -> {consumer}")
+        del self._edge_order[provider, consumer]
+        self.graph.remove_edge(provider, consumer)
+        self.touch()
+
+    def declare(self, node_id: str, declaration: Declaration | Mapping[str, Any]) -> None:
+        """Add or replace the node's declaration for one control."""
+        self._require_node(node_id)
+        declaration = _validated(Declaration, declaration, ("declaration",))
+        if declaration.control not in self.catalog:
+            raise ChainError.at(
+                ("declaration", "control"), _unknown_control_message(declaration.control, self.catalog)
+            )
+        self.graph.nodes[node_id]["declarations"][declaration.control] = declaration
+        self.touch()
+
+    def undeclare(self, node_id: str, control: str) -> None:
+        self._require_node(node_id)
+        if self.graph.nodes[node_id]["declarations"].pop(control, None) is None:
+            raise ChainError.at(("declaration",), f"'{node_id}' has no declaration for control '{control}'")
+        self.touch()
+
+    def touch(self) -> None:
+        """Mark the chain changed (call after editing ``graph`` directly) so cached arrays are rebuilt."""
+        self.revision += 1
+        self._compiled = None
+
+    def copy(self) -> "Chain":
+        other = Chain(
+            self.name,
+            catalog=self.catalog,
+            requirement=self.requirement,
+            controls=self.controls,
+            description=self.description,
+        )
+        for node_id, attrs in self.graph.nodes(data=True):
+            other.graph.add_node(node_id, **{**attrs, "declarations": dict(attrs["declarations"])})
+        for u, v in self._edge_order:
+            attrs = self.graph.edges[u, v]
+            other.graph.add_edge(u, v, **{**attrs, "responsibility": dict(attrs["responsibility"])})
+            other._edge_order[u, v] = None
+        return other
+
+    def compiled(self):
+        """The chain as arrays for the vectorised engine (cached until the chain changes)."""
+        if self._compiled is None:
+            from obligraph.graph.compiled import compile_chain
+
+            self._compiled = compile_chain(self)
+        return self._compiled
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _require_node(self, node_id: str) -> None:
+        if node_id not in self.graph:
+            raise ChainError.at(("node",), f"there is no node '{node_id}'")
+
+    def _put_node(self, node: Node) -> None:
+        self.graph.add_node(
+            node.id,
+            name=node.name,
+            layer=node.layer,
+            org=node.org,
+            description=node.description,
+            declarations={d.control: d for d in node.declarations},
+        )
+
+    def _put_edge(self, edge: Edge) -> None:
+        self.graph.add_edge(
+            edge.provider,
+            edge.consumer,
+            responsibility=dict(edge.responsibility),
+            criticality=edge.criticality,
+            notes=edge.notes,
+        )
+        self._edge_order[edge.provider, edge.consumer] = None
+
+
+def read_document(path: Path) -> Any:
+    """Parse a JSON or YAML file into Python data, with a clear error for a missing or broken file."""
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise ChainError(f"cannot tell the format of '{path.name}'; use a .json, .yaml or .yml file", source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ChainError("no such file", source=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChainError(f"cannot read the file: {exc}", source=str(path)) from None
+    return parse_document(text, "json" if suffix == ".json" else "yaml", source=str(path))
+
+
+def parse_document(text: str, syntax: str, *, source: str | None = None) -> Any:
+    try:
+        if syntax == "json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ChainError(f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}", source=source) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChainError(f"{where}invalid YAML: {problem}", source=source) from None
+
+
+def write_document(document: Mapping[str, Any], path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif suffix in (".yaml", ".yml"):
+        text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
+    else:
+        raise ChainError(f"cannot tell the format of '{path.name}'; use a .json, .yaml or .yml file")
+    path.write_text(text, encoding="utf-8")
+
+
+def _dump(model: Node | Edge) -> dict[str, Any]:
+    data = model.model_dump(mode="json", exclude_none=True)
+    if isinstance(model, Node):
+        for declaration in data.get("declarations", []):
+            if not declaration.get("evidence"):
+                declaration.pop("evidence", None)
+        if not data.get("declarations"):
+            data.pop("declarations", None)
+    elif not data.get("responsibility"):
+        data.pop("responsibility", None)
+    return data
+
+
+def _validated(model: type, value: Any, prefix: tuple) -> Any:
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise ChainError.from_validation(exc, prefix=prefix, model=model) from None
+
+
+def _unknown_control_message(control: str, catalog: Catalog) -> str:
+    close = difflib.get_close_matches(control, catalog.ids, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f" (its ids look like '{catalog.ids[0]}')"
+    return f"'{control}' is not a control of catalog '{catalog.id}'{hint}"
+
+
+def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable[Issue]:
+    seen: dict[str, int] = {}
+    for j, declaration in enumerate(node.declarations):
+        place = (*prefix, "declarations", j)
+        if declaration.control not in catalog:
+            yield Issue(format_location((*place, "control")), _unknown_control_message(declaration.control, catalog))
+        if declaration.control in seen:
+            yield Issue(
+                format_location((*place, "control")),
+                f"'{declaration.control}' is already declared at declarations[{seen[declaration.control]}];"
+                " keep one declaration per control",
+            )
+        seen.setdefault(declaration.control, j)
+
+
+def _edge_issues(edge: Edge, prefix: tuple, node_ids: set[str], catalog: Catalog) -> Iterable[Issue]:
+    for end in ("provider", "consumer"):
+        node_id = getattr(edge, end)
+        if node_id not in node_ids:
+            close = difflib.get_close_matches(node_id, list(node_ids), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; add the node first"
+            yield Issue(format_location((*prefix, end)), f"'{node_id}' is not a node id in this chain{hint}")
+    if edge.provider == edge.consumer:
+        yield Issue(
+            format_location(prefix),
+            f"provider and consumer are both '{edge.provider}'; a node cannot be its own provider",
+        )
+    for control in edge.responsibility:
+        if control not in catalog:
+            yield Issue(format_location((*prefix, "responsibility", control)), _unknown_control_message(control, catalog))
+
+
+def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
+    issues: list[Issue] = []
+    first_index: dict[str, int] = {}
+    for i, node in enumerate(document.nodes):
+        if node.id in first_index:
+            issues.append(
+                Issue(
+                    format_location(("nodes", i, "id")),
+                    f"'{node.id}' is already the id of nodes[{first_index[node.id]}]; node ids must be unique",
+                )
+            )
+        first_index.setdefault(node.id, i)
+        issues.extend(_declaration_issues(node, ("nodes", i), catalog))
+    seen_edges: dict[tuple[str, str], int] = {}
+    node_ids = set(first_index)
+    for i, edge in enumerate(document.edges):
+        issues.extend(_edge_issues(edge, ("edges", i), node_ids, catalog))
+        pair = (edge.provider, edge.consumer)
+        if pair in seen_edges:
+            issues.append(
+                Issue(
+                    format_location(("edges", i)),
+                    f"{pair[0]} -> {pair[1]} repeats edges[{seen_edges[pair]}]; merge them into one edge",
+                )
+            )
+        seen_edges.setdefault(pair, i)
+    for i, control in enumerate(document.controls or []):
+        if control not in catalog:
+            issues.append(Issue(format_location(("controls", i)), _unknown_control_message(control, catalog)))
+    return issues

@@ -1,0 +1,159 @@
+"""One error type for bad chain or catalog input, with messages that name the place and the fix.
+
+Pydantic does the validating; this module turns its errors into sentences a person can act on:
+
+>>> from pydantic import BaseModel
+>>> from obligraph.graph.lattice import Status
+>>> class Decl(BaseModel):
+...     status: Status
+>>> try:
+...     Decl.model_validate({"status": "verifed"})
+... except Exception as exc:
+...     print(ChainError.from_validation(exc, prefix=("nodes", 3)).issues[0])
+nodes[3].status: 'verifed' is not a status (expected one of not_implemented, unknown, partial, declared, verified, not_applicable)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from pydantic import BaseModel, ValidationError
+
+Location = Sequence[str | int]
+
+_NOUNS = {
+    "status": "status",
+    "layer": "layer",
+    "assigns": "responsibility",
+    "responsibility": "responsibility",
+    "criticality": "criticality",
+    "kind": "evidence kind",
+    "requirement": "status",
+    "impact": "impact kind",
+}
+
+
+def format_location(location: Location) -> str:
+    """``("nodes", 3, "status")`` -> ``"nodes[3].status"``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(document)"
+
+
+@dataclass(frozen=True)
+class Issue:
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class ChainError(ValueError):
+    """Bad input. ``issues`` lists every problem found, each with its place in the document."""
+
+    def __init__(self, issues: Iterable[Issue] | str, *, source: str | None = None):
+        if isinstance(issues, str):
+            issues = [Issue("(document)", issues)]
+        self.issues: list[Issue] = list(issues)
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.source}: " if self.source else ""
+        lines = [str(issue) for issue in self.issues[:20]]
+        if len(self.issues) > 20:
+            lines.append(f"... and {len(self.issues) - 20} more problems")
+        if len(lines) == 1:
+            return head + lines[0]
+        return head + f"{len(self.issues)} problems:\n  " + "\n  ".join(lines)
+
+    def to_dict(self) -> list[dict[str, str]]:
+        return [{"location": issue.location, "message": issue.message} for issue in self.issues]
+
+    @classmethod
+    def at(cls, location: Location, message: str) -> "ChainError":
+        return cls([Issue(format_location(location), message)])
+
+    @classmethod
+    def from_validation(
+        cls, exc: ValidationError, *, prefix: Location = (), model: type[BaseModel] | None = None
+    ) -> "ChainError":
+        issues = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(prefix) + tuple(error["loc"])
+            issues.append(Issue(format_location(loc), _sentence(error, model)))
+        return cls(issues)
+
+
+def _sentence(error: dict[str, Any], model: type[BaseModel] | None) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "value")
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind in ("enum", "literal_error"):
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        noun = _NOUNS.get(field, field.replace("_", " "))
+        return f"{value!r} is not a {noun} (expected one of {', '.join(allowed)})"
+    if kind == "missing":
+        return f"'{field}' is required here; add it"
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model, loc[:-1])
+        hint = ""
+        if allowed:
+            close = difflib.get_close_matches(str(field), allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; allowed here: {', '.join(sorted(allowed))}"
+        return f"unknown field '{field}'{hint}"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"{value!r} is not a valid date (expected YYYY-MM-DD, e.g. 2026-03-31)"
+    if kind == "string_pattern_mismatch" and field in ("id", "provider", "consumer"):
+        return (
+            f"{value!r} is not a valid id (use 1-128 letters, digits, '.', '_', ':', '@' or '-',"
+            " starting with a letter or digit)"
+        )
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
+    message = error["msg"]
+    return f"{message[0].lower()}{message[1:]} (got {_short(value)})"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _fields_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[str]:
+    """The field names allowed at ``loc`` inside ``model``, walking list items and nested models."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            current = args[0] if args else None
+        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
+            current = current.model_fields[part].annotation
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [info.alias or name for name, info in current.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Optional[...]`` so the walk sees the model or list underneath."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        rest = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation

@@ -1,0 +1,104 @@
+"""The ``obligraph/chain@1`` document as pydantic models (validation only; see ``chain.py`` for the graph).
+
+>>> doc = ChainDocument.model_validate({
+...     "format": "obligraph/chain@1", "name": "demo",
+...     "nodes": [{"id": "a", "layer": "iaas"}, {"id": "b", "layer": "saas"}],
+...     "edges": [{"provider": "a", "consumer": "b"}]})
+>>> doc.nodes[1].layer.value
+'saas'
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
+
+CHAIN_FORMAT = "obligraph/chain@1"
+
+#: Node ids: slugs, with ':' and '@' allowed so that ids like ``aws:us-east-1`` survive.
+NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+ControlId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Evidence(_Input):
+    kind: EvidenceKind
+    ref: ShortText
+    issued: date | None = None
+    expires: date | None = None
+    url: ShortText | None = None
+    notes: Text | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Evidence":
+        if self.issued and self.expires and self.expires < self.issued:
+            raise ValueError(
+                f"expires ({self.expires}) is before issued ({self.issued}); swap or correct the dates"
+            )
+        return self
+
+    def assures_on(self, day: date) -> bool:
+        """Audit reports and certifications count until (and including) their expiry date."""
+        return self.kind in (EvidenceKind.AUDIT_REPORT, EvidenceKind.CERTIFICATION) and (
+            self.expires is None or self.expires >= day
+        )
+
+
+class Declaration(_Input):
+    control: ControlId
+    status: Status
+    evidence: list[Evidence] = []
+    assigns: Responsibility | None = None
+    notes: Text | None = None
+
+    def status_on(self, day: date) -> Status:
+        """The status this declaration counts as on ``day``: ``verified`` needs live assuring evidence."""
+        if self.status is Status.VERIFIED and not any(item.assures_on(day) for item in self.evidence):
+            return Status.DECLARED
+        return self.status
+
+    def verified_until(self) -> date | None:
+        """Last day a ``verified`` status holds (``date.max`` when some assuring evidence never expires)."""
+        days = [
+            item.expires or date.max
+            for item in self.evidence
+            if item.kind in (EvidenceKind.AUDIT_REPORT, EvidenceKind.CERTIFICATION)
+        ]
+        return max(days) if days else None
+
+
+class Node(_Input):
+    id: NodeId
+    name: ShortText | None = None
+    layer: Layer
+    org: ShortText | None = None
+    description: Text | None = None
+    declarations: list[Declaration] = []
+
+
+class Edge(_Input):
+    provider: NodeId
+    consumer: NodeId
+    responsibility: dict[ControlId, Responsibility] = {}
+    criticality: Criticality | None = None
+    notes: Text | None = None
+
+
+class ChainDocument(_Input):
+    format: Literal["obligraph/chain@1"]
+    name: ShortText
+    description: Text | None = None
+    catalog: ShortText = "meti-2011"
+    requirement: Status | None = None
+    controls: list[ControlId] | None = None
+    nodes: list[Node] = Field(default=[], max_length=5_000_000)
+    edges: list[Edge] = Field(default=[], max_length=50_000_000)
