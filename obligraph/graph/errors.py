@@ -25,17 +25,18 @@ from typing import Any, Iterable, Sequence
 from pydantic import BaseModel, ValidationError
 
 Location = Sequence[str | int]
+DOCUMENT = "(document)"
 
-_NOUNS = {
-    "status": "status",
-    "layer": "layer",
-    "assigns": "responsibility",
-    "responsibility": "responsibility",
-    "criticality": "criticality",
-    "kind": "evidence kind",
-    "requirement": "status",
-    "impact": "impact kind",
-}
+def _noun_for(values: list[str], field: str) -> str:
+    """Name the vocabulary by its values, so a responsibility under any key reads 'responsibility'."""
+    from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
+
+    vocabularies = {Status: "status", Layer: "layer", Responsibility: "responsibility",
+                    Criticality: "criticality", EvidenceKind: "evidence kind"}
+    for enum, noun in vocabularies.items():
+        if set(values) == {member.value for member in enum}:
+            return noun
+    return field.replace("_", " ")
 
 
 def format_location(location: Location) -> str:
@@ -46,7 +47,7 @@ def format_location(location: Location) -> str:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text or "(document)"
+    return text or DOCUMENT
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return self.message if self.location == DOCUMENT else f"{self.location}: {self.message}"
 
 
 class ChainError(ValueError):
@@ -63,7 +64,7 @@ class ChainError(ValueError):
 
     def __init__(self, issues: Iterable[Issue] | str, *, source: str | None = None):
         if isinstance(issues, str):
-            issues = [Issue("(document)", issues)]
+            issues = [Issue(DOCUMENT, issues)]
         self.issues: list[Issue] = list(issues)
         self.source = source
         super().__init__(str(self))
@@ -103,7 +104,7 @@ def _sentence(error: dict[str, Any], model: type[BaseModel] | None) -> str:
     ctx = error.get("ctx") or {}
     if kind in ("enum", "literal_error"):
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        noun = _NOUNS.get(field, field.replace("_", " "))
+        noun = _noun_for(allowed, str(field))
         return f"{value!r} is not a {noun} (expected one of {', '.join(allowed)})"
     if kind == "missing":
         return f"'{field}' is required here; add it"

@@ -1,0 +1,1 @@
+"""The service side of obligraph: CLI, HTTP API, pages and storage. Calls into ``obligraph.graph``."""
