@@ -4,9 +4,7 @@ Nothing here depends on the analysis parameters (``as_of``, ``requirement``, ``c
 chain is compiled once and analysed many times. Statuses are stored as ranks (see ``lattice``);
 responsibilities as codes 0 = provider, 1 = shared, 2 = customer.
 
-The structure part orders the work: strongly connected components of the whole graph, their
-topological levels, and the edges sorted by the level of their consumer, so that the engine can
-sweep level by level with one ``reduceat`` per level instead of one Python step per node.
+``sweep.py`` orders the work (components, levels, reduction plans); this module fills the arrays.
 """
 
 from __future__ import annotations
@@ -16,10 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
-from obligraph.graph.lattice import Layer, PROVIDER_LAYERS, Responsibility, Status
+from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Status
+from obligraph.graph.sweep import Structure, build_structure
 
 if TYPE_CHECKING:
     from obligraph.graph.chain import Chain
@@ -29,24 +26,6 @@ UNKNOWN_RANK = Status.UNKNOWN.rank
 VERIFIED_RANK = Status.VERIFIED.rank
 DECLARED_RANK = Status.DECLARED.rank
 NEVER_EXPIRES = date.max.toordinal()
-
-
-@dataclass
-class Structure:
-    """Control-independent ordering of the graph for the level sweep."""
-
-    indegree: np.ndarray  # [n] int64
-    in_cycle: np.ndarray  # [n] bool: member of a strongly connected component with more than one node
-    order: np.ndarray  # [E] edge indices sorted by (level of consumer, consumer)
-    order_src: np.ndarray  # [E] provider of each edge in `order`
-    seg_starts: np.ndarray  # start (in `order`) of each run of edges with the same consumer
-    seg_dst: np.ndarray  # the consumer of each run
-    level_edges: list[tuple[int, int, int, int, bool]]  # (edge start, edge end, seg start, seg end, has cycle)
-    position: np.ndarray  # [E] position of each edge (document order) inside `order`
-    out_ptr: np.ndarray  # CSR over providers: positions (in `order`) of each node's outgoing edges
-    out_pos: np.ndarray
-    in_ptr: np.ndarray  # CSR over consumers: edge indices (document order) of each node's incoming edges
-    in_edges: np.ndarray
 
 
 @dataclass
@@ -190,84 +169,3 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         default=default,
         structure=build_structure(n, src, dst),
     )
-
-
-def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
-    """Order nodes by the topological level of their strongly connected component, edges by consumer."""
-    e = len(src)
-    adjacency = csr_matrix((np.ones(e, dtype=np.int8), (src, dst)), shape=(n, n))
-    n_comp, comp = connected_components(adjacency, directed=True, connection="strong")
-    comp_size = np.bincount(comp, minlength=n_comp)
-    in_cycle = comp_size[comp] > 1
-
-    level = _component_levels(n_comp, comp[src], comp[dst])[comp]
-    node_rank = np.empty(n, dtype=np.int64)
-    node_rank[np.lexsort((np.arange(n), level))] = np.arange(n)
-
-    order = np.argsort(node_rank[dst], kind="stable")
-    order_src, order_dst = src[order], dst[order]
-    position = np.empty(e, dtype=np.int64)
-    position[order] = np.arange(e)
-
-    if e:
-        change = np.flatnonzero(np.diff(order_dst)) + 1
-        seg_starts = np.concatenate(([0], change)).astype(np.int64)
-    else:
-        seg_starts = np.zeros(0, dtype=np.int64)
-    seg_dst = order_dst[seg_starts]
-    seg_level = level[seg_dst]
-    internal = comp[order_src] == comp[order_dst]
-
-    level_edges: list[tuple[int, int, int, int, bool]] = []
-    if e:
-        bounds = np.flatnonzero(np.diff(seg_level)) + 1
-        seg_bounds = np.concatenate(([0], bounds, [len(seg_starts)]))
-        for a, b in zip(seg_bounds[:-1], seg_bounds[1:]):
-            edge_a = int(seg_starts[a])
-            edge_b = int(seg_starts[b]) if b < len(seg_starts) else e
-            level_edges.append((edge_a, edge_b, int(a), int(b), bool(internal[edge_a:edge_b].any())))
-
-    out_sorted = np.argsort(order_src, kind="stable")
-    out_ptr = np.concatenate(([0], np.cumsum(np.bincount(order_src, minlength=n)))).astype(np.int64)
-    in_sorted = np.argsort(dst, kind="stable")
-    in_ptr = np.concatenate(([0], np.cumsum(np.bincount(dst, minlength=n)))).astype(np.int64)
-    return Structure(
-        indegree=np.bincount(dst, minlength=n),
-        in_cycle=in_cycle,
-        order=order,
-        order_src=order_src,
-        seg_starts=seg_starts,
-        seg_dst=seg_dst,
-        level_edges=level_edges,
-        position=position,
-        out_ptr=out_ptr,
-        out_pos=out_sorted,
-        in_ptr=in_ptr,
-        in_edges=in_sorted,
-    )
-
-
-def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.ndarray:
-    """Longest-path depth of each component in the condensation (Kahn's algorithm, one frontier at a time)."""
-    keep = csrc != cdst
-    csrc, cdst = csrc[keep], cdst[keep]
-    order = np.argsort(csrc, kind="stable")
-    targets = cdst[order]
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(csrc, minlength=n_comp)))).astype(np.int64)
-    remaining = np.bincount(cdst, minlength=n_comp)
-    level = np.zeros(n_comp, dtype=np.int64)
-    frontier = np.flatnonzero(remaining == 0)
-    depth = 0
-    while frontier.size:
-        level[frontier] = depth
-        counts = ptr[frontier + 1] - ptr[frontier]
-        if not counts.sum():
-            break
-        starts = np.repeat(ptr[frontier], counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        hit = targets[starts + offsets]
-        remaining -= np.bincount(hit, minlength=n_comp)
-        candidates = np.unique(hit)
-        frontier = candidates[remaining[candidates] == 0]
-        depth += 1
-    return level

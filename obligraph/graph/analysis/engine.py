@@ -18,9 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from obligraph.graph.compiled import CUSTOMER, PROVIDER, CompiledChain
 from obligraph.graph.lattice import NO_CONTRIBUTOR, Status
+from obligraph.graph.sweep import reduce_plan
 
 BLOCKED = np.uint8(255)  # rank of a value that does not travel over a non-delegating edge
 UNKNOWN_RANK = Status.UNKNOWN.rank
@@ -38,39 +41,32 @@ class BlockResult:
     orphaned: np.ndarray  # [n, K] bool
     in_scope: np.ndarray  # [n, K] bool
     circular: np.ndarray  # [n, K] bool: no contributor at all (a pure delegation loop)
-    ambiguous: np.ndarray  # [n, K] bool: root cause itself and in a cycle; kind settled by a search
 
 
 def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, requirement: int) -> BlockResult:
     s = compiled.structure
     n, k = own.shape
     r, patched_pos, patched_col = compiled.responsibility_block(cols)
-    blocked = (r == CUSTOMER).view(np.uint8) * BLOCKED  # 255 where the edge does not delegate, else 0
+    blocked = (r == CUSTOMER).view(np.uint8)
+    blocked *= BLOCKED  # 255 where the edge does not delegate, else 0
 
     needs_own = compiled.declared[:, cols] | (s.indegree == 0)[:, None]
-    if len(s.seg_starts):
-        not_provider = (r != PROVIDER).view(np.uint8)
-        needs_own[s.seg_dst] |= np.maximum.reduceat(not_provider, s.seg_starts, axis=0).astype(bool)
+    if s.incoming.targets.size:
+        not_provider = (r[s.incoming.positions] != PROVIDER).view(np.uint8)
+        needs_own[s.incoming.targets] |= reduce_plan(not_provider, s.incoming, np.maximum).view(bool)
         del not_provider
-
     val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR)).astype(np.uint8)
     up = np.full((n, k), BLOCKED, dtype=np.uint8)
-    for edge_a, edge_b, seg_a, seg_b, has_cycle in s.level_edges:
-        sources = s.order_src[edge_a:edge_b]
-        block_blocked = blocked[edge_a:edge_b]
-        starts = s.seg_starts[seg_a:seg_b] - edge_a
-        consumers = s.seg_dst[seg_a:seg_b]
-        while True:
-            candidate = val[sources]
-            np.bitwise_or(candidate, block_blocked, out=candidate)
-            reduced = np.minimum.reduceat(candidate, starts, axis=0)
-            current = val[consumers]
-            updated = np.minimum(current, reduced)
-            if not has_cycle or np.array_equal(updated, current):
-                val[consumers] = updated
-                up[consumers] = reduced
-                break
-            val[consumers] = updated
+    for level in s.levels:
+        span = slice(level.start, level.end)
+        consumers = level.plan.targets
+        candidate = val[s.order_src[span]]
+        np.bitwise_or(candidate, blocked[span], out=candidate)
+        reduced = reduce_plan(candidate, level.plan, np.minimum)
+        val[consumers] = np.minimum(val[consumers], reduced)
+        up[consumers] = reduced
+        if level.cycle_plan is not None:
+            _relax_cycles(val, up, blocked, s.order_src, level.cycle_plan)
 
     circular = val == NO_CONTRIBUTOR
     effective = np.where(circular, np.uint8(UNKNOWN_RANK), val)
@@ -92,18 +88,91 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     gap = in_scope & (effective < requirement)
     root_self = needs_own & (own == val)
     root_up = up == val
-    kind = np.full((n, k), KIND_NONE, dtype=np.int8)
-    kind[gap & root_self & ~root_up] = KIND_ORIGIN
-    kind[gap & ~root_self & root_up] = KIND_INHERITED
-    kind[gap & root_self & root_up] = KIND_MIXED
-    kind[gap & circular] = KIND_CIRCULAR
+    # origin = 1 (root itself only), inherited = 2 (upstream only), mixed = 3 (both), circular = 4.
+    kind = root_self.view(np.int8) | (root_up.view(np.int8) << 1)
+    kind[circular] = KIND_CIRCULAR
+    kind[~gap] = KIND_NONE
     ambiguous = gap & root_self & root_up & s.in_cycle[:, None] & ~circular
+    if ambiguous.any():
+        _settle_cycle_roots(compiled, blocked, val, own, needs_own, ambiguous, kind)
 
     orphaned = np.zeros((n, k), dtype=bool)
     if patched_pos.size:
         layer_default = compiled.default[:, cols][compiled.layer[s.order_src[patched_pos]], patched_col]
         handed_down = (r[patched_pos, patched_col] == CUSTOMER) & (layer_default != CUSTOMER)
-        consumers = np.searchsorted(s.seg_starts, patched_pos[handed_down], side="right") - 1
-        orphaned[s.seg_dst[consumers], patched_col[handed_down]] = True
+        orphaned[s.order_dst[patched_pos[handed_down]], patched_col[handed_down]] = True
         orphaned &= gap & root_self & ~compiled.declared[:, cols]
-    return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular, ambiguous)
+    return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular)
+
+
+def _relax_cycles(val, up, blocked, order_src, plan) -> None:
+    """Propagate minima around the cycles of one level until nothing changes.
+
+    Only the edges inside components move values now; the level's other inputs are final. ``up``
+    of a node in a cycle is refreshed from its in-cycle providers (its outside providers' part is
+    already in it).
+    """
+    positions = plan.positions
+    sources = order_src[positions]
+    mask = blocked[positions]
+    targets = plan.targets
+    while True:
+        candidate = val[sources]
+        np.bitwise_or(candidate, mask, out=candidate)
+        reduced = reduce_plan(candidate, plan, np.minimum)
+        current = val[targets]
+        updated = np.minimum(current, reduced)
+        up[targets] = np.minimum(up[targets], reduced)
+        if np.array_equal(updated, current):
+            return
+        val[targets] = updated
+
+
+def _settle_cycle_roots(compiled, blocked, val, own, needs_own, ambiguous, kind) -> None:
+    """Origin or mixed, for a root cause that sits on a delegating cycle.
+
+    There ``up == val`` may only echo the node's own status coming back round the cycle. Every
+    member of a delegating cycle has the same contributors, so another root cause exists exactly
+    when the node's delegating component is a single node (no echo), holds a second root, or takes
+    the same status in from outside. All affected controls are solved in one graph: control j's
+    copy of cycle node i is vertex ``j * m + i``.
+    """
+    s = compiled.structure
+    cycle_nodes = np.flatnonzero(s.in_cycle)
+    m = cycle_nodes.size
+    local = np.full(compiled.n, -1, dtype=np.int64)
+    local[cycle_nodes] = np.arange(m)
+    columns = np.flatnonzero(ambiguous.any(axis=0))
+    copies = columns.size
+
+    positions = s.cycle_positions
+    edge_i, col_j = np.nonzero(blocked[positions][:, columns] == 0)
+    p = positions[edge_i]
+    graph = csr_matrix(
+        (np.ones(p.size, dtype=np.int8), (col_j * m + local[s.order_src[p]], col_j * m + local[s.order_dst[p]])),
+        shape=(copies * m, copies * m),
+    )
+    _, label = connected_components(graph, directed=True, connection="strong")
+    size = np.bincount(label)
+    cycle_val = val[cycle_nodes][:, columns]  # [m, copies]
+    is_root = needs_own[cycle_nodes][:, columns] & (own[cycle_nodes][:, columns] == cycle_val)
+    flat_root = is_root.T.reshape(-1)  # vertex order j * m + i
+    roots_in = np.bincount(label, weights=flat_root, minlength=size.size)
+
+    into = np.flatnonzero(s.in_cycle[s.order_dst])
+    edge_i, col_j = np.nonzero(blocked[into][:, columns] == 0)
+    q = into[edge_i]
+    dst_label = label[col_j * m + local[s.order_dst[q]]]
+    src_local = local[s.order_src[q]]
+    src_label = np.where(src_local >= 0, label[col_j * m + np.maximum(src_local, 0)], -1)
+    k_of = columns[col_j]
+    entering = (src_label != dst_label) & (val[s.order_src[q], k_of] == val[s.order_dst[q], k_of])
+    fed = np.zeros(size.size, dtype=bool)
+    fed[dst_label[entering]] = True
+
+    where_j = np.full(ambiguous.shape[1], -1, dtype=np.int64)
+    where_j[columns] = np.arange(copies)
+    v, kk = np.nonzero(ambiguous)
+    component = label[where_j[kk] * m + local[v]]
+    others = (size[component] == 1) | (roots_in[component] >= 2) | fed[component]
+    kind[v, kk] = np.where(others, KIND_MIXED, KIND_ORIGIN)

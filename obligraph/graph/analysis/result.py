@@ -8,13 +8,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from obligraph.graph.analysis.engine import (
-    KIND_MIXED,
-    KIND_NAMES,
-    KIND_NONE,
-    KIND_ORIGIN,
-    analyse_block,
-)
+from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, analyse_block
 from obligraph.graph.analysis.rootcause import RootCause, find_root_causes
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
@@ -22,7 +16,8 @@ from obligraph.graph.lattice import Status
 
 ANALYSIS_FORMAT = "obligraph/analysis@1"
 DEFAULT_REQUIREMENT = Status.DECLARED
-BLOCK_SIZE = 32
+#: Columns analysed at once: the whole set unless edges x columns would pass this many cells.
+CELL_BUDGET = 64_000_000
 
 
 @dataclass(frozen=True)
@@ -56,8 +51,9 @@ class Analysis:
         self.in_scope = np.empty((n, k), dtype=bool)
         self.circular = np.empty((n, k), dtype=bool)
         self._responsibility: dict[int, np.ndarray] = {}
-        for start in range(0, k, BLOCK_SIZE):
-            cols = catalog_cols[start : start + BLOCK_SIZE]
+        block_size = max(8, min(k, CELL_BUDGET // max(1, len(self.compiled.src))))
+        for start in range(0, k, block_size):
+            cols = catalog_cols[start : start + block_size]
             block = analyse_block(self.compiled, cols, self.compiled.own_on(as_of, cols), requirement.rank)
             part = slice(start, start + len(cols))
             self.own[:, part] = block.own
@@ -67,9 +63,6 @@ class Analysis:
             self.orphaned[:, part] = block.orphaned
             self.in_scope[:, part] = block.in_scope
             self.circular[:, part] = block.circular
-            for v, kk in zip(*np.nonzero(block.ambiguous)):
-                others = [w for w, _ in self._search(int(v), start + int(kk)) if w != v]
-                self.kind[v, start + kk] = KIND_MIXED if others else KIND_ORIGIN
         self.gap_mask = self.kind != KIND_NONE
 
     # -- queries ------------------------------------------------------------------------------
