@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from obligraph import __version__
@@ -54,7 +55,7 @@ class CatalogFormat(str, Enum):
 
 
 def fail(message: str) -> "typer.Exit":
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -147,18 +148,19 @@ def analysis_table(result: Analysis) -> Table:
     catalog = result.chain.catalog
     summary = result.summary()
     table = Table(
-        title=f"{result.chain.name}: {summary['gaps']} gaps "
+        title=f"{escape(result.chain.name)}: {summary['gaps']} gaps "
         f"({summary['nodes']} nodes, {summary['edges']} edges, {summary['controls']} controls; "
         f"requirement {result.requirement.value}, as of {result.as_of})",
         title_justify="left",
     )
     for column in ("node", "control", "title", "effective", "kind", "root cause and path"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("node", "control", "effective"))
     for gap in result.gaps():
         causes = result.root_causes(gap.node, gap.control)
         kind = gap.kind + (" (orphaned)" if gap.orphaned else "")
-        paths = "\n".join(f"{c.node} [{c.status}]: {' -> '.join(c.path)}" for c in causes) or "no contributor (loop)"
-        table.add_row(gap.node, gap.control, catalog[gap.control].title, gap.effective.value, kind, paths)
+        paths = "\n".join(f"{c.node} ({c.status}): {' -> '.join(c.path)}" for c in causes) or "no contributor (loop)"
+        cells = (gap.node, gap.control, catalog[gap.control].title, gap.effective.value, kind, paths)
+        table.add_row(*(escape(cell) for cell in cells))
     return table
 
 
@@ -189,7 +191,7 @@ def catalog_list(
         return
     table = Table("id", "controls", "analysed", "title")
     for row in rows:
-        table.add_row(row["id"], str(row["controls"]), str(row["analyzed"]), row["title"])
+        table.add_row(escape(row["id"]), str(row["controls"]), str(row["analyzed"]), escape(row["title"]))
     out.print(table)
 
 
