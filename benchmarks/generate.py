@@ -6,9 +6,9 @@ few IaaS and SaaS are huge hubs. About 0.5% of edges point back up (a PaaS using
 on it), which makes cycles; about 10% of edges override the responsibility of a few controls; nodes
 declare a few controls each, some verified with certificates that may have expired.
 
->>> doc = generate_chain(200, 1000, seed=1)
+>>> doc = generate_chain(500, 2000, seed=1)
 >>> len(doc["nodes"]), len(doc["edges"])
-(200, 1000)
+(500, 2000)
 """
 
 from __future__ import annotations
@@ -45,26 +45,35 @@ def generate_chain(nodes: int, edges: int, seed: int = 0, catalog: str = "meti-2
     members = {name: np.flatnonzero(layer_of == k) for k, name in enumerate(LAYERS)}
     popularity = rng.pareto(1.2, nodes) + 0.05
 
-    consumers_pool = np.flatnonzero(layer_of > 0)
-    pairs: set[tuple[int, int]] = set()
     # Every non-infra node gets at least one provider; the rest of the edges go to random consumers.
-    consumer_draw = np.concatenate([consumers_pool, rng.choice(consumers_pool, size=edges * 2)])
-    for v in consumer_draw:
-        if len(pairs) >= edges:
-            break
-        source_layers = SOURCES[LAYERS[layer_of[v]]]
-        layer = rng.choice(list(source_layers), p=list(source_layers.values()))
-        candidates = members[layer]
-        weights = popularity[candidates]
-        u = int(candidates[rng.choice(len(candidates), p=weights / weights.sum())])
-        if u != v:
-            pairs.add((u, int(v)))
+    consumers_pool = np.flatnonzero(layer_of > 0)
+    draws = np.concatenate([consumers_pool, rng.choice(consumers_pool, size=edges * 4)])
+    source_layer = np.empty(draws.size, dtype=np.int64)
+    for k, name in enumerate(LAYERS):
+        if name not in SOURCES:
+            continue
+        picks = np.flatnonzero(layer_of[draws] == k)
+        options = SOURCES[name]
+        chosen = rng.choice(len(options), size=picks.size, p=list(options.values()))
+        source_layer[picks] = np.array([LAYERS.index(o) for o in options])[chosen]
+    providers = np.empty(draws.size, dtype=np.int64)
+    for k, name in enumerate(LAYERS):
+        picks = np.flatnonzero(source_layer == k)
+        if not picks.size:
+            continue
+        cumulative = np.cumsum(popularity[members[name]])
+        index = np.searchsorted(cumulative, rng.random(picks.size) * cumulative[-1])
+        providers[picks] = members[name][np.minimum(index, members[name].size - 1)]
     # Back edges: a platform uses a SaaS (monitoring, ticketing) that runs on it.
+    pairs: dict[tuple[int, int], None] = {}
     for _ in range(max(1, edges // 200)):
-        u = int(rng.choice(members["saas"]))
-        v = int(rng.choice(members["paas"]))
-        pairs.add((u, v))
-    pair_list = sorted(pairs)[: max(edges, 0)] if len(pairs) > edges else sorted(pairs)
+        pairs[int(rng.choice(members["saas"])), int(rng.choice(members["paas"]))] = None
+    for u, v in zip(providers.tolist(), draws.tolist()):
+        if u != v:
+            pairs[u, v] = None
+            if len(pairs) >= edges:
+                break
+    pair_list = list(pairs)
 
     as_of = date(2026, 11, 26)
     document_nodes = []
