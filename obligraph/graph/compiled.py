@@ -29,6 +29,16 @@ NEVER_EXPIRES = date.max.toordinal()
 
 
 @dataclass
+class Patches:
+    """Cells (edge position in sweep order, column) whose r differs from the catalog's layer default."""
+
+    position: np.ndarray
+    column: np.ndarray
+    value: np.ndarray  # r after assigns and overrides
+    default: np.ndarray  # the catalog default for the provider's layer
+
+
+@dataclass
 class CompiledChain:
     node_ids: list[str]
     node_index: dict[str, int]
@@ -48,6 +58,8 @@ class CompiledChain:
     override_value: np.ndarray
     default: np.ndarray  # [len(Layer), C] uint8 catalog default responsibility per provider layer
     structure: Structure
+    src_layer: np.ndarray  # [E] layer code of each edge's provider, in sweep order
+    in_layer_counts: np.ndarray  # [n, len(Layer)] float32: incoming edges per provider layer
 
     @property
     def n(self) -> int:
@@ -64,44 +76,70 @@ class CompiledChain:
             own[self.verified_node[lapsed], k[lapsed]] = DECLARED_RANK
         return own
 
-    def responsibility_block(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """r for every edge (in sweep order) and the given columns, plus the patched (position, column) cells."""
+    def patches(self, cols: np.ndarray) -> Patches:
+        """The (edge, column) cells where ``assigns`` or an edge override replace the catalog default.
+
+        An edge override wins over the provider's ``assigns``; ``value`` is the resulting r.
+        """
         s = self.structure
-        default_block = self.default[:, cols]
-        r = default_block[self.layer[s.order_src]]
         lookup = np.full(self.default.shape[1], -1, dtype=np.int64)
         lookup[cols] = np.arange(len(cols))
-        patched_pos: list[np.ndarray] = []
-        patched_col: list[np.ndarray] = []
+        positions, columns, values = [], [], []
         k = lookup[self.assign_col]
         keep = k >= 0
         if keep.any():
-            nodes, ks, values = self.assign_node[keep], k[keep], self.assign_value[keep]
+            nodes = self.assign_node[keep]
             counts = s.out_ptr[nodes + 1] - s.out_ptr[nodes]
             starts = np.repeat(s.out_ptr[nodes], counts)
             offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-            pos = s.out_pos[starts + offsets]
-            kk = np.repeat(ks, counts)
-            r[pos, kk] = np.repeat(values, counts)
-            patched_pos.append(pos)
-            patched_col.append(kk)
+            positions.append(s.out_pos[starts + offsets])
+            columns.append(np.repeat(k[keep], counts))
+            values.append(np.repeat(self.assign_value[keep], counts))
         k = lookup[self.override_col]
         keep = k >= 0
         if keep.any():
-            pos = s.position[self.override_edge[keep]]
-            r[pos, k[keep]] = self.override_value[keep]
-            patched_pos.append(pos)
-            patched_col.append(k[keep])
-        if patched_pos:
-            return r, np.concatenate(patched_pos), np.concatenate(patched_col)
-        empty = np.zeros(0, dtype=np.int64)
-        return r, empty, empty
+            positions.append(s.position[self.override_edge[keep]])
+            columns.append(k[keep])
+            values.append(self.override_value[keep])
+        if not positions:
+            empty = np.zeros(0, dtype=np.int64)
+            return Patches(empty, empty, empty.astype(np.uint8), empty.astype(np.uint8))
+        position, column, value = np.concatenate(positions), np.concatenate(columns), np.concatenate(values)
+        # Keep the last write per cell: overrides come after assigns.
+        key = position * len(cols) + column
+        _, first_from_end = np.unique(key[::-1], return_index=True)
+        last = key.size - 1 - first_from_end
+        position, column, value = position[last], column[last], value[last]
+        default = self.default[:, cols][self.src_layer[position], column]
+        return Patches(position, column, value.astype(np.uint8), default)
+
+    def blocked_block(self, cols: np.ndarray, patches: Patches) -> np.ndarray:
+        """Per edge (sweep order) and column: 255 where the edge does not delegate (r = customer), else 0."""
+        table = (self.default[:, cols] == CUSTOMER).view(np.uint8) * np.uint8(255)
+        blocked = table[self.src_layer]
+        if patches.position.size:
+            blocked[patches.position, patches.column] = (patches.value == CUSTOMER).view(np.uint8) * np.uint8(255)
+        return blocked
+
+    def rely_on_own_part(self, cols: np.ndarray, patches: Patches) -> np.ndarray:
+        """Per node and column: some incoming edge has r in {shared, customer}.
+
+        Counted per provider layer (a matrix product over the five layers) and corrected at the
+        patched cells, so no pass over edges x columns is needed.
+        """
+        not_provider = (self.default[:, cols] != PROVIDER).astype(np.float32)
+        count = self.in_layer_counts @ not_provider
+        if patches.position.size:
+            delta = (patches.value != PROVIDER).astype(np.float32) - (patches.default != PROVIDER)
+            np.add.at(count, (self.structure.order_dst[patches.position], patches.column), delta)
+        return count > 0.5
 
     def responsibility_column(self, col: int) -> np.ndarray:
         """r for every edge in document order, for one control column."""
-        r_sorted, _, _ = self.responsibility_block(np.array([col]))
-        r = np.empty(len(self.src), dtype=np.uint8)
-        r[self.structure.order] = r_sorted[:, 0]
+        cols = np.array([col])
+        r = self.default[self.layer[self.src], col].astype(np.uint8)
+        patches = self.patches(cols)
+        r[self.structure.order[patches.position]] = patches.value
         return r
 
 
@@ -146,6 +184,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         array = np.array(rows, dtype=np.int64).reshape(-1, 3)
         return array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy()
 
+    structure = build_structure(n, src, dst)
     vn, vc, vu = columns(verified)
     an, ac, av = columns(assigns)
     oe, oc, ov = columns(overrides)
@@ -167,5 +206,9 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         override_col=oc,
         override_value=ov.astype(np.uint8),
         default=default,
-        structure=build_structure(n, src, dst),
+        structure=structure,
+        src_layer=layer[structure.order_src],
+        in_layer_counts=np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer))
+        .reshape(n, len(Layer))
+        .astype(np.float32),
     )

@@ -87,7 +87,6 @@ class Structure:
     order_src: np.ndarray  # [E] provider of each edge in `order`
     order_dst: np.ndarray  # [E] consumer of each edge in `order`
     levels: list[Level]
-    incoming: Plan  # every edge, per consumer (for reductions that need no sweep)
     position: np.ndarray  # [E] position of each edge (document order) inside `order`
     out_ptr: np.ndarray  # CSR over providers: positions (in `order`) of each node's outgoing edges
     out_pos: np.ndarray
@@ -136,7 +135,6 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
         order_src=order_src,
         order_dst=order_dst,
         levels=levels,
-        incoming=make_plan(np.arange(e), order_dst),
         position=position,
         out_ptr=out_ptr,
         out_pos=np.argsort(order_src, kind="stable"),

@@ -21,7 +21,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from obligraph.graph.compiled import CUSTOMER, PROVIDER, CompiledChain
+from obligraph.graph.compiled import CUSTOMER, CompiledChain
 from obligraph.graph.lattice import NO_CONTRIBUTOR, Status
 from obligraph.graph.sweep import reduce_plan
 
@@ -46,15 +46,9 @@ class BlockResult:
 def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, requirement: int) -> BlockResult:
     s = compiled.structure
     n, k = own.shape
-    r, patched_pos, patched_col = compiled.responsibility_block(cols)
-    blocked = (r == CUSTOMER).view(np.uint8)
-    blocked *= BLOCKED  # 255 where the edge does not delegate, else 0
-
-    needs_own = compiled.declared[:, cols] | (s.indegree == 0)[:, None]
-    if s.incoming.targets.size:
-        not_provider = (r[s.incoming.positions] != PROVIDER).view(np.uint8)
-        needs_own[s.incoming.targets] |= reduce_plan(not_provider, s.incoming, np.maximum).view(bool)
-        del not_provider
+    patches = compiled.patches(cols)
+    blocked = compiled.blocked_block(cols, patches)
+    needs_own = compiled.declared[:, cols] | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
     val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR)).astype(np.uint8)
     up = np.full((n, k), BLOCKED, dtype=np.uint8)
     for level in s.levels:
@@ -92,15 +86,16 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     kind = root_self.view(np.int8) | (root_up.view(np.int8) << 1)
     kind[circular] = KIND_CIRCULAR
     kind[~gap] = KIND_NONE
-    ambiguous = gap & root_self & root_up & s.in_cycle[:, None] & ~circular
-    if ambiguous.any():
-        _settle_cycle_roots(compiled, blocked, val, own, needs_own, ambiguous, kind)
+    cycle_nodes = np.flatnonzero(s.in_cycle)
+    if cycle_nodes.size:
+        ambiguous = (kind[cycle_nodes] == KIND_MIXED) & root_self[cycle_nodes]
+        if ambiguous.any():
+            _settle_cycle_roots(compiled, blocked, val, own, needs_own, cycle_nodes, ambiguous, kind)
 
     orphaned = np.zeros((n, k), dtype=bool)
-    if patched_pos.size:
-        layer_default = compiled.default[:, cols][compiled.layer[s.order_src[patched_pos]], patched_col]
-        handed_down = (r[patched_pos, patched_col] == CUSTOMER) & (layer_default != CUSTOMER)
-        orphaned[s.order_dst[patched_pos[handed_down]], patched_col[handed_down]] = True
+    if patches.position.size:
+        handed_down = (patches.value == CUSTOMER) & (patches.default != CUSTOMER)
+        orphaned[s.order_dst[patches.position[handed_down]], patches.column[handed_down]] = True
         orphaned &= gap & root_self & ~compiled.declared[:, cols]
     return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular)
 
@@ -128,17 +123,16 @@ def _relax_cycles(val, up, blocked, order_src, plan) -> None:
         val[targets] = updated
 
 
-def _settle_cycle_roots(compiled, blocked, val, own, needs_own, ambiguous, kind) -> None:
+def _settle_cycle_roots(compiled, blocked, val, own, needs_own, cycle_nodes, ambiguous, kind) -> None:
     """Origin or mixed, for a root cause that sits on a delegating cycle.
 
     There ``up == val`` may only echo the node's own status coming back round the cycle. Every
     member of a delegating cycle has the same contributors, so another root cause exists exactly
     when the node's delegating component is a single node (no echo), holds a second root, or takes
     the same status in from outside. All affected controls are solved in one graph: control j's
-    copy of cycle node i is vertex ``j * m + i``.
+    copy of cycle node i is vertex ``j * m + i``. ``ambiguous`` has one row per cycle node.
     """
     s = compiled.structure
-    cycle_nodes = np.flatnonzero(s.in_cycle)
     m = cycle_nodes.size
     local = np.full(compiled.n, -1, dtype=np.int64)
     local[cycle_nodes] = np.arange(m)
@@ -172,7 +166,7 @@ def _settle_cycle_roots(compiled, blocked, val, own, needs_own, ambiguous, kind)
 
     where_j = np.full(ambiguous.shape[1], -1, dtype=np.int64)
     where_j[columns] = np.arange(copies)
-    v, kk = np.nonzero(ambiguous)
-    component = label[where_j[kk] * m + local[v]]
+    i, kk = np.nonzero(ambiguous)
+    component = label[where_j[kk] * m + i]
     others = (size[component] == 1) | (roots_in[component] >= 2) | fed[component]
-    kind[v, kk] = np.where(others, KIND_MIXED, KIND_ORIGIN)
+    kind[cycle_nodes[i], kk] = np.where(others, KIND_MIXED, KIND_ORIGIN)

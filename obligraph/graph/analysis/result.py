@@ -43,26 +43,15 @@ class Analysis:
         catalog_cols = np.array([chain.catalog.index[c] for c in controls], dtype=np.int64)
         self._catalog_cols = catalog_cols
         n, k = self.compiled.n, len(controls)
-        self.own = np.empty((n, k), dtype=np.uint8)
-        self.needs_own = np.empty((n, k), dtype=bool)
-        self.effective = np.empty((n, k), dtype=np.uint8)
-        self.kind = np.empty((n, k), dtype=np.int8)
-        self.orphaned = np.empty((n, k), dtype=bool)
-        self.in_scope = np.empty((n, k), dtype=bool)
-        self.circular = np.empty((n, k), dtype=bool)
-        self._responsibility: dict[int, np.ndarray] = {}
         block_size = max(8, min(k, CELL_BUDGET // max(1, len(self.compiled.src))))
-        for start in range(0, k, block_size):
+        blocks = []
+        for start in range(0, max(k, 1), block_size):
             cols = catalog_cols[start : start + block_size]
-            block = analyse_block(self.compiled, cols, self.compiled.own_on(as_of, cols), requirement.rank)
-            part = slice(start, start + len(cols))
-            self.own[:, part] = block.own
-            self.needs_own[:, part] = block.needs_own
-            self.effective[:, part] = block.effective
-            self.kind[:, part] = block.kind
-            self.orphaned[:, part] = block.orphaned
-            self.in_scope[:, part] = block.in_scope
-            self.circular[:, part] = block.circular
+            blocks.append(analyse_block(self.compiled, cols, self.compiled.own_on(as_of, cols), requirement.rank))
+        for name in ("own", "needs_own", "effective", "kind", "orphaned", "in_scope", "circular"):
+            parts = [getattr(block, name) for block in blocks]
+            setattr(self, name, parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1))
+        self._responsibility: dict[int, np.ndarray] = {}
         self.gap_mask = self.kind != KIND_NONE
 
     # -- queries ------------------------------------------------------------------------------
