@@ -63,7 +63,7 @@ def reduce_plan(values: np.ndarray, plan: Plan, ufunc) -> np.ndarray:
     out = values[: plan.targets.size].copy()
     for start, end in plan.rank_bounds:
         slots = plan.slots[start:end]
-        out[slots] = ufunc(out[slots], values[start:end])
+        out[slots] = ufunc(np.take(out, slots, axis=0), values[start:end])
     return out
 
 

@@ -54,10 +54,11 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     for level in s.levels:
         span = slice(level.start, level.end)
         consumers = level.plan.targets
-        candidate = val[s.order_src[span]]
+        # np.take is about twice as fast as fancy indexing for gathering whole rows.
+        candidate = np.take(val, s.order_src[span], axis=0)
         np.bitwise_or(candidate, blocked[span], out=candidate)
         reduced = reduce_plan(candidate, level.plan, np.minimum)
-        val[consumers] = np.minimum(val[consumers], reduced)
+        val[consumers] = np.minimum(np.take(val, consumers, axis=0), reduced)
         up[consumers] = reduced
         if level.cycle_plan is not None:
             _relax_cycles(val, up, blocked, s.order_src, level.cycle_plan)
@@ -95,8 +96,10 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     orphaned = np.zeros((n, k), dtype=bool)
     if patches.position.size:
         handed_down = (patches.value == CUSTOMER) & (patches.default != CUSTOMER)
-        orphaned[s.order_dst[patches.position[handed_down]], patches.column[handed_down]] = True
-        orphaned &= gap & root_self & ~compiled.declared[:, cols]
+        v = s.order_dst[patches.position[handed_down]]
+        kk = patches.column[handed_down]
+        picked = gap[v, kk] & root_self[v, kk] & ~compiled.declared[v, cols[kk]]
+        orphaned[v[picked], kk[picked]] = True
     return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular)
 
 
@@ -112,7 +115,7 @@ def _relax_cycles(val, up, blocked, order_src, plan) -> None:
     mask = blocked[positions]
     targets = plan.targets
     while True:
-        candidate = val[sources]
+        candidate = np.take(val, sources, axis=0)
         np.bitwise_or(candidate, mask, out=candidate)
         reduced = reduce_plan(candidate, plan, np.minimum)
         current = val[targets]
