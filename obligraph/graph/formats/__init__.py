@@ -1,0 +1,247 @@
+"""Import and export formats: one module per format, and this registry the API and CLI call.
+
+>>> format_for_path("chain.graphml").name, format_for_path("map.html").name, format_for_path("x.oscal.json").name
+('graphml', 'html', 'oscal')
+>>> sorted(name for name, spec in FORMATS.items() if spec.lossless)
+['csv', 'graphml', 'json', 'yaml']
+
+Writers take ``(chain, analysis=None, **options)``; formats that report gaps (CSV bundle, audit,
+OSCAL) run an analysis with the document's own parameters when none is passed. Readers take
+``(data, *, catalog=None)`` and return a chain@1 document for ``Chain.from_dict``. The CAIQ reader
+is the exception: it returns one provider's declarations (``read_caiq(data, node_id=...)``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import IO, Any
+
+from obligraph.graph.errors import ChainError
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    name: str
+    extensions: tuple[str, ...]
+    media_type: str
+    can_read: bool
+    can_write: bool
+    lossless: bool
+    description: str
+    writer: str | None = None  # "module:function" inside this package
+    reader: str | None = None
+    streams: bool = False  # the module has write_to(chain, fileobj, analysis, **options)
+    needs_node: bool = False  # the export is about one node: pass node=<id>
+
+
+FORMATS: dict[str, FormatSpec] = {
+    spec.name: spec
+    for spec in (
+        FormatSpec(
+            "json",
+            (".json",),
+            "application/json",
+            True,
+            True,
+            True,
+            "chain@1 JSON: re-import, version control",
+            "chain_json:write",
+            "chain_json:read",
+            streams=True,
+        ),
+        FormatSpec(
+            "yaml",
+            (".yaml", ".yml"),
+            "application/yaml",
+            True,
+            True,
+            True,
+            "chain@1 YAML: re-import, version control",
+            "chain_yaml:write",
+            "chain_yaml:read",
+        ),
+        FormatSpec(
+            "graphml",
+            (".graphml",),
+            "application/graphml+xml",
+            True,
+            True,
+            True,
+            "GraphML: yEd, Cytoscape, Neo4j, networkx",
+            "graphml:write",
+            "graphml:read",
+            streams=True,
+        ),
+        FormatSpec(
+            "csv",
+            (".zip", ".csv.zip"),
+            "application/zip",
+            True,
+            True,
+            True,
+            "CSV bundle (zip of chain, nodes, edges, declarations, gaps) for spreadsheets",
+            "csv_bundle:write",
+            "csv_bundle:read",
+            streams=True,
+        ),
+        FormatSpec(
+            "gexf",
+            (".gexf",),
+            "application/gexf+xml",
+            False,
+            True,
+            False,
+            "GEXF for Gephi, with layer colours and positions",
+            "gexf:write",
+        ),
+        FormatSpec(
+            "node-link",
+            (".node-link.json", ".nodelink.json"),
+            "application/json",
+            False,
+            True,
+            False,
+            "node-link JSON for D3 and networkx",
+            "node_link:write",
+        ),
+        FormatSpec(
+            "cyjs",
+            (".cyjs",),
+            "application/json",
+            False,
+            True,
+            False,
+            "Cytoscape JSON for Cytoscape desktop and Cytoscape.js",
+            "cytoscape:write",
+        ),
+        FormatSpec("dot", (".dot", ".gv"), "text/vnd.graphviz", False, True, False, "DOT for Graphviz", "dot:write"),
+        FormatSpec(
+            "html", (".html", ".htm"), "text/html", False, True, False, "standalone offline HTML map", "html_map:write"
+        ),
+        FormatSpec(
+            "audit-md",
+            (".audit.md", ".md"),
+            "text/markdown",
+            False,
+            True,
+            False,
+            "one node's audit checklist (Markdown)",
+            "audit:write_markdown",
+            needs_node=True,
+        ),
+        FormatSpec(
+            "audit-html",
+            (".audit.html",),
+            "text/html",
+            False,
+            True,
+            False,
+            "one node's audit checklist (HTML)",
+            "audit:write_html",
+            needs_node=True,
+        ),
+        FormatSpec(
+            "oscal",
+            (".oscal.json", ".ssp.json"),
+            "application/json",
+            False,
+            True,
+            False,
+            "OSCAL 1.0.4 system security plans (one node with node=, else a bundle of all)",
+            "oscal:write",
+        ),
+        FormatSpec(
+            "caiq",
+            (".caiq.csv", ".csv"),
+            "text/csv",
+            True,
+            False,
+            False,
+            "CAIQ-style CSV of one provider's answers (read_caiq: declarations for that provider)",
+            reader="caiq:read_caiq",
+        ),
+    )
+}
+
+
+def get_format(name: str) -> FormatSpec:
+    spec = FORMATS.get(name.lower().strip()) if isinstance(name, str) else None
+    if spec is None:
+        raise ChainError.at(("format",), f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return spec
+
+
+def format_for_path(path: str | PurePath) -> FormatSpec:
+    """The format a file name implies, by its longest matching extension (``x.oscal.json`` is OSCAL)."""
+    name = PurePath(path).name.lower()
+    matches = [(len(ext), spec) for spec in FORMATS.values() for ext in spec.extensions if name.endswith(ext)]
+    if not matches:
+        known = ", ".join(f"{ext} ({spec.name})" for spec in FORMATS.values() for ext in spec.extensions)
+        raise ChainError.at(
+            ("format",),
+            f"cannot tell the format of '{PurePath(path).name}' from its extension; use one of: {known};"
+            " or name the format explicitly",
+        )
+    return max(matches, key=lambda match: match[0])[1]
+
+
+def export_chain(chain, fmt: str | FormatSpec, analysis=None, **options: Any) -> bytes:
+    """The export as bytes (UTF-8 for text formats)."""
+    spec = _writable(fmt)
+    result = _function(spec.writer)(chain, analysis, **options)
+    return result.encode("utf-8") if isinstance(result, str) else result
+
+
+def export_to(chain, fmt: str | FormatSpec, fileobj: IO[bytes], analysis=None, **options: Any) -> None:
+    """Write the export to a binary file object, streaming where the format can (JSON, GraphML, CSV)."""
+    spec = _writable(fmt)
+    if spec.streams:
+        module = importlib.import_module(f"{__name__}.{spec.writer.split(':')[0]}")
+        module.write_to(chain, fileobj, analysis, **options)
+    else:
+        fileobj.write(export_chain(chain, spec, analysis, **options))
+
+
+def import_document(data: bytes | str, fmt: str | FormatSpec, **options: Any) -> dict[str, Any]:
+    """Parse an import into a chain@1 document (validate it with ``Chain.from_dict``)."""
+    spec = fmt if isinstance(fmt, FormatSpec) else get_format(fmt)
+    if spec.name == "caiq":
+        raise ChainError.at(
+            ("format",), "a CAIQ file holds one provider's answers, not a chain; use read_caiq(data, node_id=...)"
+        )
+    if not spec.can_read:
+        readable = ", ".join(name for name, s in FORMATS.items() if s.can_read and name != "caiq")
+        raise ChainError.at(("format",), f"{spec.name} is an export-only format; imports read {readable}")
+    return _function(spec.reader)(data, **options)
+
+
+def read_caiq(data: bytes | str, *, node_id: str, **options: Any) -> list[dict[str, Any]]:
+    from obligraph.graph.formats.caiq import read_caiq as read
+
+    return read(data, node_id=node_id, **options)
+
+
+def _writable(fmt: str | FormatSpec) -> FormatSpec:
+    spec = fmt if isinstance(fmt, FormatSpec) else get_format(fmt)
+    if not spec.can_write:
+        raise ChainError.at(("format",), f"{spec.name} is an import-only format; it cannot be exported")
+    return spec
+
+
+def _function(target: str):
+    module, name = target.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+__all__ = [
+    "FORMATS",
+    "FormatSpec",
+    "export_chain",
+    "export_to",
+    "format_for_path",
+    "get_format",
+    "import_document",
+    "read_caiq",
+]

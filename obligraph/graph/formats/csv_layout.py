@@ -1,0 +1,34 @@
+"""The CSV bundle's layout: which files a zip holds and their columns (shared by writer and reader).
+
+One row per node, edge and declaration; a declaration with several evidence items takes one row per
+item, repeating the declaration's own columns. An empty cell means "not given". ``chain.csv`` holds
+the document's own fields as (field, value) rows; ``gaps.csv`` is derived and never read back.
+"""
+
+CHAIN_FILE, NODES_FILE, EDGES_FILE, DECLARATIONS_FILE, GAPS_FILE = (
+    "chain.csv",
+    "nodes.csv",
+    "edges.csv",
+    "declarations.csv",
+    "gaps.csv",
+)
+CHAIN_COLUMNS = ("field", "value")
+CHAIN_FIELDS = ("format", "name", "description", "catalog", "requirement", "controls")
+NODE_COLUMNS = ("id", "name", "layer", "org", "description")
+EDGE_COLUMNS = ("provider", "consumer", "criticality", "responsibility", "notes")
+EVIDENCE_FIELDS = ("kind", "ref", "issued", "expires", "url", "notes")
+DECLARATION_FIELDS = ("status", "assigns", "notes")
+DECLARATION_COLUMNS = ("node", "control", *DECLARATION_FIELDS, *(f"evidence_{f}" for f in EVIDENCE_FIELDS))
+GAP_COLUMNS = ("node", "control", "title", "effective", "required", "kind", "orphaned", "root_causes")
+REQUIRED = {
+    NODES_FILE: ("id", "layer"),
+    EDGES_FILE: ("provider", "consumer"),
+    DECLARATIONS_FILE: ("node", "control", "status"),
+    CHAIN_FILE: ("field", "value"),
+}
+COLUMNS = {
+    CHAIN_FILE: CHAIN_COLUMNS,
+    NODES_FILE: NODE_COLUMNS,
+    EDGES_FILE: EDGE_COLUMNS,
+    DECLARATIONS_FILE: DECLARATION_COLUMNS,
+}
