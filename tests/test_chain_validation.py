@@ -166,3 +166,10 @@ def test_editing_validates_and_invalidates_the_cache():
         chain.add_edge({"provider": "acme", "consumer": "hr-saas"})
     chain.remove_node("acme")
     assert chain.edges() == []
+
+
+def test_yaml_dump_keeps_unicode_line_separators(tmp_path):
+    d = doc(description="first\x85second\u2028third\u2029end")
+    chain = Chain.from_dict(d)
+    chain.dump(tmp_path / "c.yaml")
+    assert Chain.load(tmp_path / "c.yaml").description == d["description"]

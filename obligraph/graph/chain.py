@@ -338,7 +338,9 @@ def write_document(document: Mapping[str, Any], path: Path) -> None:
     if suffix == ".json":
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     elif suffix in (".yaml", ".yml"):
-        text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True)
+        from obligraph.graph.formats.chain_yaml import dump_yaml  # formats import this module
+
+        text = dump_yaml(dict(document))
     else:
         raise ChainError(f"cannot tell the format of '{path.name}'; use a .json, .yaml or .yml file")
     path.write_text(text, encoding="utf-8")

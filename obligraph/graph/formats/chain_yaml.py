@@ -30,8 +30,13 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _text)
 
 
+def dump_yaml(document: dict[str, Any]) -> str:
+    """YAML text that ``yaml.safe_load`` reads back unchanged."""
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+
+
 def write(chain: Chain, analysis=None) -> str:
-    return yaml.dump(chain.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return dump_yaml(chain.to_dict())
 
 
 def read(data: bytes | str, *, catalog: str | None = None) -> dict[str, Any]:
