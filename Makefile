@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: install
-	$(BIN)/obligraph analyze seed_data/examples/guideline-chain.yaml --format table $(ARGS)
+	$(BIN)/obligraph serve $(ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

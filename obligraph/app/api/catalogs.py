@@ -1,0 +1,114 @@
+"""Control catalogs (read-only): the shipped ones, each in full, one control."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from obligraph.app.errors import not_found
+from obligraph.app.schemas.common import ERROR_RESPONSES
+from obligraph.graph.catalog import Catalog, available_catalogs, load_catalog
+
+router = APIRouter(prefix="/catalogs", tags=["catalogs"], responses=ERROR_RESPONSES)
+
+CatalogPath = Annotated[str, Path(max_length=100, examples=["meti-2011"])]
+ControlPath = Annotated[str, Path(max_length=64, examples=["10.5.1"])]
+
+CONTROL_EXAMPLE = {
+    "id": "10.5.1",
+    "clause": "10",
+    "objective_id": "10.5",
+    "objective_title": "Back-up",
+    "title": "Information back-up",
+    "title_ja": "情報のバックアップ",
+    "user_guidance": "...",
+    "provider_expectation": "...",
+    "notes": {"iaas": "..."},
+    "responsibility": {"infra": "provider", "iaas": "shared", "paas": "shared", "saas": "provider"},
+    "rationale": "...",
+    "analyzed": True,
+    "incidents": ["hosting-data-loss"],
+}
+
+
+def _catalog(catalog_id: str) -> Catalog:
+    # Only shipped ids: load_catalog also takes file paths, which must never come from a request.
+    if catalog_id not in available_catalogs():
+        raise not_found(f"there is no catalog '{catalog_id}' (known: {', '.join(available_catalogs())})")
+    return load_catalog(catalog_id)
+
+
+@router.get(
+    "",
+    summary="List the catalogs",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "items": [
+                            {
+                                "id": "meti-2011",
+                                "title": "METI cloud guideline (2011)",
+                                "version": "2011",
+                                "controls": 133,
+                                "analyzed": 106,
+                            }
+                        ],
+                        "next": None,
+                    }
+                }
+            }
+        }
+    },
+)
+def list_catalogs() -> Any:
+    items = []
+    for catalog_id in available_catalogs():
+        catalog = load_catalog(catalog_id)
+        items.append(
+            {
+                "id": catalog.id,
+                "title": catalog.title,
+                "version": catalog.document.version,
+                "controls": len(catalog),
+                "analyzed": len(catalog.analyzed_ids),
+            }
+        )
+    return {"items": items, "next": None}
+
+
+@router.get(
+    "/{catalog_id}",
+    summary="A catalog in full",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "id": "meti-2011",
+                        "title": "...",
+                        "version": "2011",
+                        "clauses": {"10": {"title": "Communications and operations management"}},
+                        "controls": [CONTROL_EXAMPLE],
+                    }
+                }
+            }
+        }
+    },
+)
+def get_catalog(catalog_id: CatalogPath) -> Any:
+    return _catalog(catalog_id).to_dict()
+
+
+@router.get(
+    "/{catalog_id}/controls/{control}",
+    summary="One control with its guidance",
+    responses={200: {"content": {"application/json": {"example": CONTROL_EXAMPLE}}}},
+)
+def get_control(catalog_id: CatalogPath, control: ControlPath) -> Any:
+    catalog = _catalog(catalog_id)
+    if control not in catalog:
+        raise not_found(f"catalog '{catalog_id}' has no control '{control}'")
+    return next(item for item in catalog.to_dict()["controls"] if item["id"] == control)

@@ -1,0 +1,176 @@
+"""Declarations: what a node says about one control (status, evidence, assigns), under the node."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response
+from sqlalchemy import delete, select
+
+from obligraph.app import store
+from obligraph.app.api.deps import (
+    ControlPath,
+    NodePath,
+    PageDep,
+    ServiceDep,
+    WorkspaceId,
+)
+from obligraph.app.errors import ApiError, not_found
+from obligraph.app.paging import decode_cursor, encode_cursor
+from obligraph.app.rows import insert_declaration
+from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
+from obligraph.app.service import Edit
+from obligraph.graph.schema import Declaration
+
+router = APIRouter(
+    prefix="/workspaces/{ws}/nodes/{node}/declarations", tags=["declarations"], responses=ERROR_RESPONSES
+)
+DECLARATIONS = store.DECLARATIONS
+
+DeclarationBody = Annotated[
+    Declaration,
+    Body(openapi_examples={"verified": {"summary": "Verified by a certification", "value": DECLARATION_EXAMPLE}}),
+]
+
+
+def _require_node(edit: Edit, ws: str, node: str) -> None:
+    if node not in edit.chain:
+        raise not_found(f"workspace '{ws}' has no node '{node}'")
+
+
+def _current(edit: Edit, ws: str, node: str, control: str) -> Declaration:
+    _require_node(edit, ws, node)
+    declaration = edit.chain.declarations(node).get(control)
+    if declaration is None:
+        raise not_found(f"node '{node}' of workspace '{ws}' has no declaration for control '{control}'")
+    return declaration
+
+
+def _store(edit: Edit, ws: str, node: str, declaration: Declaration) -> None:
+    """Write the declaration over any stored one for its control, keeping that one's place."""
+    session = edit.session
+    where = (
+        DECLARATIONS.c.workspace_id == ws,
+        DECLARATIONS.c.node_id == node,
+        DECLARATIONS.c.control == declaration.control,
+    )
+    position = session.execute(select(DECLARATIONS.c.position).where(*where)).scalar()
+    if position is None:
+        position = store.next_position(session, DECLARATIONS, ws, node_id=node)
+    else:
+        session.execute(delete(DECLARATIONS).where(*where))
+    insert_declaration(session, ws, node, declaration, position)
+
+
+@router.post("", status_code=201, response_model=DeclarationOut, summary="Declare a control for a node")
+def create_declaration(ws: WorkspaceId, node: NodePath, declaration: DeclarationBody, service: ServiceDep) -> Any:
+    with service.edit(ws) as edit:
+        _require_node(edit, ws, node)
+        if declaration.control in edit.chain.declarations(node):
+            raise ApiError(
+                409,
+                f"node '{node}' already declares control '{declaration.control}'; "
+                f"change it with PUT or PATCH .../declarations/{declaration.control}",
+            )
+        edit.apply(lambda chain: chain.declare(node, declaration))
+        _store(edit, ws, node, declaration)
+    return declaration
+
+
+@router.get(
+    "",
+    response_model=Page[DeclarationOut],
+    summary="List a node's declarations",
+    responses=page_example(DECLARATION_EXAMPLE),
+)
+def list_declarations(ws: WorkspaceId, node: NodePath, service: ServiceDep, page: PageDep) -> Any:
+    after = decode_cursor(page.cursor, int)
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        found = session.execute(
+            select(store.NODES.c.node_id).where(store.NODES.c.workspace_id == ws, store.NODES.c.node_id == node)
+        ).first()
+        if found is None:
+            raise not_found(f"workspace '{ws}' has no node '{node}'")
+        query = (
+            select(DECLARATIONS)
+            .where(DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node)
+            .order_by(DECLARATIONS.c.position)
+            .limit(page.limit + 1)
+        )
+        if after is not None:
+            query = query.where(DECLARATIONS.c.position > after)
+        rows = list(session.execute(query))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        full = store.declarations_by_node(session, ws, [node]).get(node, [])
+    by_control = {item["control"]: item for item in full}
+    return {
+        "items": [by_control[row.control] for row in rows],
+        "next": encode_cursor(rows[-1].position) if more else None,
+    }
+
+
+@router.get("/{control}", response_model=DeclarationOut, summary="Get a node's declaration for one control")
+def get_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, service: ServiceDep) -> Any:
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        declarations = store.declarations_by_node(session, ws, [node]).get(node, [])
+        found = next((item for item in declarations if item["control"] == control), None)
+        if found is None:
+            exists = session.execute(
+                select(store.NODES.c.node_id).where(store.NODES.c.workspace_id == ws, store.NODES.c.node_id == node)
+            ).first()
+            if exists is None:
+                raise not_found(f"workspace '{ws}' has no node '{node}'")
+            raise not_found(f"node '{node}' of workspace '{ws}' has no declaration for control '{control}'")
+    return found
+
+
+@router.put(
+    "/{control}", response_model=DeclarationOut, summary="Create or replace a node's declaration for one control"
+)
+def put_declaration(
+    ws: WorkspaceId, node: NodePath, control: ControlPath, body: DeclarationPut, service: ServiceDep, response: Response
+) -> Any:
+    declaration = Declaration.model_validate({**body.model_dump(), "control": control})
+    with service.edit(ws) as edit:
+        _require_node(edit, ws, node)
+        created = control not in edit.chain.declarations(node)
+        edit.apply(lambda chain: chain.declare(node, declaration))
+        _store(edit, ws, node, declaration)
+    response.status_code = 201 if created else 200
+    return declaration
+
+
+@router.patch("/{control}", response_model=DeclarationOut, summary="Change part of a node's declaration")
+def update_declaration(
+    ws: WorkspaceId, node: NodePath, control: ControlPath, body: DeclarationUpdate, service: ServiceDep
+) -> Any:
+    changes = body.model_dump(exclude_unset=True)
+    if "status" in changes and changes["status"] is None:
+        raise ApiError(
+            422, "'status' cannot be null", details=[{"location": "body.status", "message": "give a status"}]
+        )
+    if changes.get("evidence") is None:
+        changes.pop("evidence", None)
+    with service.edit(ws) as edit:
+        current = _current(edit, ws, node, control)
+        declaration = Declaration.model_validate({**current.model_dump(), **changes})
+        edit.apply(lambda chain: chain.declare(node, declaration))
+        _store(edit, ws, node, declaration)
+    return declaration
+
+
+@router.delete("/{control}", status_code=204, response_class=Response, summary="Remove a node's declaration")
+def delete_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, service: ServiceDep) -> Response:
+    with service.edit(ws) as edit:
+        _current(edit, ws, node, control)
+        edit.apply(lambda chain: chain.undeclare(node, control))
+        edit.session.execute(
+            delete(DECLARATIONS).where(
+                DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node, DECLARATIONS.c.control == control
+            )
+        )
+    return Response(status_code=204)

@@ -1,0 +1,88 @@
+"""Dependencies shared by the routers: the service, path and paging parameters, analysis parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from obligraph.app.service import Service
+from obligraph.graph.lattice import Status
+
+
+async def get_service(request: Request) -> Service:
+    return request.app.state.service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+WorkspaceId = Annotated[str, Path(description="Workspace id.", max_length=64, examples=["demo"])]
+NodePath = Annotated[str, Path(description="Node id.", max_length=128, examples=["acme-compute"])]
+ProviderPath = Annotated[str, Path(description="Provider node id.", max_length=128, examples=["acme-compute"])]
+ConsumerPath = Annotated[str, Path(description="Consumer node id.", max_length=128, examples=["hr-saas"])]
+ControlPath = Annotated[str, Path(description="Control id of the catalog.", max_length=64, examples=["10.5.1"])]
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.", examples=[100])] = 100,
+    cursor: Annotated[str | None, Query(max_length=512, description="The `next` value of the previous page.")] = None,
+) -> PageParams:
+    return PageParams(limit, cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    requirement: str | None
+    as_of: date | None
+    controls: tuple[str, ...] | None
+
+    def key(self) -> tuple:
+        return (self.requirement, self.as_of, self.controls)
+
+    def key_today(self) -> tuple:
+        """For response caches: a default date means today, which changes at midnight."""
+        return (self.requirement, self.as_of or date.today(), self.controls)
+
+
+async def analysis_params(
+    require: Annotated[
+        Status | None,
+        Query(description="Lowest effective status that counts as assured (default: the workspace's, else declared)."),
+    ] = None,
+    as_of: Annotated[date | None, Query(description="Analysis date, YYYY-MM-DD (default: today).")] = None,
+    controls: Annotated[
+        str | None,
+        Query(
+            max_length=100_000,
+            description="Comma-separated control ids to analyse (default: the workspace's list, else the catalog's).",
+            examples=["10.5.1,6.1.3"],
+        ),
+    ] = None,
+) -> AnalysisParams:
+    chosen = split_list(controls)
+    return AnalysisParams(require.value if require else None, as_of, tuple(chosen) if chosen is not None else None)
+
+
+AnalysisDep = Annotated[AnalysisParams, Depends(analysis_params)]
+
+
+def split_list(value: str | list[str] | None) -> list[str] | None:
+    """``a,b`` or a repeated parameter, as one list; None when not given."""
+    if value is None:
+        return None
+    parts = value if isinstance(value, list) else [value]
+    items = [item.strip() for part in parts for item in part.split(",") if item.strip()]
+    return list(dict.fromkeys(items)) if items else None

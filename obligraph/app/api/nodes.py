@@ -1,0 +1,101 @@
+"""Nodes (providers and customers) of a workspace's chain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from sqlalchemy import delete, select, update
+
+from obligraph.app import store
+from obligraph.app.api.deps import NodePath, PageDep, ServiceDep, WorkspaceId
+from obligraph.app.errors import ApiError, not_found
+from obligraph.app.paging import decode_cursor, encode_cursor
+from obligraph.app.rows import insert_node
+from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
+from obligraph.graph.lattice import Layer
+from obligraph.graph.schema import Node
+
+router = APIRouter(prefix="/workspaces/{ws}/nodes", tags=["nodes"], responses=ERROR_RESPONSES)
+NODES = store.NODES
+
+NodeBody = Annotated[Node, Body(openapi_examples={"provider": {"summary": "An IaaS provider", "value": NODE_EXAMPLE}})]
+
+
+def _node_out(session, ws: str, rows: list) -> list[dict[str, Any]]:
+    declarations = store.declarations_by_node(session, ws, [row.node_id for row in rows])
+    return [{**store.node_dict(row), "declarations": declarations.get(row.node_id, [])} for row in rows]
+
+
+@router.post("", status_code=201, response_model=NodeOut, summary="Add a node (with its declarations)")
+def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
+    with service.edit(ws) as edit:
+        if node.id in edit.chain:
+            raise ApiError(409, f"workspace '{ws}' already has a node '{node.id}'; PATCH it, or pick another id")
+        edit.apply(lambda chain: chain.add_node(node))
+        position = store.next_position(edit.session, NODES, ws)
+        insert_node(edit.session, ws, node, position)
+    return node
+
+
+@router.get(
+    "", response_model=Page[NodeOut], summary="List nodes in document order", responses=page_example(NODE_EXAMPLE)
+)
+def list_nodes(
+    ws: WorkspaceId,
+    service: ServiceDep,
+    page: PageDep,
+    layer: Annotated[Layer | None, Query(description="Only nodes of this layer.")] = None,
+) -> Any:
+    after = decode_cursor(page.cursor, int)
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        query = select(NODES).where(NODES.c.workspace_id == ws).order_by(NODES.c.position).limit(page.limit + 1)
+        if after is not None:
+            query = query.where(NODES.c.position > after)
+        if layer is not None:
+            query = query.where(NODES.c.layer == layer.value)
+        rows = list(session.execute(query))
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        return {"items": _node_out(session, ws, rows), "next": encode_cursor(rows[-1].position) if more else None}
+
+
+@router.get("/{node}", response_model=NodeOut, summary="Get a node and its declarations")
+def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Any:
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        row = session.execute(select(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node)).first()
+        if row is None:
+            raise not_found(f"workspace '{ws}' has no node '{node}'")
+        return _node_out(session, ws, [row])[0]
+
+
+@router.patch("/{node}", response_model=NodeOut, summary="Change a node's name, layer, org or description")
+def update_node(ws: WorkspaceId, node: NodePath, body: NodeUpdate, service: ServiceDep) -> Any:
+    changes = body.model_dump(exclude_unset=True)
+    if "layer" in changes and changes["layer"] is None:
+        raise ApiError(422, "'layer' cannot be null", details=[{"location": "body.layer", "message": "give a layer"}])
+    with service.edit(ws) as edit:
+        if node not in edit.chain:
+            raise not_found(f"workspace '{ws}' has no node '{node}'")
+        current = edit.chain.node(node)
+        updated = current.model_copy(update=changes)
+        edit.apply(lambda chain: chain.update_node(updated))
+        values = {key: getattr(value, "value", value) for key, value in changes.items()}
+        if values:
+            edit.session.execute(
+                update(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node).values(**values)
+            )
+    return updated
+
+
+@router.delete("/{node}", status_code=204, response_class=Response, summary="Remove a node, its edges and declarations")
+def delete_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Response:
+    with service.edit(ws) as edit:
+        if node not in edit.chain:
+            raise not_found(f"workspace '{ws}' has no node '{node}'")
+        edit.apply(lambda chain: chain.remove_node(node))
+        edit.session.execute(delete(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node))
+    return Response(status_code=204)

@@ -1,0 +1,133 @@
+"""Workspaces: create, list, get, rename (and change analysis settings), delete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Iterable
+
+from fastapi import APIRouter, Response
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from obligraph.app.api.deps import PageDep, ServiceDep, WorkspaceId
+from obligraph.app.errors import ApiError
+from obligraph.app.imports import check_catalog
+from obligraph.app.models import EdgeRow, NodeRow, Workspace
+from obligraph.app.paging import decode_cursor, encode_cursor
+from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.workspaces import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
+from obligraph.graph.chain import Chain
+from obligraph.graph.lattice import Status
+from obligraph.graph.schema import CHAIN_FORMAT
+
+router = APIRouter(prefix="/workspaces", tags=["workspaces"], responses=ERROR_RESPONSES)
+
+
+def workspace_out(session: Session, workspaces: Iterable[Workspace]) -> list[WorkspaceOut]:
+    rows = list(workspaces)
+    ids = [w.id for w in rows]
+    counts: dict[str, dict[str, int]] = {i: {"nodes": 0, "edges": 0} for i in ids}
+    for table, key in ((NodeRow, "nodes"), (EdgeRow, "edges")):
+        query = select(table.workspace_id, func.count()).where(table.workspace_id.in_(ids)).group_by(table.workspace_id)
+        for ws_id, count in session.execute(query):
+            counts[ws_id][key] = count
+    return [WorkspaceOut(**w.model_dump(exclude={"uid"}), **counts[w.id]) for w in rows]
+
+
+@router.post("", status_code=201, response_model=WorkspaceOut, summary="Create a workspace")
+def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
+    """An empty workspace; fill it with POST .../import or the node and edge routes."""
+    settings = body.model_dump(include={"catalog", "requirement", "controls"}, mode="json", exclude_none=True)
+    check_catalog(settings)
+    Chain.from_dict({"format": CHAIN_FORMAT, "name": body.name, **settings})  # checks catalog and controls
+    with service.db.write() as session:
+        if session.get(Workspace, body.id) is not None:
+            raise ApiError(409, f"workspace '{body.id}' already exists; pick another id or PATCH that one")
+        workspace = Workspace(
+            id=body.id,
+            uid=uuid.uuid4().hex,
+            name=body.name,
+            description=body.description,
+            catalog=body.catalog,
+            requirement=body.requirement.value if body.requirement else None,
+            controls=body.controls,
+        )
+        session.add(workspace)
+        session.commit()
+        return workspace_out(session, [workspace])[0]
+
+
+@router.get(
+    "",
+    response_model=Page[WorkspaceOut],
+    summary="List workspaces",
+    responses=page_example(WorkspaceOut.model_config["json_schema_extra"]["examples"][0]),
+)
+def list_workspaces(service: ServiceDep, page: PageDep) -> Any:
+    """Ordered by id."""
+    after = decode_cursor(page.cursor, str)
+    with service.db.read() as session:
+        query = select(Workspace).order_by(Workspace.id).limit(page.limit + 1)
+        if after is not None:
+            query = query.where(Workspace.id > after)
+        rows = list(session.execute(query).scalars())
+        more = len(rows) > page.limit
+        rows = rows[: page.limit]
+        return Page(items=workspace_out(session, rows), next=encode_cursor(rows[-1].id) if more else None)
+
+
+@router.get("/{ws}", response_model=WorkspaceOut, summary="Get a workspace")
+def get_workspace(ws: WorkspaceId, service: ServiceDep) -> Any:
+    with service.db.read() as session:
+        return workspace_out(session, [service.workspace(session, ws)])[0]
+
+
+@router.patch("/{ws}", response_model=WorkspaceOut, summary="Rename a workspace or change its analysis settings")
+def update_workspace(ws: WorkspaceId, body: WorkspaceUpdate, service: ServiceDep) -> Any:
+    """Changing ``catalog`` re-checks every declaration and override against the new catalog."""
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    for required in ("name", "catalog"):
+        if required in changes and changes[required] is None:
+            raise ApiError(
+                422,
+                f"'{required}' cannot be null",
+                details=[{"location": f"body.{required}", "message": "give a value"}],
+            )
+    check_catalog(changes)
+    with service.edit(ws) as edit:
+        if "catalog" in changes:
+            document = {**edit.chain.to_dict(), **{k: v for k, v in changes.items() if v is not None}}
+            for key in ("description", "requirement", "controls"):
+                if key in changes and changes[key] is None:
+                    document.pop(key, None)
+            edit.replace_chain(Chain.from_dict(document, source="workspace"))
+        else:
+            edit.apply(lambda chain: _set_attributes(chain, changes))
+        workspace = edit.workspace
+        for key, value in changes.items():
+            setattr(workspace, key, value)
+    with service.db.read() as session:
+        return workspace_out(session, [service.workspace(session, ws)])[0]
+
+
+def _set_attributes(chain: Chain, changes: dict[str, Any]) -> None:
+    if changes.get("controls") is not None:
+        chain.analysed_controls(changes["controls"])  # raises on an unknown control, before anything changes
+    for key, value in changes.items():
+        if key == "requirement":
+            chain.requirement = Status(value) if value is not None else None
+        elif key == "controls":
+            chain.controls = list(value) if value is not None else None
+        else:
+            setattr(chain, key, value)
+
+
+@router.delete("/{ws}", status_code=204, response_class=Response, summary="Delete a workspace and all it holds")
+def delete_workspace(ws: WorkspaceId, service: ServiceDep) -> Response:
+    with service.db.write() as session:
+        workspace = service.workspace(session, ws, lock=True)
+        uid = workspace.uid
+        session.delete(workspace)
+        session.commit()
+    service.cache.forget(uid, locks=True)
+    return Response(status_code=204)

@@ -1,0 +1,162 @@
+"""In-process caches: each workspace's chain, its analyses and rendered responses.
+
+Everything is keyed by the workspace ``uid`` and ``revision``. Every write bumps the revision in
+the same transaction as the change, so a reader that finds a newer revision in the database
+than in memory rebuilds; several workers (or hosts) never serve each other's stale state.
+
+A writer edits the cached ``Chain`` in place (copying a 10k-node chain costs more than the
+edit), so each workspace has a readers-writer lock: readers hold it shared while they use the
+chain or an analysis of it, a writer holds it exclusively while it edits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator, TypeVar
+
+from obligraph.graph.chain import Chain
+
+T = TypeVar("T")
+
+
+class RWLock:
+    """Many readers or one writer; a waiting writer holds off new readers so it is not starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class LRU:
+    """A bounded mapping with get-or-compute; concurrent callers of one missing key compute it once.
+
+    ``capacity`` bounds the total weight, which is the item count unless ``weigh`` says otherwise.
+    """
+
+    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda _value: 1):
+        self.capacity = capacity
+        self.weigh = weigh
+        self.weight = 0
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        weight = self.weigh(value)
+        if weight > self.capacity:
+            return
+        with self._lock:
+            if key in self._items:
+                self.weight -= self.weigh(self._items.pop(key))
+            self._items[key] = value
+            self.weight += weight
+            while self.weight > self.capacity:
+                _, dropped = self._items.popitem(last=False)
+                self.weight -= self.weigh(dropped)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+        value = self.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            pending = self._pending.setdefault(key, threading.Lock())
+        try:
+            with pending:
+                value = self.get(key)
+                if value is None:
+                    value = compute()
+                    self.put(key, value)
+        finally:
+            with self._lock:
+                self._pending.pop(key, None)
+        return value
+
+    def discard(self, keep: Callable[[Hashable], bool]) -> None:
+        with self._lock:
+            for key in [key for key in self._items if not keep(key)]:
+                self.weight -= self.weigh(self._items.pop(key))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Cache:
+    def __init__(self, chains: int, analyses: int, response_bytes: int):
+        self._chains = LRU(chains)  # uid -> (revision, Chain)
+        self.analyses = LRU(analyses)  # (uid, revision, requirement, as_of, controls) -> Analysis
+        self.responses = LRU(response_bytes, weigh=len)  # (uid, revision, what, parameters...) -> bytes
+        self._locks: dict[str, RWLock] = {}
+        self._builders: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, uid: str) -> RWLock:
+        with self._guard:
+            return self._locks.setdefault(uid, RWLock())
+
+    def builder(self, uid: str) -> threading.Lock:
+        """Held while a reader rebuilds the chain, so that concurrent readers rebuild it once."""
+        with self._guard:
+            return self._builders.setdefault(uid, threading.Lock())
+
+    def chain(self, uid: str) -> tuple[int, Chain] | None:
+        return self._chains.get(uid)
+
+    def put_chain(self, uid: str, revision: int, chain: Chain) -> None:
+        current = self._chains.get(uid)
+        if current is None or current[0] <= revision:
+            self._chains.put(uid, (revision, chain))
+
+    def advance(self, uid: str, revision: int) -> None:
+        """Forget what was computed for revisions before ``revision``."""
+        self.analyses.discard(lambda key: key[0] != uid or key[1] >= revision)
+        self.responses.discard(lambda key: key[0] != uid or key[1] >= revision)
+
+    def forget(self, uid: str, *, locks: bool = False) -> None:
+        """Drop everything held for a workspace (after a failed edit, or when it is deleted)."""
+        self._chains.discard(lambda key: key != uid)
+        self.analyses.discard(lambda key: key[0] != uid)
+        self.responses.discard(lambda key: key[0] != uid)
+        if locks:
+            with self._guard:
+                self._locks.pop(uid, None)
+                self._builders.pop(uid, None)

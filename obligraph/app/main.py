@@ -1,0 +1,99 @@
+"""``create_app(settings)``: the FastAPI application with every router mounted.
+
+Creating the app migrates the database (unless ``auto_migrate`` is off, as in the worker
+processes of ``obligraph serve --workers N``, whose parent has migrated already).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from obligraph import __version__
+from obligraph.app import errors
+from obligraph.app.api import (
+    analysis,
+    catalogs,
+    declarations,
+    edges,
+    health,
+    imports,
+    incidents,
+    nodes,
+    scenarios,
+    workspaces,
+)
+from obligraph.app.bodylimit import BodyLimitMiddleware
+from obligraph.app.service import Service
+from obligraph.app.settings import Settings
+from obligraph.app import web
+from obligraph.graph.schema import ChainDocument
+
+API_PREFIX = "/api/v1"
+# Routes are matched in order: the analysis reads, the hot path, go first (no two paths overlap).
+ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents)
+
+DESCRIPTION = """\
+Map a cloud supply chain and find, for every security control, who actually assures it and where
+the chain breaks. A workspace holds one chain (nodes, edges, declarations); the analysis is
+recomputed per workspace revision and cached.
+
+Every error has the shape `{"error": {"code", "message", "details"}}`; `details` lists each
+problem with its location.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    service = Service(settings)
+    if settings.auto_migrate:
+        service.db.migrate()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="obligraph",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.service = service
+    errors.install(app, settings.max_body_bytes)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in ROUTERS:
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    web.install(app)  # the browser pages, their assets and the CSP middleware
+    _document_chain_schema(app)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For ``uvicorn --factory``: settings from the environment."""
+    return create_app(Settings())
+
+
+def _document_chain_schema(app: FastAPI) -> None:
+    """The import route reads its body by hand (JSON or YAML); add the schema its docs refer to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        document = ChainDocument.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in document.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components["ChainDocument"] = document
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""Alembic migrations, run by ``Database.migrate()`` at start-up (see ``env.py``)."""

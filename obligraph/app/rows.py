@@ -1,0 +1,155 @@
+"""Writing a chain's rows: tuples straight from the chain@1 models, bulk-inserted by the driver.
+
+An import of a 10k-node chain writes some 150k rows; SQLAlchemy's per-row parameter handling
+would cost more than the insert itself, so bulk writes bypass it: ``executemany`` on SQLite,
+``COPY`` on PostgreSQL, inside the session's transaction. Dates go in as ISO text and JSON as
+text, which both databases read back into the column types the models declare.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping
+
+from sqlmodel import Session
+
+from obligraph.graph.chain import Chain
+from obligraph.graph.schema import Declaration, Edge, Node
+
+NODE_COLUMNS = ("workspace_id", "node_id", "position", "name", "layer", "org", "description")
+EDGE_COLUMNS = ("workspace_id", "provider", "consumer", "position", "responsibility", "criticality", "notes")
+DECLARATION_COLUMNS = ("workspace_id", "node_id", "control", "position", "status", "assigns", "notes")
+EVIDENCE_COLUMNS = (
+    "workspace_id", "node_id", "control", "position", "kind", "ref", "issued", "expires", "url", "notes",
+)  # fmt: skip
+
+
+def _value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class Rows:
+    """Rows collected for one bulk write, table by table."""
+
+    def __init__(self, ws: str):
+        self.ws = ws
+        self.nodes: list[tuple] = []
+        self.edges: list[tuple] = []
+        self.declarations: list[tuple] = []
+        self.evidence: list[tuple] = []
+
+    def node(self, node_id: str, position: int, name, layer, org, description, declarations: Iterable[Declaration]):
+        self.nodes.append((self.ws, node_id, position, name, _value(layer), org, description))
+        for j, declaration in enumerate(declarations):
+            self.declaration(node_id, declaration, j)
+
+    def declaration(self, node_id: str, declaration: Declaration, position: int) -> None:
+        control = declaration.control
+        self.declarations.append(
+            (
+                self.ws,
+                node_id,
+                control,
+                position,
+                _value(declaration.status),
+                _value(declaration.assigns),
+                declaration.notes,
+            )
+        )
+        for k, item in enumerate(declaration.evidence):
+            self.evidence.append(
+                (
+                    self.ws,
+                    node_id,
+                    control,
+                    k,
+                    _value(item.kind),
+                    item.ref,
+                    _day(item.issued),
+                    _day(item.expires),
+                    item.url,
+                    item.notes,
+                )
+            )
+
+    def edge(self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes) -> None:
+        overrides = json.dumps({control: _value(r) for control, r in responsibility.items()})
+        self.edges.append((self.ws, provider, consumer, position, overrides, _value(criticality), notes))
+
+    def write(self, session: Session) -> None:
+        for table, columns, rows in (
+            ("nodes", NODE_COLUMNS, self.nodes),
+            ("declarations", DECLARATION_COLUMNS, self.declarations),
+            ("evidence", EVIDENCE_COLUMNS, self.evidence),
+            ("edges", EDGE_COLUMNS, self.edges),
+        ):
+            _bulk_insert(session, table, columns, rows)
+
+
+def insert_chain(session: Session, ws: str, chain: Chain) -> None:
+    """Store every node and edge of ``chain`` in its order (the workspace must hold none)."""
+    rows = Rows(ws)
+    graph = chain.graph
+    for i, (node_id, attrs) in enumerate(graph.nodes(data=True)):
+        rows.node(
+            node_id,
+            i,
+            attrs["name"],
+            attrs["layer"],
+            attrs["org"],
+            attrs["description"],
+            attrs["declarations"].values(),
+        )
+    for i, (u, v) in enumerate(chain.edges()):
+        attrs = graph.adj[u][v]
+        rows.edge(u, v, i, attrs["responsibility"], attrs["criticality"], attrs["notes"])
+    rows.write(session)
+
+
+def insert_node(session: Session, ws: str, node: Node, position: int) -> None:
+    rows = Rows(ws)
+    rows.node(node.id, position, node.name, node.layer, node.org, node.description, node.declarations)
+    rows.write(session)
+
+
+def insert_edge(session: Session, ws: str, edge: Edge, position: int) -> None:
+    rows = Rows(ws)
+    rows.edge(edge.provider, edge.consumer, position, edge.responsibility, edge.criticality, edge.notes)
+    rows.write(session)
+
+
+def insert_declaration(session: Session, ws: str, node_id: str, declaration: Declaration, position: int) -> None:
+    rows = Rows(ws)
+    rows.declaration(node_id, declaration, position)
+    rows.write(session)
+
+
+def edge_values(edge: Edge) -> dict[str, Any]:
+    """An edge's columns as SQLAlchemy values, for UPDATE."""
+    return {
+        "responsibility": {control: _value(r) for control, r in edge.responsibility.items()},
+        "criticality": _value(edge.criticality),
+        "notes": edge.notes,
+    }
+
+
+def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    connection = session.connection()
+    driver = connection.connection.dbapi_connection
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+    finally:
+        cursor.close()

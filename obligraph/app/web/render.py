@@ -1,0 +1,93 @@
+"""Templates (autoescape always on), the JSON data block, and opening a workspace for a page."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
+
+from obligraph.app.errors import ApiError
+from obligraph.app.service import Service, View
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# autoescape=True for every template, not select_autoescape: no file name can turn it off.
+env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+
+def json_block(value: Any) -> Markup:
+    """JSON for ``<script type="application/json">``; see ``json_text``."""
+    return json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
+
+
+def json_text(text: str) -> Markup:
+    """Already-dumped JSON made safe inside a script element: <, >, &, ' and the JS line separators
+    become \\u escapes (still the same JSON), so no value can close the block or open a comment."""
+    for raw, escaped in _JSON_ESCAPES:
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+_JSON_ESCAPES = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("'", "\\u0027"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+
+
+env.filters["json_block"] = json_block
+
+
+class PageNotFound(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(env.get_template(name).render(**context), status_code=status)
+
+
+def not_found_page(message: str) -> HTMLResponse:
+    return render("error.html", status=404, title="Not found", message=message)
+
+
+def service_of(request: Request) -> Service:
+    return request.app.state.service
+
+
+@contextmanager
+def page_view(request: Request, ws: str) -> Iterator[View]:
+    """The workspace's view; an unknown workspace becomes ``PageNotFound`` (a 404 page, not JSON)."""
+    try:
+        with service_of(request).view(ws) as view:
+            yield view
+    except ApiError as exc:
+        if exc.status == 404:
+            raise PageNotFound(exc.message) from None
+        raise
+
+
+@functools.lru_cache(maxsize=1)
+def vis_network_dir() -> Path:
+    """The newest vis-network bundled with the installed pyvis package (pyvis/lib/vis-X.Y.Z)."""
+    base = Path(str(resources.files("pyvis")))
+    found = sorted(
+        (p for p in base.glob("lib/vis-*") if (p / "vis-network.min.js").is_file()),
+        key=lambda p: tuple(int(part) for part in re.findall(r"\d+", p.name)),
+    )
+    if not found:
+        raise RuntimeError("vis-network.min.js was not found in the installed pyvis package; reinstall pyvis")
+    return found[-1]

@@ -1,0 +1,115 @@
+"""Schema migrations and the database settings that keep writers safe."""
+
+from datetime import datetime, timezone
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
+from sqlalchemy import event, inspect, text
+from sqlmodel import SQLModel
+
+from obligraph.app.db import Database, alembic_config
+from obligraph.app.main import create_app
+from obligraph.app.settings import Settings
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_a_database_made_at_the_first_revision_upgrades_in_place(fresh_database_url, tmp_path):
+    settings = Settings(database_url=fresh_database_url, data_dir=tmp_path)
+    database = Database(settings)
+    with database.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    with database.engine.begin() as connection:
+        assert "snapshots" not in inspect(connection).get_table_names()
+        connection.execute(
+            text(
+                "INSERT INTO workspaces (id, uid, name, catalog, revision, created_at, updated_at, controls)"
+                " VALUES ('old', 'u1', 'Old', 'meti-2011', 3, :at, :at, :controls)"
+            ),
+            {"at": datetime(2024, 1, 1, tzinfo=timezone.utc), "controls": '["10.5.1"]'},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO nodes (workspace_id, node_id, position, layer) VALUES"
+                " ('old', 'iaas', 0, 'iaas'), ('old', 'app', 1, 'saas')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO edges (workspace_id, provider, consumer, position, responsibility)"
+                " VALUES ('old', 'iaas', 'app', 0, '{}')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO declarations (workspace_id, node_id, control, position, status)"
+                " VALUES ('old', 'app', '10.5.1', 0, 'declared')"
+            )
+        )
+    assert database.migrate() is False  # it was not empty
+    with database.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+        assert {"snapshots", "api_tokens"} <= set(inspect(connection).get_table_names())
+    database.dispose()
+
+    app = create_app(settings)
+    with TestClient(app) as client:
+        body = client.get("/api/v1/workspaces/old/gaps", params={"as_of": "2026-01-01"}).json()
+        assert body["revision"] == 3 and [(g["node"], g["kind"]) for g in body["gaps"]] == [
+            ("iaas", "origin"),
+            ("app", "inherited"),
+        ]
+
+
+def test_a_new_database_reports_itself_empty_once(fresh_database_url, tmp_path):
+    database = Database(Settings(database_url=fresh_database_url, data_dir=tmp_path))
+    assert database.migrate() is True
+    assert database.migrate() is False
+    database.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(app):
+    with app.state.service.db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_sqlite_connection_settings(app, backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite only")
+    with app.state.service.db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert (
+            connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            == app.state.service.settings.sqlite_busy_timeout_ms
+        )
+
+
+def test_writes_take_the_lock_up_front(app, client, backend):
+    """SQLite: a write transaction starts with BEGIN IMMEDIATE, a read with a plain BEGIN.
+    PostgreSQL: a write locks the workspace row before it reads anything else."""
+    statements: list[str] = []
+    engine = app.state.service.db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).upper())
+
+    client.post("/api/v1/workspaces", json={"id": "lock", "name": "lock"})
+    statements.clear()
+    client.post("/api/v1/workspaces/lock/nodes", json={"id": "a", "layer": "iaas"})
+    if backend == "sqlite":
+        assert statements[0] == "BEGIN IMMEDIATE"
+    else:
+        assert statements[0].startswith("SELECT") and statements[0].endswith("FOR UPDATE")
+    statements.clear()
+    client.get("/api/v1/workspaces/lock/nodes")
+    if backend == "sqlite":
+        assert statements[0] == "BEGIN"
+    assert not any("FOR UPDATE" in s for s in statements)
+    event.remove(engine, "before_cursor_execute", record)

@@ -1,0 +1,108 @@
+"""The map in a real Chromium against a real server: drawn, clickable, highlighting, editable,
+offline (no request leaves 127.0.0.1: the ``page`` fixture asserts it), and inert to the XSS corpus."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from tests.browser.support import api, click_node, open_map
+from tests.web.conftest import XSS
+
+
+def demo_graph(server: str) -> dict:
+    with urllib.request.urlopen(f"{server}/api/v1/workspaces/demo") as response:
+        return json.loads(response.read())
+
+
+def test_demo_map_draws_its_nodes(page, server, blocked):
+    open_map(page, server, "demo")
+    drawn = page.evaluate("Object.keys(window.obligraphMap.network.getPositions()).length")
+    assert drawn == demo_graph(server)["nodes"] > 0
+    assert page.locator("#map canvas").count() == 1
+    assert page.evaluate("window.__cspViolations") == []
+    assert blocked == []  # the fixture also checks this after every test
+
+
+def test_clicking_a_node_opens_its_panel(page, server):
+    open_map(page, server, "demo")
+    node = page.evaluate("window.obligraphMap.nodes.get().find(n => n.gap_count > 0).id")
+    click_node(page, node)
+    page.wait_for_selector(f"#panel[data-loaded='{node}']", timeout=10_000)
+    assert page.locator("#panel").is_visible()
+    assert page.locator("#panel-gaps h4").count() > 0  # gaps grouped by clause and kind
+    assert page.locator("#panel-meta").inner_text().startswith(node)
+
+
+def test_clicking_a_gap_highlights_its_path(page, server):
+    open_map(page, server, "demo")
+    # A node whose gap has a root cause elsewhere: its path has at least two nodes.
+    node = page.evaluate(
+        "window.obligraphMap.nodes.get().find(n => n.gap_state === 'inherited' && n.gaps.length).id"
+    )
+    click_node(page, node)
+    page.wait_for_selector(f"#panel[data-loaded='{node}']", timeout=10_000)
+    button = page.locator("button.gap-path").first
+    path = button.get_attribute("data-path")
+    button.click()
+    assert page.get_attribute("#map", "data-highlight") == path
+    first, *_ = path.split(" ")
+    colours = page.evaluate("(id) => window.obligraphMap.nodes.get(id).color.border", first)
+    assert colours == "#d50000"
+    if len(path.split(" ")) > 1:
+        a, b = path.split(" ")[:2]
+        edge = page.evaluate("(id) => window.obligraphMap.edges.get(id).color.color", f"{a}>{b}")
+        assert edge == "#d50000"
+
+
+def test_a_form_creates_a_node_that_appears(page, server):
+    status, _ = api(server, "POST", "/api/v1/workspaces", {"id": "edit", "name": "Editing"})
+    assert status == 201
+    open_map(page, server, "edit")
+    page.click("text=Add a node")
+    form = page.locator("#form-node")
+    form.locator("input[name=id]").fill("new-vendor")
+    form.locator("input[name=name]").fill("New vendor")
+    form.locator("select[name=layer]").select_option("saas")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    page.wait_for_selector("#map[data-ready='true']")
+    assert page.evaluate("window.obligraphMap.nodes.get('new-vendor').label") == "New vendor"
+
+
+def test_a_form_shows_the_servers_message_next_to_the_field(page, server):
+    open_map(page, server, "demo")
+    page.click("text=Add a node")
+    form = page.locator("#form-node")
+    form.locator("input[name=id]").fill("not a valid id!")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#form-node .field-error[data-for='id']:not(:empty)", timeout=10_000)
+    assert form.locator(".form-error").inner_text()
+
+
+def test_xss_corpus_opens_no_dialog(page, server, dialogs):
+    pages = ["/", "/w/xss", "/w/xss/gaps", "/w/xss/heatmap", "/w/xss/impact?provider=p0"]
+    pages += [f"/w/xss/nodes/p{i}" for i in range(len(XSS))]
+    for path in pages:
+        page.goto(server + path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.__cspViolations") == [], path
+    open_map(page, server, "xss")
+    for i in range(len(XSS)):
+        click_node(page, f"p{i}")
+        page.wait_for_selector(f"#panel[data-loaded='p{i}']", timeout=10_000)
+        page.hover("#map")
+    assert page.locator("#panel-title").inner_text() == XSS[len(XSS) - 1]  # shown as text, intact
+    assert page.evaluate("window.__cspViolations") == []
+    assert dialogs == []
+
+
+def test_the_network_guard_catches_requests_off_loopback(page, blocked):
+    """The guard the other tests rely on: a request to anywhere else is aborted and recorded."""
+    import pytest
+    from playwright.sync_api import Error
+
+    with pytest.raises(Error):
+        page.goto("http://203.0.113.1/")  # TEST-NET-3: never a real host
+    assert blocked == ["http://203.0.113.1/"]
+    blocked.clear()  # expected: keep the fixture's own check green

@@ -1,0 +1,112 @@
+"""Every page renders for the demo workspace, unknown workspaces and nodes are 404 pages, the CSP is set."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from obligraph.app.web.csp import POLICY
+
+DEMO_PAGES = [
+    "/",
+    "/w/demo",
+    "/w/demo/gaps",
+    "/w/demo/heatmap",
+    "/w/demo/impact",
+    "/w/demo/impact?provider=musashi-dc",
+    "/w/demo/nodes/musashi-dc",
+]
+
+
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_page_renders_with_csp(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-security-policy"] == POLICY
+    assert "script-src 'self'" in POLICY
+    # No inline script: every <script> either has a src or is a JSON data block.
+    for tag in re.findall(r"<script\b[^>]*>", response.text):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "http://" not in response.text and "https://" not in response.text  # nothing from a CDN
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/w/nope", "/w/nope/gaps", "/w/nope/heatmap", "/w/nope/impact", "/w/nope/gaps.csv",
+     "/w/demo/nodes/nope", "/w/nope/nodes/x"],
+)
+def test_unknown_workspace_or_node_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "content-security-policy" in response.headers
+
+
+def test_map_data_block_holds_every_node(client):
+    page = client.get("/w/demo").text
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    workspace = client.get("/api/v1/workspaces/demo").json()
+    assert data["mode"] == "full"
+    assert len(data["nodes"]) == workspace["nodes"]
+    assert len(data["edges"]) == workspace["edges"]
+    assert {n["gap_state"] for n in data["nodes"]} <= {"none", "inherited", "origin"}
+
+
+def test_vis_network_is_served_locally(client):
+    page = client.get("/w/demo").text
+    assert '<script src="/static/vendor/vis/vis-network.min.js">' in page
+    for path in ("/static/vendor/vis/vis-network.min.js", "/static/vendor/vis/vis-network.css", "/static/map.js",
+                 "/static/panel.js", "/static/forms.js", "/static/app.css"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_gap_csv_matches_the_analysis(client):
+    response = client.get("/w/demo/gaps.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    total = client.get("/api/v1/workspaces/demo/gaps?limit=1").json()["summary"]["gaps"]
+    assert len(rows) == total
+    assert {"node", "control", "kind", "effective"} <= set(rows[0])
+
+
+def test_csv_cells_cannot_start_a_formula(client):
+    from obligraph.app.web.tables import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _cell("@SUM") == "'@SUM"
+    assert _cell("plain") == "plain"
+
+
+def test_heatmap_cells_are_statuses(client):
+    page = client.get("/w/demo/heatmap").text
+    cells = re.findall(r'<td class="cell s-([a-z_]+)"', page)
+    assert cells
+    assert set(cells) <= {"not_implemented", "unknown", "partial", "declared", "verified", "not_applicable", "none"}
+
+
+def test_impact_shows_what_breaks(client):
+    page = client.get("/w/demo/impact?provider=musashi-dc").text
+    assert "gaps opened" in page
+    assert "there is no node" in client.get("/w/demo/impact?provider=ghost").text
+
+
+def test_api_docs_are_left_without_the_page_policy(client):
+    assert client.get("/docs").status_code == 200
+    assert "content-security-policy" not in client.get("/docs").headers
+
+
+def test_focused_map(client):
+    page = client.get("/w/demo?focus=musashi-dc&depth=1").text
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    assert data["mode"] == "focus" and data["focus"] == "musashi-dc"
+    assert "musashi-dc" in {n["id"] for n in data["nodes"]}
+    assert len(data["nodes"]) < client.get("/api/v1/workspaces/demo").json()["nodes"]
+    assert client.get("/w/demo?focus=ghost").status_code == 404
+    assert client.get("/w/demo?focus=musashi-dc&depth=99").status_code == 422
