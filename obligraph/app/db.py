@@ -6,7 +6,7 @@ read-modify-write transactions can both read, and the second to write then fails
 is locked" instead of waiting. pysqlite's own transaction handling is switched off so that the
 ``begin`` event decides what is emitted (the recipe in SQLAlchemy's SQLite dialect docs).
 
-On PostgreSQL a writer locks the workspace row (``SELECT ... FOR UPDATE``, see ``writes.py``);
+On PostgreSQL a writer locks the workspace row (``SELECT ... FOR UPDATE``, see ``service.py``);
 readers use REPEATABLE READ so that a chain rebuilt from several queries is one consistent state.
 """
 
