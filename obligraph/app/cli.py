@@ -36,6 +36,14 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="List the control catalogs and show their controls.", no_args_is_help=False)
 app.add_typer(catalog_app, name="catalog")
 
+from obligraph.app import cli_io  # noqa: E402  (export, import, snapshot: issue 6)
+
+cli_io.register(app)
+
+from obligraph.app.security.cli import token_app  # noqa: E402  (imports nothing heavy at load time)
+
+app.add_typer(token_app, name="token")
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -165,7 +173,8 @@ def analysis_table(result: Analysis) -> Table:
 
 
 def print_table(result: Analysis) -> None:
-    out.print(analysis_table(result))
+    # A console made now, not at import, so the terminal width in force is the one used.
+    Console(soft_wrap=True).print(analysis_table(result))
 
 
 @app.command("serve")
@@ -177,12 +186,15 @@ def serve_command(
         Optional[str],
         typer.Option("--db", help="Database URL or SQLite file (default: OBLIGRAPH_DATABASE_URL, else the data dir)."),
     ] = None,
+    insecure_no_auth: Annotated[
+        bool, typer.Option("--insecure-no-auth", help="Serve a non-loopback address with no token configured.")
+    ] = False,
 ) -> None:
     """Run the web service: JSON API under /api/v1, its docs at /docs. A new database gets a demo workspace."""
     from obligraph.app.server import ServeError, serve
 
     try:
-        serve(host=host, port=port, workers=workers, database_url=db)
+        serve(host=host, port=port, workers=workers, database_url=db, insecure_no_auth=insecure_no_auth)
     except ServeError as exc:
         raise fail(str(exc)) from None
 

@@ -120,9 +120,16 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal error; the server log has the details")
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # The client gets the request id, never the traceback; the log line ties the two together.
+        request_id = getattr(request.state, "request_id", None) or "-"
+        log.exception("unhandled error (request %s)", request_id, exc_info=exc)
+        return error_response(
+            500,
+            "internal_error",
+            f"internal error; the server log has the details (request {request_id})",
+            headers={"X-Request-ID": request_id},
+        )
 
 
 def _body_model(request: Request) -> type[BaseModel] | None:

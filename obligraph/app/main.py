@@ -18,22 +18,26 @@ from obligraph.app.api import (
     catalogs,
     declarations,
     edges,
+    exports,
     health,
     imports,
     incidents,
     nodes,
     scenarios,
+    snapshots,
+    tokens,
     workspaces,
 )
 from obligraph.app.bodylimit import BodyLimitMiddleware
 from obligraph.app.service import Service
 from obligraph.app.settings import Settings
-from obligraph.app import web
+from obligraph.app import security, web
 from obligraph.graph.schema import ChainDocument
 
 API_PREFIX = "/api/v1"
 # Routes are matched in order: the analysis reads, the hot path, go first (no two paths overlap).
-ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents)
+ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents, tokens)
+ROUTERS += (snapshots, exports)  # snapshots and exports (issue 6)
 
 DESCRIPTION = """\
 Map a cloud supply chain and find, for every security control, who actually assures it and where
@@ -71,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     web.install(app)  # the browser pages, their assets and the CSP middleware
+    security.install(app, settings)  # after web: its middlewares wrap the pages' too
     _document_chain_schema(app)
     return app
 

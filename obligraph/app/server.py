@@ -80,6 +80,21 @@ def load_demo(database: Database) -> str | None:
     return DEMO_WORKSPACE
 
 
+def check_exposure(settings: Settings, host: str, insecure_no_auth: bool) -> None:
+    """Off loopback, refuse to serve with auth off: the data would be open to the network."""
+    from obligraph.app.security.exposure import auth_configured, is_loopback
+
+    if is_loopback(host) or auth_configured(settings):
+        return
+    if not insecure_no_auth:
+        raise ServeError(
+            f"refusing to serve {host} with no API token: create one with `obligraph token create --admin`, "
+            "set OBLIGRAPH_AUTH=required, or pass --insecure-no-auth to serve it open to the network"
+        )
+    print(f"WARNING: serving {host} with no authentication (--insecure-no-auth): anyone who can reach it "
+          "can read and change every workspace", file=sys.stderr)
+
+
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -99,7 +114,14 @@ def url_of(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, database_url: str | None = None) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    database_url: str | None = None,
+    insecure_no_auth: bool = False,
+) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
@@ -111,6 +133,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, databa
         demo = prepare(settings)
     except Exception as exc:
         raise ServeError(f"cannot open the database {_redacted(settings.database_url)}: {exc}") from exc
+    check_exposure(settings, host, insecure_no_auth)  # before binding: nothing is reachable unprotected
     sock = bind(host, port)
     url = url_of(host, sock.getsockname()[1])
     os.environ["OBLIGRAPH_AUTO_MIGRATE"] = "false"

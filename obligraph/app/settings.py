@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, model_validator
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
     response_cache_bytes: int = Field(default=64 * MIB, ge=0, description="Rendered responses kept per process.")
     auto_migrate: bool = Field(default=True, description="Upgrade the database schema when the app starts.")
     demo: bool = Field(default=True, description="`obligraph serve` loads a demo workspace into a new database.")
+    auth: Literal["auto", "required"] = Field(
+        default="auto", description="auto: on once any API token exists; required: always on (see docs/security.md)."
+    )
+    secret_key: str = Field(
+        default="", repr=False, description="Signs session cookies; empty: a key file in data_dir, made on first use."
+    )
 
     @model_validator(mode="after")
     def _resolve_url(self) -> "Settings":

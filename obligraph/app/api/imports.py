@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from obligraph.app import store
 from obligraph.app.api.deps import ServiceDep, WorkspaceId
 from obligraph.app.errors import not_found
-from obligraph.app.imports import ImportMode, check_caps, check_catalog, merged_chain, parse_body
+from obligraph.app.imports import ImportMode, check_caps, check_catalog, merged_chain
 from obligraph.app.rows import insert_chain
 from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
+from obligraph.app.transfer import import_format, parse_import
 from obligraph.graph.chain import Chain
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
@@ -85,6 +86,8 @@ async def raw_body(request: Request) -> bytes:
                     "schema": {"type": "string"},
                     "example": "format: obligraph/chain@1\nname: HR platform\n",
                 },
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/graphml+xml": {"schema": {"type": "string"}},
             },
         }
     },
@@ -97,6 +100,14 @@ def import_chain(
     mode: Annotated[
         ImportMode, Query(description="replace: the document becomes the chain; merge: upsert into it.")
     ] = ImportMode.replace,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
+            "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+        ),
+    ] = None,
 ) -> Any:
     """``replace`` makes the document the workspace's whole chain (name, settings, nodes, edges).
 
@@ -107,10 +118,15 @@ def import_chain(
 
     Either way the whole document is checked first and stored in one transaction: when anything is
     wrong, nothing changes, and ``details`` lists every problem with its place in the document.
+
+    Besides chain JSON and YAML, ``format=graphml`` (or ``Content-Type: application/graphml+xml``)
+    reads GraphML and ``format=csv`` (or ``application/zip``) a CSV bundle; errors name the element
+    or the file, row and column. A provider's CAIQ answers go to ``POST .../nodes/{node}/caiq``.
     """
     if service.db.revision_of(ws) is None:  # before the (possibly long) parse and check
         raise not_found(f"there is no workspace '{ws}'; create it with POST /api/v1/workspaces")
-    document = parse_body(body, request.headers.get("content-type"))
+    content_type = request.headers.get("content-type")
+    document = parse_import(body, import_format(format, content_type), content_type)
     check_caps(document, service.settings)
     check_catalog(document)
     if mode is ImportMode.replace:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Iterable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from obligraph.app.api.deps import PageDep, ServiceDep, WorkspaceId
 from obligraph.app.errors import ApiError
 from obligraph.app.imports import check_catalog
 from obligraph.app.models import EdgeRow, NodeRow, Workspace
+from obligraph.app.security import visible_only
 from obligraph.app.paging import decode_cursor, encode_cursor
 from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
 from obligraph.app.schemas.workspaces import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
@@ -63,11 +64,14 @@ def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
     summary="List workspaces",
     responses=page_example(WorkspaceOut.model_config["json_schema_extra"]["examples"][0]),
 )
-def list_workspaces(service: ServiceDep, page: PageDep) -> Any:
-    """Ordered by id."""
+def list_workspaces(service: ServiceDep, page: PageDep, request: Request) -> Any:
+    """Ordered by id; with auth on, only the workspace the token is for (all for an admin)."""
     after = decode_cursor(page.cursor, str)
+    only = visible_only(request)
     with service.db.read() as session:
         query = select(Workspace).order_by(Workspace.id).limit(page.limit + 1)
+        if only is not None:
+            query = query.where(Workspace.id == only)
         if after is not None:
             query = query.where(Workspace.id > after)
         rows = list(session.execute(query).scalars())

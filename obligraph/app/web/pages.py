@@ -11,6 +11,7 @@ from sqlalchemy import select
 from obligraph.app.api.workspaces import workspace_out
 from obligraph.app.models import Workspace
 from obligraph.app.report import node_report
+from obligraph.app.security import visible_only
 from obligraph.app.web.render import PageNotFound, json_text, page_view, render, service_of
 from obligraph.graph.analysis import obligations
 from obligraph.graph.lattice import EvidenceKind, Layer, Status
@@ -29,7 +30,10 @@ SELECT_LIMIT = 2000
 def workspace_list(request: Request) -> HTMLResponse:
     service = service_of(request)
     with service.db.read() as session:
-        rows = list(session.execute(select(Workspace).order_by(Workspace.id).limit(LIST_LIMIT)).scalars())
+        query = select(Workspace).order_by(Workspace.id).limit(LIST_LIMIT)
+        if (only := visible_only(request)) is not None:  # with auth on: the token's workspace only
+            query = query.where(Workspace.id == only)
+        rows = list(session.execute(query).scalars())
         items = workspace_out(session, rows)
     return render("index.html", title="Workspaces", workspaces=items, statuses=[s.value for s in Status])
 

@@ -51,8 +51,16 @@
     window.location.assign(then.replace(/\{(\w+)\}/g, function (_, key) { return encodeURIComponent(body[key] || ""); }));
   }
 
+  // With auth on, the API takes the session cookie only with this header (see docs/security.md).
+  function csrfHeaders(headers) {
+    var match = document.cookie.match(/(?:^|;\s*)obligraph_csrf=([^;]+)/);
+    if (match) headers["X-CSRF-Token"] = decodeURIComponent(match[1]);
+    return headers;
+  }
+
   async function send(form, url, options, body) {
     clearErrors(form);
+    options.headers = csrfHeaders(options.headers || {});
     var response = await fetch(url, options);
     if (response.ok) { after(form, body); return; }
     var payload = null;

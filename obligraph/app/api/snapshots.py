@@ -1,0 +1,166 @@
+"""Snapshots: take, list, get, delete, diff two, restore one as the workspace's new state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, Path, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from obligraph.app import snapshots
+from obligraph.app.api.deps import PageDep, ServiceDep, WorkspaceId
+from obligraph.app.models import SnapshotRow
+from obligraph.app.paging import decode_cursor, encode_cursor
+from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse, Input, Page, page_example
+
+router = APIRouter(prefix="/workspaces/{ws}/snapshots", tags=["snapshots"], responses=ERROR_RESPONSES)
+
+SnapshotPath = Annotated[
+    str,
+    Path(
+        description="Snapshot id (its sha256), or a unique prefix of 6+ characters.",
+        max_length=64,
+        examples=["b2424df768c3"],
+    ),
+]
+EXAMPLE_ID = "b2424df768c3a2ae2dede5edeb386453495e4d997fd088066cd053c779ff0682"
+SNAPSHOT_EXAMPLE = {
+    "id": EXAMPLE_ID,
+    "workspace": "demo",
+    "revision": 3,
+    "label": "before the Q3 audit",
+    "created_at": "2026-11-26T13:25:38Z",
+    "summary": {"nodes": 5, "edges": 5, "controls": 5, "gaps": 18},
+}
+DIFF_EXAMPLE = {
+    "from": EXAMPLE_ID,
+    "to": "7e36a9ce9f7a993557997a1b235659cb130766caa96ddf3789f2090b242586b6",
+    "summary": {"nodes_added": 0, "edges_removed": 1, "gaps_opened": 0, "gaps_closed": 1, "gaps_before": 18},
+    "nodes": {"added": [], "removed": [], "changed": []},
+    "edges": {"added": [], "removed": [{"provider": "hr-saas", "consumer": "customer"}], "changed": []},
+    "declarations": {"added": [], "removed": [], "changed": []},
+    "gaps": {
+        "opened": [],
+        "closed": [{"node": "customer", "control": "10.5.1", "effective": "unknown", "kind": "mixed"}],
+        "changed": [],
+    },
+}
+CORRUPT = {409: {"model": ErrorResponse, "description": "snapshot_corrupt: the stored content fails its sha256."}}
+
+
+class SnapshotCreate(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"label": "before the Q3 audit"}]})
+
+    label: Optional[str] = Field(default=None, max_length=500, examples=["before the Q3 audit"])
+
+
+class SnapshotOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [SNAPSHOT_EXAMPLE]})
+
+    id: str = Field(description="The sha256 of the snapshot's canonical content.")
+    workspace: str
+    revision: int = Field(description="The workspace revision the snapshot was taken at.")
+    label: Optional[str] = None
+    created_at: datetime
+    summary: dict[str, int] = Field(description="nodes, edges, controls and gaps of the snapshot's analysis.")
+
+
+class SnapshotDetail(SnapshotOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **SNAPSHOT_EXAMPLE,
+                    "chain": {"format": "obligraph/chain@1", "name": "HR platform", "nodes": [], "edges": []},
+                    "analysis": {"format": "obligraph/analysis@1", "summary": SNAPSHOT_EXAMPLE["summary"], "gaps": []},
+                }
+            ]
+        }
+    )
+
+    chain: dict[str, Any] = Field(description="The obligraph/chain@1 document.")
+    analysis: Optional[dict[str, Any]] = Field(description="The obligraph/analysis@1 document (no root causes).")
+
+
+class RestoreResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"workspace": "demo", "snapshot": EXAMPLE_ID, "revision": 4}]}
+    )
+
+    workspace: str
+    snapshot: str
+    revision: int = Field(description="The workspace's new revision.")
+
+
+def snapshot_out(row: SnapshotRow) -> SnapshotOut:
+    return SnapshotOut(
+        id=row.digest,
+        workspace=row.workspace_id,
+        revision=row.revision,
+        label=row.label,
+        created_at=row.created_at,
+        summary=snapshots.summary_of(row),
+    )
+
+
+@router.post("", status_code=201, response_model=SnapshotOut, summary="Take a snapshot of the workspace")
+def create_snapshot(ws: WorkspaceId, service: ServiceDep, body: Optional[SnapshotCreate] = None) -> Any:
+    """An immutable copy of the chain and its analysis at the current revision, addressed by its sha256.
+
+    Taking a snapshot of content that is already snapshotted returns that snapshot (200, not 201).
+    """
+    row, created = snapshots.create(service, ws, body.label if body else None)
+    out = snapshot_out(row)
+    if created:
+        return out
+    return JSONResponse(out.model_dump(mode="json"), status_code=200)
+
+
+@router.get(
+    "",
+    response_model=Page[SnapshotOut],
+    summary="List snapshots, oldest first",
+    responses=page_example(SNAPSHOT_EXAMPLE),
+)
+def list_snapshots(ws: WorkspaceId, service: ServiceDep, page: PageDep) -> Any:
+    offset = decode_cursor(page.cursor, int) or 0
+    rows = snapshots.list_rows(service, ws, offset, page.limit + 1)
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    return Page(items=[snapshot_out(r) for r in rows], next=encode_cursor(offset + len(rows)) if more else None)
+
+
+@router.get("/{snapshot}", response_model=SnapshotDetail, summary="Get a snapshot", responses=CORRUPT)
+def get_snapshot(ws: WorkspaceId, snapshot: SnapshotPath, service: ServiceDep) -> Any:
+    row = snapshots.get(service, ws, snapshot)
+    return SnapshotDetail(**snapshot_out(row).model_dump(), chain=row.chain, analysis=row.analysis)
+
+
+@router.delete("/{snapshot}", status_code=204, response_class=Response, summary="Delete a snapshot")
+def delete_snapshot(ws: WorkspaceId, snapshot: SnapshotPath, service: ServiceDep) -> Response:
+    snapshots.delete(service, ws, snapshot)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{a}/diff/{b}",
+    summary="What changed from snapshot a to snapshot b",
+    responses={**CORRUPT, 200: {"content": {"application/json": {"example": DIFF_EXAMPLE}}}},
+)
+def diff_snapshots(ws: WorkspaceId, a: SnapshotPath, b: SnapshotPath, service: ServiceDep) -> Any:
+    """Nodes, edges and declarations added, removed and changed; gaps opened, closed and changed."""
+    return snapshots.diff(snapshots.get(service, ws, a), snapshots.get(service, ws, b))
+
+
+@router.post(
+    "/{snapshot}/restore",
+    response_model=RestoreResult,
+    summary="Make a snapshot the workspace's state",
+    responses=CORRUPT,
+)
+def restore_snapshot(ws: WorkspaceId, snapshot: SnapshotPath, service: ServiceDep) -> Any:
+    """The snapshot's chain replaces the workspace's as a new revision; every snapshot is kept."""
+    row, revision = snapshots.restore(service, ws, snapshot)
+    return RestoreResult(workspace=ws, snapshot=row.digest, revision=revision)

@@ -1,0 +1,92 @@
+"""A workspace's API tokens, managed by its owner: list, create (secret shown once), revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal, Optional
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from obligraph.app.api.deps import ServiceDep, WorkspaceId
+from obligraph.app.errors import ApiError
+from obligraph.app.schemas.common import ERROR_RESPONSES, Input
+from obligraph.app.security import tokens
+
+TokenPath = Annotated[str, Path(description="Token id.", max_length=32, examples=["3f9c0a1b2c3d4e5f"])]
+router = APIRouter(prefix="/workspaces/{ws}/tokens", tags=["tokens"], responses=ERROR_RESPONSES)
+
+
+class TokenCreate(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"role": "viewer", "name": "ci reader"}]})
+
+    role: Literal["viewer", "editor", "owner"] = Field(examples=["viewer"])
+    name: str = Field(default="", max_length=200, examples=["ci reader"])
+    expires_at: Optional[datetime] = Field(default=None, description="UTC when not given; must be in the future.")
+
+
+EXAMPLE = {
+    "id": "3f9c0a1b2c3d4e5f",
+    "name": "ci reader",
+    "role": "viewer",
+    "workspace": "demo",
+    "created_at": "2026-11-26T13:00:00Z",
+    "expires_at": None,
+    "revoked_at": None,
+    "active": True,
+}
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+
+    id: str
+    name: str
+    role: str
+    workspace: Optional[str]
+    created_at: datetime
+    expires_at: Optional[datetime]
+    revoked_at: Optional[datetime]
+    active: bool
+
+
+class TokenCreated(TokenOut):
+    model_config = ConfigDict(json_schema_extra={"examples": [{**EXAMPLE, "token": "obg_..."}]})
+
+    token: str = Field(description="The secret: shown this once, stored only as a hash.")
+
+
+@router.get(
+    "",
+    response_model=list[TokenOut],
+    summary="List the workspace's tokens",
+    responses={200: {"content": {"application/json": {"example": [EXAMPLE]}}}},
+)
+def list_tokens(ws: WorkspaceId, service: ServiceDep) -> Any:
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        return [tokens.describe(row) for row in tokens.list_tokens(session, ws)]
+
+
+@router.post("", status_code=201, response_model=TokenCreated, summary="Create a token for the workspace")
+def create_token(ws: WorkspaceId, body: TokenCreate, service: ServiceDep) -> Any:
+    with service.db.write() as session:
+        service.workspace(session, ws)
+        try:
+            row, secret = tokens.create(
+                session, role=body.role, workspace_id=ws, name=body.name, expires_at=body.expires_at
+            )
+        except tokens.TokenError as exc:
+            raise ApiError(422, str(exc)) from None
+        return {**tokens.describe(row), "token": secret}
+
+
+@router.delete(
+    "/{token_id}", status_code=204, response_class=Response, summary="Revoke a token (it stops working at once)"
+)
+def revoke_token(ws: WorkspaceId, token_id: TokenPath, service: ServiceDep) -> Response:
+    with service.db.write() as session:
+        service.workspace(session, ws)
+        if tokens.revoke(session, token_id[:32], ws) is None:
+            raise ApiError(404, f"workspace '{ws}' has no token '{token_id[:32]}'")
+    return Response(status_code=204)
