@@ -23,6 +23,7 @@ from obligraph.app.cache import Cache
 from obligraph.app.db import Database
 from obligraph.app.errors import not_found
 from obligraph.app.models import Workspace, utcnow
+from obligraph.app.rows import insert_chain
 from obligraph.app.settings import Settings
 from obligraph.graph.analysis import Analysis, analyze
 from obligraph.graph.chain import Chain
@@ -82,6 +83,18 @@ class Edit:
     def replace_chain(self, chain: Chain) -> None:
         self.chain = chain
         self.changed_chain = True
+
+    def store_whole_chain(self, chain: Chain) -> None:
+        """Make ``chain`` the workspace's whole state: its rows and its document-level settings."""
+        self.replace_chain(chain)
+        store.delete_chain(self.session, self.workspace.id)
+        insert_chain(self.session, self.workspace.id, chain)
+        workspace = self.workspace
+        workspace.name = chain.name
+        workspace.description = chain.description
+        workspace.catalog = chain.catalog.id
+        workspace.requirement = chain.requirement.value if chain.requirement else None
+        workspace.controls = list(chain.controls) if chain.controls is not None else None
 
 
 class Service:

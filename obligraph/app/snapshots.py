@@ -16,11 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from obligraph.app import store
 from obligraph.app.errors import ApiError, not_found
 from obligraph.app.models import SnapshotRow
-from obligraph.app.rows import insert_chain
-from obligraph.app.service import Edit, Service
+from obligraph.app.service import Service
 from obligraph.graph.chain import Chain
 
 MIN_PREFIX = 6
@@ -158,25 +156,12 @@ def delete(service: Service, ws: str, ref: str) -> None:
 # -- restore ----------------------------------------------------------------------------------
 
 
-def replace_chain(edit: Edit, ws: str, chain: Chain) -> None:
-    """Make ``chain`` the workspace's whole state inside an ``edit`` (rows and settings)."""
-    edit.replace_chain(chain)
-    store.delete_chain(edit.session, ws)
-    insert_chain(edit.session, ws, chain)
-    workspace = edit.workspace
-    workspace.name = chain.name
-    workspace.description = chain.description
-    workspace.catalog = chain.catalog.id
-    workspace.requirement = chain.requirement.value if chain.requirement else None
-    workspace.controls = list(chain.controls) if chain.controls is not None else None
-
-
 def restore(service: Service, ws: str, ref: str) -> tuple[SnapshotRow, int]:
     """The snapshot becomes the workspace's state as a new revision; ``(snapshot, new revision)``."""
     row = get(service, ws, ref)
     chain = Chain.from_dict(row.chain, source=f"snapshot {row.digest[:12]}")
     with service.edit(ws, replacing=True) as edit:
-        replace_chain(edit, ws, chain)
+        edit.store_whole_chain(chain)
         workspace = edit.workspace
     return row, workspace.revision
 

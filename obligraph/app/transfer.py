@@ -127,12 +127,10 @@ def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, c
             if session.get(Workspace, ws) is None:
                 session.add(Workspace(id=ws, uid=uuid.uuid4().hex, name=chain.name, catalog=chain.catalog.id))
                 session.commit()
-    from obligraph.app.snapshots import replace_chain
-
     with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
         if mode is ImportMode.merge:
             chain, counts = merged_chain(document, edit.chain)
-        replace_chain(edit, ws, chain)
+        edit.store_whole_chain(chain)
         workspace = edit.workspace
     return {
         "workspace": ws,

@@ -155,7 +155,7 @@ def import_caiq(ws: WorkspaceId, node: NodePath, service: ServiceDep, body: Anno
             current[declaration["control"]] = {**declaration, **({"evidence": evidence} if evidence else {})}
         target["declarations"] = list(current.values())
         chain = Chain.from_dict(document, source="the CAIQ file")
-        snapshots.replace_chain(edit, ws, chain)
+        edit.store_whole_chain(chain)
         workspace = edit.workspace
     return CaiqResult(
         workspace=ws,

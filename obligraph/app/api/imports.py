@@ -7,11 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict
 
-from obligraph.app import store
 from obligraph.app.api.deps import ServiceDep, WorkspaceId
 from obligraph.app.errors import not_found
 from obligraph.app.imports import ImportMode, check_caps, check_catalog, merged_chain
-from obligraph.app.rows import insert_chain
 from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
 from obligraph.app.transfer import import_format, parse_import
 from obligraph.graph.chain import Chain
@@ -135,15 +133,8 @@ def import_chain(
     with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
         if mode is ImportMode.merge:
             chain, counts = merged_chain(document, edit.chain)
-        edit.replace_chain(chain)
-        store.delete_chain(edit.session, ws)
-        insert_chain(edit.session, ws, chain)
+        edit.store_whole_chain(chain)
         workspace = edit.workspace
-        workspace.name = chain.name
-        workspace.description = chain.description
-        workspace.catalog = chain.catalog.id
-        workspace.requirement = chain.requirement.value if chain.requirement else None
-        workspace.controls = list(chain.controls) if chain.controls is not None else None
     return ImportResult(
         workspace=ws, mode=mode, revision=workspace.revision, nodes=len(chain), edges=len(chain.edges()), **counts
     )

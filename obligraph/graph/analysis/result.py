@@ -42,7 +42,7 @@ class Analysis:
         self.column = {control: k for k, control in enumerate(controls)}
         catalog_cols = np.array([chain.catalog.index[c] for c in controls], dtype=np.int64)
         self._catalog_cols = catalog_cols
-        n, k = self.compiled.n, len(controls)
+        k = len(controls)
         block_size = max(8, min(k, CELL_BUDGET // max(1, len(self.compiled.src))))
         blocks = []
         for start in range(0, max(k, 1), block_size):
