@@ -1,19 +1,16 @@
-"""Helpers every format module shares: decoding input, the chain document's parts, layer styling, gap counts.
+"""Helpers every format module shares: decoding input, layer styling, gap counts.
 
-The document parts come from ``Chain``'s own serialisation (``chain._dump``) so that every lossless
-writer produces exactly what ``Chain.to_dict`` would, one node or edge at a time (writers stream).
+The document's parts come from ``Chain.head_document`` / ``node_documents`` / ``edge_documents``,
+so every lossless writer produces exactly what ``Chain.to_dict`` would, one item at a time.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
-
 import numpy as np
 
-from obligraph.graph.chain import Chain, _dump
+from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 from obligraph.graph.lattice import Layer
-from obligraph.graph.schema import CHAIN_FORMAT
 
 #: Bottom to top: infra is drawn at the bottom, customers at the top.
 LAYER_ORDER = [layer.value for layer in Layer]
@@ -41,45 +38,6 @@ def as_text(data: bytes | str, what: str) -> str:
 
 def hex_colour(layer: str) -> str:
     return "#%02x%02x%02x" % LAYER_COLOURS[layer]
-
-
-def document_head(chain: Chain) -> dict[str, Any]:
-    """The chain document without nodes and edges, key for key as ``Chain.to_dict`` writes it."""
-    head: dict[str, Any] = {"format": CHAIN_FORMAT, "name": chain.name}
-    if chain.description is not None:
-        head["description"] = chain.description
-    head["catalog"] = chain.catalog.id
-    if chain.requirement is not None:
-        head["requirement"] = chain.requirement.value
-    if chain.controls is not None:
-        head["controls"] = list(chain.controls)
-    return head
-
-
-def node_documents(chain: Chain) -> Iterator[dict[str, Any]]:
-    """Nodes as ``Chain.to_dict`` lists them, produced one at a time."""
-    for node_id in chain.graph.nodes:
-        yield _dump(chain.node(node_id))
-
-
-def edge_documents(chain: Chain) -> Iterator[dict[str, Any]]:
-    """Edges in document order, as ``Chain.to_dict`` lists them.
-
-    Built from the graph attributes directly, in ``_dump``'s key order, rather than through a
-    pydantic ``Edge`` per edge: edges outnumber nodes five to one and that round trip dominated
-    the export time. The lossless tests compare the result with ``Chain.to_dict`` byte for byte.
-    """
-    edges = chain.graph.edges
-    for u, v in chain.edges():
-        attrs = edges[u, v]
-        document: dict[str, Any] = {"provider": u, "consumer": v}
-        if attrs["responsibility"]:
-            document["responsibility"] = {control: r.value for control, r in attrs["responsibility"].items()}
-        if attrs["criticality"] is not None:
-            document["criticality"] = attrs["criticality"].value
-        if attrs["notes"] is not None:
-            document["notes"] = attrs["notes"]
-        yield document
 
 
 def gap_counts(analysis) -> dict[str, dict[str, int]]:

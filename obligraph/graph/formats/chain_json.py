@@ -12,7 +12,7 @@ import json
 from typing import IO, Any, Iterable
 
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats._common import as_text, document_head, edge_documents, node_documents
+from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._parse import parse_mapping
 
 FLUSH_AT = 1 << 20  # characters buffered before a write to the file
@@ -30,11 +30,11 @@ def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, indent: int | N
     pad = " " * (indent or 0)
     newline = "\n" if indent else ""
     out.write("{" + newline)
-    for key, value in document_head(chain).items():
+    for key, value in chain.head_document().items():
         out.write(f"{pad}{json.dumps(key)}: {_dumps(value, indent, 1)},{newline or ' '}")
-    _write_list(out, "nodes", node_documents(chain), indent, pad, newline)
+    _write_list(out, "nodes", chain.node_documents(), indent, pad, newline)
     out.write("," + (newline or " "))
-    _write_list(out, "edges", edge_documents(chain), indent, pad, newline)
+    _write_list(out, "edges", chain.edge_documents(), indent, pad, newline)
     out.write(newline + "}\n")
     out.flush()
 

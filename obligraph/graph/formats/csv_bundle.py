@@ -16,7 +16,7 @@ from typing import IO, Iterable
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._cells import encode_mapping, neutralise
-from obligraph.graph.formats._common import document_head, edge_documents, ensure_analysis, node_documents
+from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats.csv_bundle_read import read  # noqa: F401  (the format's reader)
 from obligraph.graph.formats.csv_layout import (
     CHAIN_COLUMNS,
@@ -45,7 +45,7 @@ def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = Tr
     """Write the zip; ``gaps.csv`` needs an analysis and one is run with the document's parameters if none is given."""
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         _member(bundle, CHAIN_FILE, CHAIN_COLUMNS, _chain_rows(chain))
-        _member(bundle, NODES_FILE, NODE_COLUMNS, ([doc.get(c) for c in NODE_COLUMNS] for doc in node_documents(chain)))
+        _member(bundle, NODES_FILE, NODE_COLUMNS, ([doc.get(c) for c in NODE_COLUMNS] for doc in chain.node_documents()))
         _member(bundle, EDGES_FILE, EDGE_COLUMNS, _edge_rows(chain))
         _member(bundle, DECLARATIONS_FILE, DECLARATION_COLUMNS, _declaration_rows(chain))
         if gaps:
@@ -68,12 +68,12 @@ def _cell(value) -> str:
 
 
 def _chain_rows(chain: Chain):
-    for field, value in document_head(chain).items():
+    for field, value in chain.head_document().items():
         yield [field, json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value]
 
 
 def _edge_rows(chain: Chain):
-    for doc in edge_documents(chain):
+    for doc in chain.edge_documents():
         mapping = doc.get("responsibility")
         yield [
             doc["provider"],
@@ -85,7 +85,7 @@ def _edge_rows(chain: Chain):
 
 
 def _declaration_rows(chain: Chain):
-    for doc in node_documents(chain):
+    for doc in chain.node_documents():
         for declaration in doc.get("declarations", []):
             own = [
                 doc["id"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._cells import encode_mapping
-from obligraph.graph.formats._common import LAYER_ORDER, edge_documents, gap_counts, hex_colour, node_documents
+from obligraph.graph.formats._common import LAYER_ORDER, gap_counts, hex_colour
 
 PEN = {"high": 3, "medium": 2, "low": 1}
 
@@ -32,7 +32,7 @@ def write(chain: Chain, analysis=None) -> str:
         '  node [shape=box, style="rounded,filled", fontname="Helvetica"];',
     ]
     layers: dict[str, list[str]] = {}
-    for doc in node_documents(chain):
+    for doc in chain.node_documents():
         node_id = doc["id"]
         layers.setdefault(doc["layer"], []).append(node_id)
         label = f"{doc.get('name', node_id)}\n{doc['layer']}" + (f" · {doc['org']}" if "org" in doc else "")
@@ -46,7 +46,7 @@ def write(chain: Chain, analysis=None) -> str:
         if layer in layers:
             members = " ".join(quote(node_id) for node_id in layers[layer])
             lines.append(f"  {{ rank=same; {members} }}")
-    for doc in edge_documents(chain):
+    for doc in chain.edge_documents():
         attrs = {}
         if "criticality" in doc:
             attrs["criticality"] = doc["criticality"]

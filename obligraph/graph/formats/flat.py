@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats._common import GAP_KINDS, document_head, edge_documents, gap_counts, node_documents
+from obligraph.graph.formats._common import GAP_KINDS, gap_counts
 
 GRAPH_KEYS = ("format", "name", "description", "catalog", "requirement", "controls")
 NODE_KEYS = ("name", "layer", "org", "description", "declarations")
@@ -31,7 +31,7 @@ def flatten(value: Any) -> Any:
 
 
 def graph_attributes(chain: Chain) -> dict[str, Any]:
-    return {key: flatten(value) for key, value in document_head(chain).items()}
+    return {key: flatten(value) for key, value in chain.head_document().items()}
 
 
 def node_attributes(document: dict[str, Any], counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -49,8 +49,8 @@ def edge_attributes(document: dict[str, Any]) -> dict[str, Any]:
 def flat_items(chain: Chain, analysis=None):
     """(node id, attrs) pairs and (provider, consumer, attrs) triples, in document order, one at a time."""
     counts = gap_counts(analysis) if analysis is not None else {}
-    nodes = ((doc["id"], node_attributes(doc, counts.get(doc["id"]))) for doc in node_documents(chain))
-    edges = ((doc["provider"], doc["consumer"], edge_attributes(doc)) for doc in edge_documents(chain))
+    nodes = ((doc["id"], node_attributes(doc, counts.get(doc["id"]))) for doc in chain.node_documents())
+    edges = ((doc["provider"], doc["consumer"], edge_attributes(doc)) for doc in chain.edge_documents())
     return nodes, edges
 
 

@@ -17,7 +17,7 @@ import networkx as nx
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
-from obligraph.graph.formats._common import LAYER_ORDER, gap_counts, hex_colour, node_documents
+from obligraph.graph.formats._common import LAYER_ORDER, gap_counts, hex_colour
 from obligraph.graph.formats._templates import environment, inline_asset, json_for_script, vis_network_dir
 
 LIMIT = 2000
@@ -27,7 +27,7 @@ def write(chain: Chain, analysis=None, *, focus: str | None = None, depth: int =
     shown = _chosen_nodes(chain, focus, depth, limit)
     counts = gap_counts(analysis) if analysis is not None else {}
     nodes = []
-    for doc in node_documents(chain):
+    for doc in chain.node_documents():
         node_id = doc["id"]
         if node_id not in shown:
             continue
