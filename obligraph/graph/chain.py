@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -29,6 +30,9 @@ from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.errors import ChainError, Issue, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
+
+#: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
+JOURNAL_LENGTH = 64
 
 
 class Chain:
@@ -52,6 +56,10 @@ class Chain:
         self._edge_order: dict[tuple[str, str], None] = {}
         self.revision = 0
         self._compiled: Any = None
+        # (revision after an edit, the controls whose declarations it changed, or None for any other edit)
+        self._journal: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
+        #: The latest analysis of this chain: the next one reuses the controls no edit has touched since.
+        self.last_analysis: Any = None
 
     # -- loading and saving -------------------------------------------------------------------
 
@@ -222,8 +230,13 @@ class Chain:
         issues = list(_declaration_issues(node, ("node",), self.catalog))
         if issues:
             raise ChainError(issues)
+        before = self.graph.nodes[node.id]
+        same_layer, declarations = before["layer"] is node.layer, dict(before["declarations"])
         self._put_node(node)
-        self.touch()
+        if same_layer:
+            self._declarations_changed(node.id, declarations)
+        else:
+            self.touch()
 
     def remove_node(self, node_id: str) -> None:
         self._require_node(node_id)
@@ -269,19 +282,54 @@ class Chain:
             raise ChainError.at(
                 ("declaration", "control"), _unknown_control_message(declaration.control, self.catalog)
             )
-        self.graph.nodes[node_id]["declarations"][declaration.control] = declaration
-        self.touch()
+        declarations = self.graph.nodes[node_id]["declarations"]
+        before = dict(declarations)
+        declarations[declaration.control] = declaration
+        self._declarations_changed(node_id, before)
 
     def undeclare(self, node_id: str, control: str) -> None:
         self._require_node(node_id)
-        if self.graph.nodes[node_id]["declarations"].pop(control, None) is None:
+        declarations = self.graph.nodes[node_id]["declarations"]
+        before = dict(declarations)
+        if declarations.pop(control, None) is None:
             raise ChainError.at(("declaration",), f"'{node_id}' has no declaration for control '{control}'")
-        self.touch()
+        self._declarations_changed(node_id, before)
 
     def touch(self) -> None:
         """Mark the chain changed (call after editing ``graph`` directly) so cached arrays are rebuilt."""
         self.revision += 1
         self._compiled = None
+        self._journal.append((self.revision, None))
+
+    def changes_since(self, revision: int) -> frozenset[str] | None:
+        """The controls whose declarations changed after ``revision``, when that is all that changed.
+
+        None when some other edit happened (nodes, edges, layers, a direct ``touch``) or when the
+        journal no longer reaches back that far: then everything must be recomputed.
+
+        >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
+        ...     "nodes": [{"id": "hr", "layer": "saas"}]})
+        >>> chain.declare("hr", {"control": "10.5.1", "status": "declared"})
+        >>> sorted(chain.changes_since(0))
+        ['10.5.1']
+        >>> chain.add_node({"id": "crm", "layer": "saas"})
+        >>> chain.changes_since(0) is None
+        True
+        """
+        steps = [controls for after, controls in self._journal if after > revision]
+        if revision > self.revision or len(steps) != self.revision - revision or None in steps:
+            return None
+        return frozenset().union(*steps)
+
+    def _declarations_changed(self, node_id: str, before: Mapping[str, Declaration]) -> None:
+        """Record an edit of one node's declarations and patch the compiled arrays instead of dropping them."""
+        after = self.graph.nodes[node_id]["declarations"]
+        changed = frozenset(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
+        self.revision += 1
+        self._journal.append((self.revision, changed))
+        if self._compiled is not None and changed:
+            index = self._compiled.node_index[node_id]
+            self._compiled = self._compiled.with_declarations(index, after, self.catalog.index)
 
     def copy(self) -> "Chain":
         other = Chain(

@@ -9,9 +9,9 @@ responsibilities as codes 0 = provider, 1 = shared, 2 = customer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator, Mapping
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from obligraph.graph.sweep import Structure, build_structure
 
 if TYPE_CHECKING:
     from obligraph.graph.chain import Chain
+    from obligraph.graph.schema import Declaration
 
 PROVIDER, SHARED, CUSTOMER = (r.code for r in Responsibility)
 UNKNOWN_RANK = Status.UNKNOWN.rank
@@ -67,7 +68,7 @@ class CompiledChain:
 
     def own_on(self, day: date, cols: np.ndarray) -> np.ndarray:
         """Own status ranks for the given control columns on ``day``: lapsed ``verified`` counts as declared."""
-        own = self.own[:, cols]
+        own = np.take(self.own, cols, axis=1)  # row-major: the sweep gathers whole rows
         if self.verified_node.size:
             lookup = np.full(self.own.shape[1], -1, dtype=np.int64)
             lookup[cols] = np.arange(len(cols))
@@ -110,12 +111,12 @@ class CompiledChain:
         _, first_from_end = np.unique(key[::-1], return_index=True)
         last = key.size - 1 - first_from_end
         position, column, value = position[last], column[last], value[last]
-        default = self.default[:, cols][self.src_layer[position], column]
+        default = np.take(self.default, cols, axis=1)[self.src_layer[position], column]
         return Patches(position, column, value.astype(np.uint8), default)
 
     def blocked_block(self, cols: np.ndarray, patches: Patches) -> np.ndarray:
         """Per edge (sweep order) and column: 255 where the edge does not delegate (r = customer), else 0."""
-        table = (self.default[:, cols] == CUSTOMER).view(np.uint8) * np.uint8(255)
+        table = (np.take(self.default, cols, axis=1) == CUSTOMER).view(np.uint8) * np.uint8(255)
         blocked = table[self.src_layer]
         if patches.position.size:
             blocked[patches.position, patches.column] = (patches.value == CUSTOMER).view(np.uint8) * np.uint8(255)
@@ -127,7 +128,7 @@ class CompiledChain:
         Counted per provider layer (a matrix product over the five layers) and corrected at the
         patched cells, so no pass over edges x columns is needed.
         """
-        not_provider = (self.default[:, cols] != PROVIDER).astype(np.float32)
+        not_provider = (np.take(self.default, cols, axis=1) != PROVIDER).astype(np.float32)
         count = self.in_layer_counts @ not_provider
         if patches.position.size:
             delta = (patches.value != PROVIDER).astype(np.float32) - (patches.default != PROVIDER)
@@ -141,6 +142,62 @@ class CompiledChain:
         patches = self.patches(cols)
         r[self.structure.order[patches.position]] = patches.value
         return r
+
+    def with_declarations(
+        self, node: int, declarations: Mapping[str, "Declaration"], column: Mapping[str, int]
+    ) -> "CompiledChain":
+        """A copy with node ``node``'s declarations replaced; the graph's shape is unchanged.
+
+        Copy on write: an analysis made from this object keeps seeing the arrays it was made from.
+        An edit of one declaration then costs a copy of the status matrix, not a recompile.
+        """
+        own, declared = self.own.copy(), self.declared.copy()
+        own[node] = UNKNOWN_RANK
+        declared[node] = False
+        verified, assigns = [], []
+        for j, rank, until, assign in declaration_cells(declarations, column):
+            own[node, j] = rank
+            declared[node, j] = True
+            if until is not None:
+                verified.append((node, j, until))
+            if assign is not None:
+                assigns.append((node, j, assign))
+        keep_verified = self.verified_node != node
+        keep_assigns = self.assign_node != node
+        vn, vc, vu = _triples(verified)
+        an, ac, av = _triples(assigns)
+        return replace(
+            self,
+            own=own,
+            declared=declared,
+            verified_node=np.concatenate((self.verified_node[keep_verified], vn)),
+            verified_col=np.concatenate((self.verified_col[keep_verified], vc)),
+            verified_until=np.concatenate((self.verified_until[keep_verified], vu)),
+            assign_node=np.concatenate((self.assign_node[keep_assigns], an)),
+            assign_col=np.concatenate((self.assign_col[keep_assigns], ac)),
+            assign_value=np.concatenate((self.assign_value[keep_assigns], av.astype(np.uint8))),
+        )
+
+
+def declaration_cells(
+    declarations: Mapping[str, "Declaration"], column: Mapping[str, int]
+) -> Iterator[tuple[int, int, int | None, int | None]]:
+    """Per declaration: (catalog column, status rank, last verified day or None, assigns code or None).
+
+    A ``verified`` declaration without assuring evidence counts as lapsed on every day (ordinal -1).
+    """
+    for control, declaration in declarations.items():
+        until = None
+        if declaration.status is Status.VERIFIED:
+            last = declaration.verified_until()
+            until = last.toordinal() if last else -1
+        assign = declaration.assigns.code if declaration.assigns is not None else None
+        yield column[control], declaration.status.rank, until, assign
+
+
+def _triples(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    array = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    return array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy()
 
 
 def compile_chain(chain: "Chain") -> CompiledChain:
@@ -157,15 +214,13 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     assigns: list[tuple[int, int, int]] = []
     for i, (node_id, attrs) in enumerate(chain.graph.nodes(data=True)):
         layer[i] = attrs["layer"].code
-        for control, declaration in attrs["declarations"].items():
-            j = col[control]
-            own[i, j] = declaration.status.rank
+        for j, rank, until, assign in declaration_cells(attrs["declarations"], col):
+            own[i, j] = rank
             declared[i, j] = True
-            if declaration.status is Status.VERIFIED:
-                until = declaration.verified_until()
-                verified.append((i, j, until.toordinal() if until else -1))
-            if declaration.assigns is not None:
-                assigns.append((i, j, declaration.assigns.code))
+            if until is not None:
+                verified.append((i, j, until))
+            if assign is not None:
+                assigns.append((i, j, assign))
 
     pairs = chain.edges()
     src = np.fromiter((node_index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
@@ -180,14 +235,10 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         for j, control in enumerate(catalog.controls):
             default[provider_layer.code, j] = control.responsibility[provider_layer].code
 
-    def columns(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        array = np.array(rows, dtype=np.int64).reshape(-1, 3)
-        return array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy()
-
     structure = build_structure(n, src, dst)
-    vn, vc, vu = columns(verified)
-    an, ac, av = columns(assigns)
-    oe, oc, ov = columns(overrides)
+    vn, vc, vu = _triples(verified)
+    an, ac, av = _triples(assigns)
+    oe, oc, ov = _triples(overrides)
     return CompiledChain(
         node_ids=node_ids,
         node_index=node_index,

@@ -18,6 +18,16 @@ ANALYSIS_FORMAT = "obligraph/analysis@1"
 DEFAULT_REQUIREMENT = Status.DECLARED
 #: Columns analysed at once: the whole set unless edges x columns would pass this many cells.
 CELL_BUDGET = 64_000_000
+#: The per-(node, control) results an analysis holds, with their types (see ``engine.BlockResult``).
+RESULT_ARRAYS = {
+    "own": np.uint8,
+    "needs_own": bool,
+    "effective": np.uint8,
+    "kind": np.int8,
+    "orphaned": bool,
+    "in_scope": bool,
+    "circular": bool,
+}
 
 
 @dataclass(frozen=True)
@@ -33,26 +43,76 @@ class Gap:
 class Analysis:
     """Effective statuses and gaps of one chain for one (requirement, as_of, controls)."""
 
-    def __init__(self, chain: Chain, requirement: Status, as_of: date, controls: list[str]):
+    def __init__(
+        self,
+        chain: Chain,
+        requirement: Status,
+        as_of: date,
+        controls: list[str],
+        previous: "Analysis | None" = None,
+    ):
         self.chain = chain
+        self.revision = chain.revision
         self.compiled = chain.compiled()
         self.requirement = requirement
         self.as_of = as_of
         self.controls = controls
         self.column = {control: k for k, control in enumerate(controls)}
-        catalog_cols = np.array([chain.catalog.index[c] for c in controls], dtype=np.int64)
-        self._catalog_cols = catalog_cols
-        k = len(controls)
-        block_size = max(8, min(k, CELL_BUDGET // max(1, len(self.compiled.src))))
-        blocks = []
-        for start in range(0, max(k, 1), block_size):
-            cols = catalog_cols[start : start + block_size]
-            blocks.append(analyse_block(self.compiled, cols, self.compiled.own_on(as_of, cols), requirement.rank))
-        for name in ("own", "needs_own", "effective", "kind", "orphaned", "in_scope", "circular"):
-            parts = [getattr(block, name) for block in blocks]
-            setattr(self, name, parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1))
+        self._catalog_cols = np.array([chain.catalog.index[c] for c in controls], dtype=np.int64)
         self._responsibility: dict[int, np.ndarray] = {}
+        stale = self._stale_columns(previous)
+        if stale is None:
+            self._fill(np.arange(len(controls)), None)
+        else:
+            self._fill(stale, previous)
         self.gap_mask = self.kind != KIND_NONE
+
+    def _stale_columns(self, previous: "Analysis | None") -> np.ndarray | None:
+        """The columns to recompute when ``previous`` can lend the rest, else None.
+
+        Each control is analysed on its own, so after edits that only changed declarations the
+        untouched controls' results still hold. The shared ``structure`` object proves the graph's
+        shape is the one ``previous`` saw (a recompile makes a new one).
+        """
+        if previous is None or previous.chain is not self.chain:
+            return None
+        same_question = (previous.requirement, previous.as_of, previous.controls) == (
+            self.requirement,
+            self.as_of,
+            self.controls,
+        )
+        if not same_question or previous.compiled.structure is not self.compiled.structure:
+            return None
+        changed = self.chain.changes_since(previous.revision)
+        if changed is None:
+            return None
+        return np.array([k for k, control in enumerate(self.controls) if control in changed], dtype=np.int64)
+
+    def _fill(self, columns: np.ndarray, previous: "Analysis | None") -> None:
+        """Compute ``columns`` (block by block, within the cell budget); take the others from ``previous``."""
+        compiled = self.compiled
+        n, k = compiled.n, len(self.controls)
+        block_size = max(8, min(k, CELL_BUDGET // max(1, len(compiled.src))))
+        if previous is None and k <= block_size:  # one block holds everything: keep its arrays
+            cols = self._catalog_cols
+            block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
+            for name in RESULT_ARRAYS:
+                setattr(self, name, getattr(block, name))
+            return
+        if previous is None:
+            for name, dtype in RESULT_ARRAYS.items():
+                setattr(self, name, np.empty((n, k), dtype=dtype))
+        else:
+            for name in RESULT_ARRAYS:
+                setattr(self, name, getattr(previous, name).copy())
+            fresh = set(columns.tolist())
+            self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
+        for start in range(0, columns.size, block_size):
+            chosen = columns[start : start + block_size]
+            cols = self._catalog_cols[chosen]
+            block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
+            for name in RESULT_ARRAYS:
+                getattr(self, name)[:, chosen] = getattr(block, name)
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -194,4 +254,6 @@ def analyze(
     [('iaas', 'origin'), ('app', 'inherited')]
     """
     required, day, chosen = resolve_parameters(chain, requirement, as_of, controls)
-    return Analysis(chain, required, day, chosen)
+    analysis = Analysis(chain, required, day, chosen, previous=chain.last_analysis)
+    chain.last_analysis = analysis
+    return analysis
