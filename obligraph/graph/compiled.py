@@ -61,6 +61,7 @@ class CompiledChain:
     structure: Structure
     src_layer: np.ndarray  # [E] layer code of each edge's provider, in sweep order
     in_layer_counts: np.ndarray  # [n, len(Layer)] float32: incoming edges per provider layer
+    in_layer_set: np.ndarray  # [n] uint8: bit l set when some incoming edge comes from layer l
 
     @property
     def n(self) -> int:
@@ -117,7 +118,7 @@ class CompiledChain:
     def blocked_block(self, cols: np.ndarray, patches: Patches) -> np.ndarray:
         """Per edge (sweep order) and column: 255 where the edge does not delegate (r = customer), else 0."""
         table = (np.take(self.default, cols, axis=1) == CUSTOMER).view(np.uint8) * np.uint8(255)
-        blocked = table[self.src_layer]
+        blocked = np.take(table, self.src_layer, axis=0)
         if patches.position.size:
             blocked[patches.position, patches.column] = (patches.value == CUSTOMER).view(np.uint8) * np.uint8(255)
         return blocked
@@ -125,15 +126,28 @@ class CompiledChain:
     def rely_on_own_part(self, cols: np.ndarray, patches: Patches) -> np.ndarray:
         """Per node and column: some incoming edge has r in {shared, customer}.
 
-        Counted per provider layer (a matrix product over the five layers) and corrected at the
-        patched cells, so no pass over edges x columns is needed.
+        Without patches that depends only on which provider layers a node uses: one lookup per
+        node in a table over the 32 sets of layers. The patched cells are then counted exactly
+        (edges per provider layer, plus the patches' changes), so no pass over edges x columns is needed.
         """
-        not_provider = (np.take(self.default, cols, axis=1) != PROVIDER).astype(np.float32)
-        count = self.in_layer_counts @ not_provider
-        if patches.position.size:
-            delta = (patches.value != PROVIDER).astype(np.float32) - (patches.default != PROVIDER)
-            np.add.at(count, (self.structure.order_dst[patches.position], patches.column), delta)
-        return count > 0.5
+        not_provider = (np.take(self.default, cols, axis=1) != PROVIDER).astype(np.float32)  # [layers, K]
+        layer_sets = (np.arange(1 << len(Layer))[:, None] >> np.arange(len(Layer))) & 1  # [32, layers]
+        table = (layer_sets.astype(np.float32) @ not_provider) > 0.5
+        result = np.take(table, self.in_layer_set, axis=0)
+        if not patches.position.size:
+            return result
+        delta = (patches.value != PROVIDER).astype(np.int64) - (patches.default != PROVIDER)
+        moved = np.flatnonzero(delta)
+        if moved.size:
+            k = len(cols)
+            cell, inverse = np.unique(
+                self.structure.order_dst[patches.position[moved]] * k + patches.column[moved], return_inverse=True
+            )
+            change = np.bincount(inverse, weights=delta[moved])
+            v, j = np.divmod(cell, k)
+            before = np.einsum("ij,ij->i", self.in_layer_counts[v], not_provider.T[j])
+            result[v, j] = before + change > 0.5
+        return result
 
     def responsibility_column(self, col: int) -> np.ndarray:
         """r for every edge in document order, for one control column."""
@@ -236,6 +250,9 @@ def compile_chain(chain: "Chain") -> CompiledChain:
             default[provider_layer.code, j] = control.responsibility[provider_layer].code
 
     structure = build_structure(n, src, dst)
+    in_layer_counts = (
+        np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer)).reshape(n, len(Layer)).astype(np.float32)
+    )
     vn, vc, vu = _triples(verified)
     an, ac, av = _triples(assigns)
     oe, oc, ov = _triples(overrides)
@@ -259,7 +276,6 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         default=default,
         structure=structure,
         src_layer=layer[structure.order_src],
-        in_layer_counts=np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer))
-        .reshape(n, len(Layer))
-        .astype(np.float32),
+        in_layer_counts=in_layer_counts,
+        in_layer_set=((in_layer_counts > 0) @ (1 << np.arange(len(Layer)))).astype(np.uint8),
     )
