@@ -106,12 +106,16 @@ class CompiledChain:
         if not positions:
             empty = np.zeros(0, dtype=np.int64)
             return Patches(empty, empty, empty.astype(np.uint8), empty.astype(np.uint8))
+        if len(positions) == 2:
+            # Cells of one provider's assigns are distinct, and so are the overrides' cells; only an
+            # assign under an override can repeat a cell, and the override wins there.
+            k = len(cols)
+            overridden = np.sort(positions[1] * k + columns[1])
+            assigned = positions[0] * k + columns[0]
+            found = np.searchsorted(overridden, assigned).clip(max=overridden.size - 1)
+            keep = overridden[found] != assigned
+            positions[0], columns[0], values[0] = positions[0][keep], columns[0][keep], values[0][keep]
         position, column, value = np.concatenate(positions), np.concatenate(columns), np.concatenate(values)
-        # Keep the last write per cell: overrides come after assigns.
-        key = position * len(cols) + column
-        _, first_from_end = np.unique(key[::-1], return_index=True)
-        last = key.size - 1 - first_from_end
-        position, column, value = position[last], column[last], value[last]
         default = np.take(self.default, cols, axis=1)[self.src_layer[position], column]
         return Patches(position, column, value.astype(np.uint8), default)
 

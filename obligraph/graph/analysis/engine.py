@@ -86,7 +86,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     # origin = 1 (root itself only), inherited = 2 (upstream only), mixed = 3 (both), circular = 4.
     kind = root_self.view(np.int8) | (root_up.view(np.int8) << 1)
     kind[circular] = KIND_CIRCULAR
-    kind[~gap] = KIND_NONE
+    kind *= gap  # KIND_NONE where there is no gap
     cycle_nodes = np.flatnonzero(s.in_cycle)
     if cycle_nodes.size:
         ambiguous = (kind[cycle_nodes] == KIND_MIXED) & root_self[cycle_nodes]
