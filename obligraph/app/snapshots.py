@@ -71,21 +71,25 @@ def summary_of(row: SnapshotRow) -> dict[str, int]:
 # -- create, find, list, delete ------------------------------------------------------------------
 
 
-def create(service: Service, ws: str, label: str | None = None) -> tuple[SnapshotRow, bool]:
-    """Snapshot the workspace at its current revision; ``(row, created)``: an identical one is reused."""
+def current(service: Service, ws: str, label: str | None = None) -> SnapshotRow:
+    """The workspace's live state as an unsaved snapshot row (what ``create`` would store, and what
+    ``diff`` compares against when one side is the live workspace)."""
     with service.view(ws) as view:
         chain = plain(view.chain.to_dict())
         analysis = plain(view.analysis().to_dict(root_causes=False))
         revision = view.revision
     digest = digest_of(chain, analysis)
+    return SnapshotRow(workspace_id=ws, digest=digest, revision=revision, label=label, chain=chain, analysis=analysis)
+
+
+def create(service: Service, ws: str, label: str | None = None) -> tuple[SnapshotRow, bool]:
+    """Snapshot the workspace at its current revision; ``(row, created)``: an identical one is reused."""
+    row = current(service, ws, label)
     with service.db.write() as session:
         service.workspace(session, ws)
-        existing = session.get(SnapshotRow, (ws, digest))
+        existing = session.get(SnapshotRow, (ws, row.digest))
         if existing is not None:
             return verify(existing), False
-        row = SnapshotRow(
-            workspace_id=ws, digest=digest, revision=revision, label=label, chain=chain, analysis=analysis
-        )
         session.add(row)
         session.commit()
         session.refresh(row)

@@ -70,4 +70,21 @@ def client(tmp_path_factory) -> Iterator[TestClient]:
         assert created.status_code == 201, created.text
         imported = test_client.post("/api/v1/workspaces/xss/import", json=xss_chain())
         assert imported.status_code == 200, imported.text
+        snapshot_xss_changes(test_client)
         yield test_client
+
+
+def snapshot_xss_changes(client) -> None:
+    """Two snapshots of the XSS workspace, labelled with payloads, around a change that is all
+    payloads too: the snapshot and diff pages show every one of them."""
+    base = "/api/v1/workspaces/xss"
+    assert client.post(f"{base}/snapshots", json={"label": XSS[0]}).status_code == 201
+    node = {"id": "added", "name": XSS[3], "layer": "saas", "org": XSS[6], "description": XSS[7]}
+    assert client.post(f"{base}/nodes", json=node).status_code == 201
+    declaration = {"control": "9.1.1", "status": "partial", "notes": XSS[4],
+                   "evidence": [{"kind": "certification", "ref": XSS[5]}]}
+    assert client.post(f"{base}/nodes/added/declarations", json=declaration).status_code == 201
+    edge = {"provider": "p0", "consumer": "added", "notes": XSS[1]}
+    assert client.post(f"{base}/edges", json=edge).status_code == 201
+    assert client.patch(f"{base}/nodes/p1", json={"description": XSS[2]}).status_code == 200
+    assert client.post(f"{base}/snapshots", json={"label": XSS[1]}).status_code == 201

@@ -19,6 +19,9 @@ DEMO_PAGES = [
     "/w/demo/impact",
     "/w/demo/impact?provider=musashi-dc",
     "/w/demo/nodes/musashi-dc",
+    "/w/demo/snapshots",
+    "/w/demo/snapshots/diff",
+    "/w/demo/snapshots/diff?from=live&to=live",
 ]
 
 
@@ -38,7 +41,7 @@ def test_page_renders_with_csp(client, path):
 @pytest.mark.parametrize(
     "path",
     ["/w/nope", "/w/nope/gaps", "/w/nope/heatmap", "/w/nope/impact", "/w/nope/gaps.csv",
-     "/w/demo/nodes/nope", "/w/nope/nodes/x"],
+     "/w/demo/nodes/nope", "/w/nope/nodes/x", "/w/nope/snapshots", "/w/nope/snapshots/diff", "/w/nope/map.json"],
 )
 def test_unknown_workspace_or_node_is_404(client, path):
     response = client.get(path)
@@ -96,9 +99,13 @@ def test_impact_shows_what_breaks(client):
     assert "there is no node" in client.get("/w/demo/impact?provider=ghost").text
 
 
-def test_api_docs_are_left_without_the_page_policy(client):
-    assert client.get("/docs").status_code == 200
-    assert "content-security-policy" not in client.get("/docs").headers
+def test_api_docs_keep_script_src_self(client):
+    """/docs is served by obligraph.app.docs_assets with local assets: the page policy holds there too."""
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    for tag in re.findall(r"<script\b[^>]*>", response.text):
+        assert "src=" in tag, tag
 
 
 def test_focused_map(client):

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
-from obligraph.graph.viz import AGGREGATE_ABOVE, GAP_BORDERS, LAYER_COLOURS, PHYSICS_UP_TO, map_data
+from obligraph.graph.viz import (
+    AGGREGATE_ABOVE,
+    GAP_BORDERS,
+    LAYER_COLOURS,
+    PHYSICS_UP_TO,
+    UnknownGroup,
+    groups_of,
+    map_data,
+    org_group,
+    rest_group,
+)
 
 LAYERS = ["infra", "iaas", "paas", "saas", "customer"]
 
@@ -90,3 +102,100 @@ def test_focus_shows_a_bounded_neighbourhood():
     assert {(e["from"], e["to"]) for e in data["edges"]} == {("n1", "n2"), ("n2", "n3")}
     cut = map_data(chain, analysis, focus="n2", depth=3, aggregate_above=4)
     assert cut["truncated"] and len(cut["nodes"]) == 4 and "n2" in {n["id"] for n in cut["nodes"]}
+
+
+def test_many_organisations_fold_into_one_group_per_layer():
+    chain = chain_of(60, orgs=30)  # 30 organisations x their layers: more groups than the limit
+    groups = groups_of(chain, limit=12)
+    assert len(groups.members) <= 12
+    assert sorted(sum(groups.members.values(), [])) == sorted(chain.graph.nodes)  # every node in one group
+    folded = [g for g in groups.members if g.startswith("rest|")]
+    assert folded and all(groups.org[g] is None and groups.orgs[g] > 1 for g in folded)
+    kept = [g for g in groups.members if g.startswith("org|")]
+    assert len(kept) == 12 - 5  # one place per layer stays for its folded group
+    assert all(groups.of[n] == g for g, members in groups.members.items() for n in members)
+
+
+def test_the_biggest_organisations_keep_their_own_group():
+    nodes = [{"id": f"big{i}", "layer": "saas", "org": "big"} for i in range(10)]
+    nodes += [{"id": f"s{i}", "layer": "saas", "org": f"small{i}"} for i in range(20)]
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "nodes": nodes, "edges": []})
+    groups = groups_of(chain, limit=8)
+    assert org_group("saas", "big") in groups.members and len(groups.members[org_group("saas", "big")]) == 10
+    assert len(groups.members[rest_group("saas")]) == 20 - (8 - 5 - 1)
+
+
+def expanded(chain, expand, limit=20):
+    return map_data(chain, analyze(chain, as_of="2026-01-01"), aggregate_above=limit, expand=expand)
+
+
+def test_expanding_a_group_draws_its_members_and_their_edges():
+    chain = chain_of(40, orgs=2)  # n0 -> n1 -> ... in runs of five; org alternates
+    before = expanded(chain, [])
+    group = org_group("iaas", "org1")  # n1, n11, n21, n31
+    data = expanded(chain, [group])
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"n1", "n11", "n21", "n31"} <= ids and group not in ids
+    assert len(data["nodes"]) == len(before["nodes"]) - 1 + 4
+    assert data["expanded"] == [group] and data["cut"] == []
+    assert all(n["group"] == group and not n.get("group_node") for n in data["nodes"] if n["id"].startswith("n"))
+    # n0 (infra, org0) -> n1: the provider end is still a group, the consumer end is a member.
+    edges = {(e["from"], e["to"]): e for e in data["edges"]}
+    assert edges[(org_group("infra", "org0"), "n1")]["title"] == "1 dependency"  # n0 -> n1
+    assert (org_group("infra", "org0"), "n11") in edges  # n10 -> n11
+    assert (org_group("iaas", "org1"), org_group("paas", "org0")) not in edges  # its group is gone
+    assert len({e["id"] for e in data["edges"]}) == len(data["edges"])  # ids stay unique
+    # Every chain edge is drawn once: as itself or folded into a count on a group edge.
+    drawn = sum(int(e["title"].split()[0]) if e["title"][0].isdigit() else 1 for e in data["edges"])
+    inside = sum(1 for u, v in chain.edges() if _shown(data, u) == _shown(data, v))
+    assert drawn + inside == len(chain.edges())
+
+
+def _shown(data, node):
+    """What ``node`` of ``chain_of(n, orgs=2)`` is drawn as: itself, or its group."""
+    layer = ["infra", "iaas", "paas", "saas", "customer"][int(node[1:]) % 5]
+    org = f"org{int(node[1:]) % 2}"
+    member_ids = {n["id"] for n in data["nodes"]}
+    return node if node in member_ids else org_group(layer, org)
+
+
+def test_expanding_stays_within_the_limit_and_says_what_was_cut():
+    chain = chain_of(200, orgs=1)  # 5 groups of 40
+    group = org_group("customer", "org0")
+    data = expanded(chain, [group], limit=25)
+    assert len(data["nodes"]) <= 25
+    (cut,) = data["cut"]
+    assert cut["group"] == group and cut["members"] == 40 and cut["shown"] == 25 - 5
+    rest = next(n for n in data["nodes"] if n["id"] == group)
+    assert rest["members"] == 20 and rest["drawn_members"] == 20  # the group node stands for the others
+
+
+def test_expanded_members_come_most_gaps_first():
+    chain = chain_of(200, orgs=1)
+    analysis = analyze(chain, as_of="2026-01-01")
+    group = org_group("saas", "org0")
+    data = map_data(chain, analysis, aggregate_above=10, expand=[group])
+    shown = [n for n in data["nodes"] if not n.get("group_node")]
+    left_out = set(groups_of(chain).members[group]) - {n["id"] for n in shown}
+    counts = dict(zip(analysis.compiled.node_ids, analysis.gap_mask.sum(axis=1)))
+    assert shown and left_out
+    assert min(n["gap_count"] for n in shown) >= max(int(counts[n]) for n in left_out)
+
+
+def test_an_unknown_group_is_refused():
+    chain = chain_of(40, orgs=2)
+    with pytest.raises(UnknownGroup, match="no group 'org|nope|x'"):
+        expanded(chain, ["org|nope|x"])
+
+
+def test_group_edge_ids_survive_organisations_named_with_the_separator():
+    nodes = [{"id": f"a{i}", "layer": "iaas", "org": "x>y"} for i in range(3)]
+    nodes += [{"id": f"b{i}", "layer": "saas", "org": "x"} for i in range(3)]
+    nodes += [{"id": f"c{i}", "layer": "saas", "org": "y>z"} for i in range(3)]
+    edges = [{"provider": f"a{i}", "consumer": f"b{i}"} for i in range(3)] + [
+        {"provider": f"a{i}", "consumer": f"c{i}"} for i in range(3)]
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "nodes": nodes, "edges": edges})
+    data = map_data(chain, analyze(chain, as_of="2026-01-01"), aggregate_above=5)
+    ids = [e["id"] for e in data["edges"]]
+    assert len(ids) == len(set(ids)) == 2
+    assert all(json.loads(i) == [e["from"], e["to"]] for i, e in zip(ids, data["edges"]))

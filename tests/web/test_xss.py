@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 
 from tests.web.conftest import XSS
 
@@ -19,7 +20,18 @@ PAGES = [
     "/w/xss/heatmap",
     "/w/xss/impact",
     "/w/xss/impact?provider=p0",
-] + [f"/w/xss/nodes/p{i}" for i in range(len(XSS))] + ["/w/xss/nodes/app"]
+] + [f"/w/xss/nodes/p{i}" for i in range(len(XSS))] + ["/w/xss/nodes/app", "/w/xss/nodes/added"] + [
+    "/w/xss/snapshots",
+    "/w/xss/snapshots/diff",
+    "/w/xss/snapshots/diff?from={first}&to={second}",
+    "/w/xss/snapshots/diff?from={first}&to=live",
+    "/w/xss/snapshots/diff?from={second}&to={first}",
+]
+
+
+def snapshot_ids(client) -> dict[str, str]:
+    items = client.get("/api/v1/workspaces/xss/snapshots").json()["items"]
+    return {"first": items[0]["id"], "second": items[1]["id"]}
 
 
 class Audit(HTMLParser):
@@ -55,7 +67,7 @@ class Audit(HTMLParser):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_payload_reaches_the_page_as_markup(client, path):
-    response = client.get(path)
+    response = client.get(path.format(**snapshot_ids(client)))
     assert response.status_code == 200, response.text[:500]
     text = response.text
     for payload in XSS:
@@ -78,3 +90,21 @@ def test_payloads_survive_as_text_in_the_map_data(client):
     block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1)
     labels = {node["label"] for node in json.loads(block)["nodes"]}
     assert set(XSS) <= labels
+
+
+def test_the_diff_shows_the_payloads_as_text(client):
+    """The diff page is not vacuously safe: the changed names, notes and labels are on it, escaped."""
+    ids = snapshot_ids(client)
+    text = client.get(f"/w/xss/snapshots/diff?from={ids['first']}&to={ids['second']}").text
+    for payload in (XSS[3], XSS[4], XSS[5], XSS[6], XSS[7], XSS[1], XSS[2]):
+        assert escape(payload) in text, payload
+    listing = client.get("/w/xss/snapshots").text
+    assert escape(XSS[0]) in listing and escape(XSS[1]) in listing
+
+
+def test_the_map_json_is_json_only(client):
+    """The expand endpoint's payloads are data: served as JSON that browsers will not sniff into HTML."""
+    response = client.get("/w/xss/map.json")
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert set(XSS) <= {node["label"] for node in response.json()["nodes"]}

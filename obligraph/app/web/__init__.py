@@ -19,7 +19,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from obligraph.app.web import pages, tables
+    from obligraph.app.web import pages, snapshot_pages, tables
 
     app.add_middleware(CspMiddleware)
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
@@ -28,3 +28,4 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(tables.router)
+    app.include_router(snapshot_pages.router)

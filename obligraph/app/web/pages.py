@@ -1,21 +1,22 @@
-"""Pages: the workspace list, the map, and a node's audit page."""
+"""Pages: the workspace list, the map (and its data as JSON, for expanding groups), a node's audit page."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from obligraph.app.api.workspaces import workspace_out
+from obligraph.app.errors import ApiError
 from obligraph.app.models import Workspace
 from obligraph.app.report import node_report
 from obligraph.app.security import visible_only
-from obligraph.app.web.render import PageNotFound, json_text, page_view, render, service_of
+from obligraph.app.web.render import PageNotFound, json_text, page_view, pages_not_found, render, service_of
 from obligraph.graph.analysis import obligations
 from obligraph.graph.lattice import EvidenceKind, Layer, Status
-from obligraph.graph.viz import map_data
+from obligraph.graph.viz import UnknownGroup, map_data
 
 router = APIRouter(include_in_schema=False)
 #: The list page shows this many workspaces; the API pages through all of them.
@@ -24,6 +25,10 @@ LIST_LIMIT = 500
 MAX_DEPTH = 5
 #: Node pickers of the edit forms list at most this many ids.
 SELECT_LIMIT = 2000
+#: Edit forms for at most this many of a node's providers, and as many consumers, on its page.
+EDGE_FORMS = 100
+#: Groups one map can expand at once.
+MAX_EXPAND = 50
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -38,14 +43,16 @@ def workspace_list(request: Request) -> HTMLResponse:
     return render("index.html", title="Workspaces", workspaces=items, statuses=[s.value for s in Status])
 
 
+FocusQuery = Annotated[str | None, Query(max_length=128)]
+DepthQuery = Annotated[int, Query(ge=1, le=MAX_DEPTH)]
+#: Groups of the aggregated map drawn node by node (see ``obligraph.graph.viz``).
+ExpandQuery = Annotated[list[str], Query(max_length=MAX_EXPAND)]
+
+
 @router.get("/w/{ws}", response_class=HTMLResponse)
 def map_page(
-    request: Request,
-    ws: str,
-    focus: Annotated[str | None, Query(max_length=128)] = None,
-    depth: Annotated[int, Query(ge=1, le=MAX_DEPTH)] = 1,
+    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
 ) -> HTMLResponse:
-    service = service_of(request)
     focus = focus or None
     with page_view(request, ws) as view:
         workspace = view.workspace
@@ -53,10 +60,7 @@ def map_page(
             raise PageNotFound(f"workspace '{ws}' has no node '{focus}' to focus on")
         # The edit forms list node ids; a huge chain gets a text field instead (see _edit_forms.html).
         nodes = sorted(view.chain.graph.nodes) if len(view.chain) <= SELECT_LIMIT else None
-    # The map data is rendered once per revision and kept in the service's response cache.
-    body = service.respond(
-        ws, ("web-map", focus, depth), lambda v: map_data(v.chain, v.analysis(), focus=focus, depth=depth)
-    )
+    body = _map_json(request, ws, focus, depth, expand)
     return render(
         "map.html",
         title=workspace.name,
@@ -73,6 +77,36 @@ def map_page(
     )
 
 
+@router.get("/w/{ws}/map.json")
+def map_json(
+    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
+) -> Response:
+    """The map's data as the page embeds it; the page fetches it again to expand a group in place."""
+    focus = focus or None
+    try:
+        if focus is not None:
+            with page_view(request, ws) as view:
+                if focus not in view.chain:
+                    raise PageNotFound(f"workspace '{ws}' has no node '{focus}' to focus on")
+        body = _map_json(request, ws, focus, depth, expand)
+    except PageNotFound as exc:  # the JSON route answers in the API's error shape
+        raise ApiError(404, exc.message) from None
+    return Response(body, media_type="application/json")
+
+
+def _map_json(request: Request, ws: str, focus: str | None, depth: int, expand: list[str]) -> bytes:
+    """Rendered once per revision and view, and kept in the service's response cache."""
+    expand = [group for group in expand if group] if focus is None else []
+    key = ("web-map", focus, depth, tuple(expand))
+    try:
+        with pages_not_found():
+            return service_of(request).respond(
+                ws, key, lambda v: map_data(v.chain, v.analysis(), focus=focus, depth=depth, expand=expand)
+            )
+    except UnknownGroup as exc:
+        raise PageNotFound(f"{exc}; open the map again without it") from None
+
+
 @router.get("/w/{ws}/nodes/{node}", response_class=HTMLResponse)
 def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
     with page_view(request, ws) as view:
@@ -84,6 +118,14 @@ def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
         attrs = view.chain.node(node)
         consumers = list(view.chain.graph.successors(node))
         workspace = view.workspace
+        edges = {
+            "providers": [
+                _edge_row(view.chain, p, node) for p in list(view.chain.graph.predecessors(node))[:EDGE_FORMS]
+            ],
+            "consumers": [_edge_row(view.chain, node, c) for c in consumers[:EDGE_FORMS]],
+        }
+        provider_count = view.chain.graph.in_degree(node)
+        declarations = [_plain(d.model_dump(exclude_none=True)) for d in view.chain.declarations(node).values()]
     return render(
         "node.html",
         title=f"{report['node']['name'] or node}",
@@ -94,8 +136,29 @@ def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
         controls=[_row(item) for item in report["controls"] if item["in_scope"] or item["declaration"]],
         obligations=owed,
         consumers=consumers,
+        edges=edges,
+        provider_count=provider_count,
+        edge_forms=EDGE_FORMS,
+        declarations=declarations,
         layers=[layer.value for layer in Layer],
+        statuses=[s.value for s in Status],
+        evidence_kinds=[k.value for k in EvidenceKind],
     )
+
+
+def _edge_row(chain, provider: str, consumer: str) -> dict[str, Any]:
+    return _plain(chain.edge(provider, consumer).model_dump())
+
+
+def _plain(value: Any) -> Any:
+    """Enums to their values, dates to ISO text: what the form fields show and send back."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return getattr(value, "value", value)
 
 
 def _row(item: dict[str, Any]) -> dict[str, Any]:

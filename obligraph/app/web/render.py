@@ -71,9 +71,16 @@ def service_of(request: Request) -> Service:
 @contextmanager
 def page_view(request: Request, ws: str) -> Iterator[View]:
     """The workspace's view; an unknown workspace becomes ``PageNotFound`` (a 404 page, not JSON)."""
-    try:
+    with pages_not_found():
         with service_of(request).view(ws) as view:
             yield view
+
+
+@contextmanager
+def pages_not_found() -> Iterator[None]:
+    """An API 404 (no such workspace, node, snapshot) raised inside becomes the 404 page."""
+    try:
+        yield
     except ApiError as exc:
         if exc.status == 404:
             raise PageNotFound(exc.message) from None

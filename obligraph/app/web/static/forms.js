@@ -6,7 +6,37 @@
     form.querySelectorAll(".field-error, .form-error").forEach(function (el) { el.textContent = ""; });
   }
 
-  // The API's fields are flat except for these, which the forms collect as separate inputs.
+  // Repeated rows (several overrides of an edge, several evidence items): a fieldset.repeat holds
+  // rows whose inputs carry data-key instead of a name, so FormData leaves them to this function.
+  function repeated(fieldset) {
+    var rows = [];
+    fieldset.querySelectorAll(".repeat-row").forEach(function (row) {
+      var item = {};
+      row.querySelectorAll("[data-key]").forEach(function (input) {
+        if (input.value !== "") item[input.dataset.key] = input.value;
+      });
+      if (Object.keys(item).length) rows.push(item);
+    });
+    return rows;
+  }
+
+  // A map field (control -> responsibility) from its rows; a control given twice is the user's
+  // mistake to fix, not for the last row to win silently.
+  function mapOf(fieldset, rows) {
+    var map = {};
+    var keyName = fieldset.dataset.key, valueName = fieldset.dataset.value;
+    for (var i = 0; i < rows.length; i++) {
+      var key = rows[i][keyName] || "";
+      if (Object.prototype.hasOwnProperty.call(map, key)) {
+        throw { location: fieldset.dataset.field, message: "control " + key + " is given twice; keep one row per control" };
+      }
+      map[key] = rows[i][valueName] || "";
+    }
+    return map;
+  }
+
+  // The API's fields are flat except for the repeated ones and the single-evidence shortcut below.
+  // With data-nulls, an empty field is sent as null, so an edit form can clear it.
   function bodyOf(form) {
     var body = {};
     var action = form.dataset.action;
@@ -17,12 +47,12 @@
         return;
       }
       if (value !== "") body[name] = value;
+      else if (form.dataset.nulls) body[name] = null;
     });
-    if (body.override_control || body.override_responsibility) {
-      body.responsibility = {};
-      body.responsibility[body.override_control || ""] = body.override_responsibility || "";
-    }
-    delete body.override_control; delete body.override_responsibility;
+    form.querySelectorAll("fieldset.repeat").forEach(function (fieldset) {
+      var rows = repeated(fieldset);
+      body[fieldset.dataset.field] = fieldset.dataset.shape === "map" ? mapOf(fieldset, rows) : rows;
+    });
     if (body.evidence_kind || body.evidence_ref || body.evidence_expires) {
       var item = { kind: body.evidence_kind, ref: body.evidence_ref };
       if (body.evidence_expires) item.expires = body.evidence_expires;
@@ -32,11 +62,37 @@
     return { action: action, body: body };
   }
 
+  function addRow(fieldset) {
+    var rows = fieldset.querySelectorAll(".repeat-row");
+    var copy = rows[rows.length - 1].cloneNode(true);
+    copy.querySelectorAll("[data-key]").forEach(function (input) { input.value = input.tagName === "SELECT" ? input.options[0].value : ""; });
+    rows[rows.length - 1].after(copy);
+    bindRow(fieldset, copy);
+    var first = copy.querySelector("[data-key]");
+    if (first) first.focus();
+  }
+
+  function bindRow(fieldset, row) {
+    var remove = row.querySelector(".remove-row");
+    if (!remove) return;
+    remove.addEventListener("click", function () {
+      if (fieldset.querySelectorAll(".repeat-row").length > 1) { row.remove(); return; }
+      row.querySelectorAll("[data-key]").forEach(function (input) { input.value = input.tagName === "SELECT" ? input.options[0].value : ""; });
+    });
+  }
+
+  document.querySelectorAll("fieldset.repeat").forEach(function (fieldset) {
+    fieldset.querySelectorAll(".repeat-row").forEach(function (row) { bindRow(fieldset, row); });
+    var add = fieldset.querySelector(".add-row");
+    if (add) add.addEventListener("click", function () { addRow(fieldset); });
+  });
+
   function showError(form, payload, status) {
     var error = (payload && payload.error) || { message: "The server answered " + status, details: [] };
     var placed = false;
     (error.details || []).forEach(function (detail) {
-      var parts = String(detail.location || "").split(".");
+      // "body.evidence[0].ref": the nearest named part that has a slot gets the message.
+      var parts = String(detail.location || "").split(/[.\[\]]+/);
       for (var i = parts.length - 1; i >= 0; i--) {
         var slot = form.querySelector('.field-error[data-for="' + CSS.escape(parts[i]) + '"]');
         if (slot) { slot.textContent = detail.message; placed = true; return; }
@@ -71,12 +127,20 @@
   document.querySelectorAll("form.api-form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var built = bodyOf(form);
-      send(form, built.action, {
-        method: form.dataset.method || "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(built.body),
-      }, built.body);
+      var built;
+      try {
+        built = bodyOf(form);
+      } catch (problem) {
+        clearErrors(form);
+        showError(form, { error: { message: problem.message, details: [problem] } }, 0);
+        return;
+      }
+      var options = { method: form.dataset.method || "POST" };
+      if (options.method !== "DELETE") {
+        options.headers = { "content-type": "application/json" };
+        options.body = JSON.stringify(built.body);
+      }
+      send(form, built.action, options, built.body);
     });
   });
 

@@ -15,6 +15,8 @@
   }
 
   function nodeLink(id) {
+    var group = map.nodes.get(id);
+    if (group && group.group_node) return el("li", group.name + " (group)");
     var li = el("li");
     var a = el("a", id);
     a.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(id);
@@ -82,13 +84,17 @@
   async function open(node) {
     panel.hidden = false;
     panel.dataset.node = node.id;
-    document.getElementById("panel-title").textContent = node.group_node ? (node.org || "(no organisation)") : node.label;
+    document.getElementById("panel-title").textContent = node.group_node ? (node.name || node.org || "(no organisation)") : node.label;
     document.getElementById("panel-meta").textContent = node.group_node
       ? node.layer + " · " + node.members + " nodes, " + node.gap_count + " with gaps"
       : node.id + " · " + node.layer + " · " + (node.org || "no organisation") + " · " + node.gap_count + " gaps";
     var link = document.getElementById("panel-link");
     link.hidden = !!node.group_node;
     link.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(node.id);
+    var expand = document.getElementById("panel-expand");
+    expand.hidden = !node.group_node || map.data.expanded.indexOf(node.id) >= 0;
+    expand.dataset.group = node.id;
+    expand.textContent = "Expand: draw its " + (node.members || 0) + " nodes";
     var focus = document.getElementById("panel-focus");
     focus.hidden = !!node.group_node;
     focus.href = "/w/" + encodeURIComponent(map.ws) + "?focus=" + encodeURIComponent(node.id) + "&depth=2";
@@ -111,6 +117,10 @@
   }
 
   document.addEventListener("obligraph:node", function (event) { open(event.detail); });
+  document.getElementById("panel-expand").addEventListener("click", function (event) {
+    panel.hidden = true;
+    map.expand(event.target.dataset.group);
+  });
   document.getElementById("panel-close").addEventListener("click", function () {
     panel.hidden = true;
     map.clearHighlight();
