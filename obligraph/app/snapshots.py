@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,18 @@ from obligraph.app.service import Service
 from obligraph.graph.chain import Chain
 
 MIN_PREFIX = 6
+
+
+@dataclass(frozen=True)
+class SnapshotEntry:
+    """A snapshot as listed: its row without the stored chain and analysis, which can be large."""
+
+    workspace_id: str
+    digest: str
+    revision: int
+    label: str | None
+    created_at: datetime
+    summary: dict[str, int] = field(default_factory=dict)
 
 
 def _default(value: Any) -> Any:
@@ -63,7 +76,9 @@ def verify(row: SnapshotRow) -> SnapshotRow:
     return row
 
 
-def summary_of(row: SnapshotRow) -> dict[str, int]:
+def summary_of(row: SnapshotRow | SnapshotEntry) -> dict[str, int]:
+    if isinstance(row, SnapshotEntry):
+        return dict(row.summary)
     summary = (row.analysis or {}).get("summary") if isinstance(row.analysis, dict) else None
     return dict(summary) if isinstance(summary, dict) else {}
 
@@ -127,19 +142,30 @@ def get(service: Service, ws: str, ref: str) -> SnapshotRow:
         return find(session, service, ws, ref)
 
 
-def list_rows(service: Service, ws: str, offset: int = 0, limit: int | None = None) -> list[SnapshotRow]:
-    """Oldest first. Listing does not read the content back, so it shows damaged snapshots too."""
+def list_rows(service: Service, ws: str, offset: int = 0, limit: int | None = None) -> list[SnapshotEntry]:
+    """Oldest first. Only the summary is read from the stored analysis (not the chain, not the gaps),
+    and the content is not checked, so the list shows damaged snapshots too."""
     with service.db.read() as session:
         service.workspace(session, ws)
         query = (
-            select(SnapshotRow)
+            select(
+                SnapshotRow.workspace_id,
+                SnapshotRow.digest,
+                SnapshotRow.revision,
+                SnapshotRow.label,
+                SnapshotRow.created_at,
+                SnapshotRow.analysis["summary"],
+            )
             .where(SnapshotRow.workspace_id == ws)
             .order_by(SnapshotRow.created_at, SnapshotRow.digest)
             .offset(offset)
         )
         if limit is not None:
             query = query.limit(limit)
-        return list(session.execute(query).scalars())
+        return [
+            SnapshotEntry(ws_id, digest, revision, label, created, dict(summary) if isinstance(summary, dict) else {})
+            for ws_id, digest, revision, label, created, summary in session.execute(query)
+        ]
 
 
 def delete(service: Service, ws: str, ref: str) -> None:
