@@ -8,6 +8,10 @@ is locked" instead of waiting. pysqlite's own transaction handling is switched o
 
 On PostgreSQL a writer locks the workspace row (``SELECT ... FOR UPDATE``, see ``service.py``);
 readers use REPEATABLE READ so that a chain rebuilt from several queries is one consistent state.
+Every connection has ``lock_timeout`` set (``postgres_lock_timeout_ms``), so a writer queued
+behind a long one gives up with LockNotAvailable, which the API answers with 503 and Retry-After,
+the same as SQLite's "database is locked" after ``busy_timeout``; without it the request would
+hang for as long as the lock is held.
 """
 
 from __future__ import annotations
@@ -89,12 +93,23 @@ class Database:
         return engine
 
     def _server_engine(self) -> Engine:
-        return create_engine(
+        engine = create_engine(
             self.url,
             pool_size=self.settings.db_pool_size,
             max_overflow=self.settings.db_pool_size,
             pool_pre_ping=True,
         )
+        lock_timeout_ms = int(self.settings.postgres_lock_timeout_ms)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record) -> None:
+            # Per session rather than SET LOCAL per transaction: no extra round trip on every write.
+            # The URL's own ``options`` (a search_path, say) are left as they are.
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {lock_timeout_ms}")
+            dbapi_connection.commit()
+
+        return engine
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -112,6 +127,8 @@ class Database:
         with self._writer.begin() as connection:
             if not self.is_sqlite:
                 # Several hosts may start at once; the first migrates, the others wait and find nothing to do.
+                # lock_timeout covers advisory locks too: waiting out another host's migration is expected.
+                connection.execute(text("SET LOCAL lock_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             before = MigrationContext.configure(connection).get_current_revision()
             command.upgrade(alembic_config(connection), "head")

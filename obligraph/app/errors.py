@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from obligraph.graph.errors import ChainError, format_location
@@ -112,9 +113,13 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
             "a value in the request cannot be stored (for example, it contains a NUL character); remove it",
         )
 
+    # A lock not granted in time (SQLite busy_timeout, PostgreSQL lock_timeout) is an OperationalError;
+    # so is a lost connection. All connections of the pool busy past its timeout is the same
+    # overload seen from this process. Each is worth a retry, none is the client's fault.
     @app.exception_handler(OperationalError)
-    async def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database error: %s", exc.orig)
+    @app.exception_handler(PoolTimeoutError)
+    async def _operational(_request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database error: %s", getattr(exc, "orig", None) or exc)
         return error_response(
             503, "unavailable", "the database is busy or unreachable; retry shortly", headers={"Retry-After": "1"}
         )

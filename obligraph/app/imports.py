@@ -6,12 +6,18 @@ merge mode, where the document alone may refer to nodes that only the workspace 
 
 from __future__ import annotations
 
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Mapping
 
 from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlmodel import Session
 
 from obligraph.app.errors import ApiError
+from obligraph.app.models import IdempotencyKey, utcnow
 from obligraph.app.settings import Settings
 from obligraph.graph.catalog import available_catalogs
 from obligraph.graph.chain import Chain, parse_document
@@ -21,6 +27,11 @@ from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument
 SOURCE = "request body"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json", "text/json")
+
+
+IDEMPOTENCY_KEY_MAX = 255
+_KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,%d}" % IDEMPOTENCY_KEY_MAX)
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,%d}$" % IDEMPOTENCY_KEY_MAX
 
 
 class ImportMode(str, Enum):
@@ -143,3 +154,70 @@ def merged_chain(document: Any, current: Chain) -> tuple[Chain, dict[str, int]]:
         "edges": list(edges.values()),
     }
     return Chain.from_dict(merged, source=SOURCE), counts
+
+
+def check_idempotency_key(value: str) -> str:
+    if _KEY_PATTERN.fullmatch(value):
+        return value
+    problem = (
+        f"it is {len(value)} characters long, at most {IDEMPOTENCY_KEY_MAX} are allowed"
+        if len(value) > IDEMPOTENCY_KEY_MAX
+        else "it is empty" if not value else "it holds a space or a character outside printable ASCII"
+    )
+    raise ApiError(
+        422,
+        f"the Idempotency-Key header is not usable: {problem}; send 1 to {IDEMPOTENCY_KEY_MAX} printable "
+        "ASCII characters without spaces (a UUID, for example)",
+        details=[{"location": "header.Idempotency-Key", "message": problem}],
+    )
+
+
+def request_hash(body: bytes, mode: ImportMode, format: str | None, content_type: str | None) -> str:
+    """What the import's outcome depends on besides the workspace: a retry must match it exactly."""
+    digest = hashlib.sha256()
+    for part in (mode.value, format or "", (content_type or "").strip().lower()):
+        digest.update(part.encode() + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def stored_outcome(
+    session: Session, ws: str, key: str, fingerprint: str, settings: Settings
+) -> tuple[int, dict[str, Any]] | None:
+    """The ``(status, body)`` an earlier import with this key answered, or None if the key is new or expired.
+
+    A key that was used for another request is refused: replaying its answer would hide that this
+    request was never carried out.
+    """
+    cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
+    row = session.execute(
+        select(IdempotencyKey).where(IdempotencyKey.workspace_id == ws, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
+    if row is None or _aware(row.created_at) < cutoff:
+        return None
+    if row.request_hash != fingerprint:
+        raise ApiError(
+            422,
+            f"the Idempotency-Key '{key}' was already used in workspace '{ws}' for a different import "
+            "(another body, mode or format); send a new key for a new request",
+            code="idempotency_key_reused",
+            details=[{"location": "header.Idempotency-Key", "message": "used for a different request"}],
+        )
+    return row.status, row.response
+
+
+def forget_expired_keys(session: Session, ws: str, settings: Settings) -> None:
+    """Run with the workspace locked, so two writers never delete the same rows (no cross-workspace waits)."""
+    cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
+    session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.workspace_id == ws, IdempotencyKey.created_at < cutoff)
+    )
+
+
+def record_key(session: Session, ws: str, key: str, fingerprint: str, status: int, response: dict[str, Any]) -> None:
+    session.add(IdempotencyKey(workspace_id=ws, key=key, request_hash=fingerprint, status=status, response=response))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for DateTime(timezone=True); they were stored in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

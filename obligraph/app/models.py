@@ -143,3 +143,21 @@ class ApiToken(SQLModel, table=True):
     expires_at: Optional[datetime] = _time(default=None, nullable=True)
     last_used_at: Optional[datetime] = _time(default=None, nullable=True)
     revoked_at: Optional[datetime] = _time(default=None, nullable=True)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """The outcome of an import sent with an ``Idempotency-Key``, stored in the import's own transaction.
+
+    ``request_hash`` is the sha256 of what the import depended on (mode, format, content type, body),
+    so a reused key with another request is told apart from a retry.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created", "workspace_id", "created_at"),)
+
+    workspace_id: str = Field(primary_key=True, foreign_key="workspaces.id", ondelete="CASCADE", max_length=64)
+    key: str = Field(primary_key=True, max_length=255)
+    request_hash: str = Field(max_length=64)
+    status: int
+    response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _time(default_factory=utcnow)

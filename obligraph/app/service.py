@@ -64,6 +64,19 @@ class Edit:
         self.workspace = workspace
         self.chain = chain
         self.changed_chain = False
+        self.cancelled = False
+        self._before_commit: list[Callable[[Workspace], None]] = []
+
+    def before_commit(self, callback: Callable[[Workspace], None]) -> None:
+        """Run ``callback(workspace)`` after the revision bump, in this transaction, just before commit.
+
+        For rows that must be stored with the edit and need its new revision (an import's idempotency key).
+        """
+        self._before_commit.append(callback)
+
+    def cancel(self) -> None:
+        """Leave the block without writing: the transaction rolls back and the revision stays."""
+        self.cancelled = True
 
     def apply(self, change: Callable[[Chain], Any]) -> Any:
         """Run one ``Chain`` edit method.
@@ -175,9 +188,16 @@ class Service:
                 edit = Edit(session, workspace, chain)
                 try:
                     yield edit
+                    if edit.cancelled and not edit.changed_chain:
+                        session.rollback()
+                        return
+                    if edit.cancelled:
+                        raise RuntimeError("an edit that changed the chain cannot be cancelled")
                     workspace.revision += 1
                     workspace.updated_at = utcnow()
                     session.add(workspace)
+                    for callback in edit._before_commit:
+                        callback(workspace)
                     session.commit()
                 except BaseException:
                     session.rollback()

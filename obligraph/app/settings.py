@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     import_max_nodes: int = Field(default=100_000, ge=1, le=5_000_000)
     import_max_edges: int = Field(default=1_000_000, ge=0, le=50_000_000)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0, le=600_000)
+    postgres_lock_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        le=600_000,
+        description="PostgreSQL lock_timeout: how long each wait for a lock (a workspace being written) "
+        "may last before the request fails with 503 and Retry-After; 0 waits forever.",
+    )
+    idempotency_key_ttl_s: int = Field(
+        default=24 * 3600,
+        ge=1,
+        le=365 * 24 * 3600,
+        description="How long an import's Idempotency-Key is remembered (seconds).",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")
     analysis_cache_size: int = Field(default=16, ge=1, le=10_000)

@@ -1,12 +1,17 @@
-"""Several workers on one database: no lost updates, and no worker serves another's stale state."""
+"""Several workers on one database: no lost updates, no worker serves another's stale state, and a
+writer that cannot get the lock in time is told to retry (503), never left hanging or given a 500."""
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import make_url
 
 from obligraph.app.main import create_app
-from tests.api.support import AS_OF
+from tests.api.support import AS_OF, error_of
 
 CONTROLS = ["5.1.1", "6.1.3", "9.1.1", "9.2.1", "10.5.1", "10.10.3", "11.5.1", "12.6.1", "13.2.1", "14.1.1"]
 
@@ -56,3 +61,70 @@ def test_a_worker_sees_what_another_wrote(client, workspace, second_app):
     # and writes through the second worker build on the first one's write
     other.put("/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3", json={"status": "partial"})
     assert client.get("/api/v1/workspaces/hr/gaps", params=params).json()["gaps"][0]["effective"] == "partial"
+
+
+@contextmanager
+def workspace_locked_elsewhere(backend: str, database_url: str):
+    """Another connection holds the write lock a writer of workspace 'hr' needs, as a long write would."""
+    url = make_url(database_url)
+    if backend == "sqlite":
+        connection = sqlite3.connect(url.database, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+    else:
+        connection = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
+        connection.execute("SELECT id FROM workspaces WHERE id = 'hr' FOR UPDATE")
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.close()
+
+
+def test_a_write_that_cannot_get_the_lock_in_time_gets_503_with_retry_after(client, workspace, settings, backend):
+    impatient = create_app(
+        settings.model_copy(update={"sqlite_busy_timeout_ms": 300, "postgres_lock_timeout_ms": 300})
+    )
+    try:
+        with TestClient(impatient, raise_server_exceptions=False) as other:
+            declaration = "/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3"
+            key = {"Idempotency-Key": "locked-out"}
+            extra = {"format": "obligraph/chain@1", "name": "x", "nodes": [{"id": "late-saas", "layer": "saas"}]}
+            # The calls run in a thread: a writer that waited forever would hang the test instead of
+            # failing it. Leaving the lock's block on a timeout releases the lock, so the pool can end.
+            pool = ThreadPoolExecutor(max_workers=1)
+            with pool, workspace_locked_elsewhere(backend, settings.database_url):
+                for call in (
+                    lambda: other.put(declaration, json={"status": "partial"}),
+                    lambda: other.post("/api/v1/workspaces/hr/nodes", json={"id": "new-saas", "layer": "saas"}),
+                    lambda: other.post("/api/v1/workspaces/hr/import?mode=merge", json=extra, headers=key),
+                ):
+                    response = pool.submit(call).result(timeout=5)
+                    error = error_of(response, 503)
+                    assert response.headers["Retry-After"] == "1" and error["code"] == "unavailable"
+            # Nothing of the refused writes was stored; the retries go through, the import once.
+            assert other.get("/api/v1/workspaces/hr").json()["revision"] == 1
+            assert other.put(declaration, json={"status": "partial"}).status_code == 201  # a new declaration
+            first = other.post("/api/v1/workspaces/hr/import?mode=merge", json=extra, headers=key)
+            second = other.post("/api/v1/workspaces/hr/import?mode=merge", json=extra, headers=key)
+            assert first.status_code == second.status_code == 200 and first.content == second.content
+            assert other.get("/api/v1/workspaces/hr").json()["revision"] == 3
+    finally:
+        impatient.state.service.close()
+
+
+def test_a_full_connection_pool_is_503_not_500(settings):
+    """Every pooled connection busy past the pool's timeout is overload too: retry, not an internal error."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+    app = create_app(settings)
+
+    @app.get("/test-pool-exhausted")
+    def exhausted():
+        raise PoolTimeoutError("QueuePool limit of size 10 overflow 10 reached, connection timed out, timeout 30.00")
+
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/test-pool-exhausted")
+            assert error_of(response, 503)["code"] == "unavailable" and response.headers["Retry-After"] == "1"
+    finally:
+        app.state.service.close()

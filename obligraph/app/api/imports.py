@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from obligraph.app.api.deps import ServiceDep, WorkspaceId
 from obligraph.app.errors import not_found
-from obligraph.app.imports import ImportMode, check_caps, check_catalog, merged_chain
+from obligraph.app.imports import (
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_PATTERN,
+    ImportMode,
+    check_caps,
+    check_catalog,
+    check_idempotency_key,
+    forget_expired_keys,
+    merged_chain,
+    record_key,
+    request_hash,
+    stored_outcome,
+)
 from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
 from obligraph.app.transfer import import_format, parse_import
 from obligraph.graph.chain import Chain
@@ -71,6 +84,16 @@ async def raw_body(request: Request) -> bytes:
     responses={
         413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
         415: {"model": ErrorResponse, "description": "The body is neither JSON nor YAML."},
+        422: {
+            "model": ErrorResponse,
+            "description": "The document is invalid, or the Idempotency-Key is malformed or was used for a "
+            "different request (code `idempotency_key_reused`).",
+        },
+        503: {
+            "model": ErrorResponse,
+            "description": "The workspace stayed locked by another write for too long; retry after "
+            "`Retry-After` seconds (with the same Idempotency-Key, the retry cannot import twice).",
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -106,6 +129,21 @@ def import_chain(
             "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
         ),
     ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description=f"Makes a retry safe: 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters, no "
+            "spaces (a UUID, say), new for each import. A request with a key already used in this workspace "
+            "for the same request (same body, mode, format and Content-Type) is not imported again: it gets "
+            "the first answer back (header `Idempotent-Replayed: true`) and the revision stays. The same key "
+            "with a different request is refused with 422. The key is stored in the import's own "
+            "transaction, so either both are stored or neither; a request that failed stored nothing and "
+            "may be retried. Keys are kept for OBLIGRAPH_IDEMPOTENCY_KEY_TTL_S seconds (default 24 h) "
+            "and deleted with the workspace.",
+            json_schema_extra={"maxLength": IDEMPOTENCY_KEY_MAX, "pattern": IDEMPOTENCY_KEY_PATTERN},
+        ),
+    ] = None,
 ) -> Any:
     """``replace`` makes the document the workspace's whole chain (name, settings, nodes, edges).
 
@@ -124,17 +162,51 @@ def import_chain(
     if service.db.revision_of(ws) is None:  # before the (possibly long) parse and check
         raise not_found(f"there is no workspace '{ws}'; create it with POST /api/v1/workspaces")
     content_type = request.headers.get("content-type")
+    key = fingerprint = None
+    if idempotency_key is not None:
+        key = check_idempotency_key(idempotency_key)
+        fingerprint = request_hash(body, mode, format, content_type)
+        # Most retries stop here, without parsing the body again; the check under the lock below decides.
+        with service.db.read() as session:
+            outcome = stored_outcome(session, ws, key, fingerprint, service.settings)
+        if outcome is not None:
+            return replayed(*outcome)
     document = parse_import(body, import_format(format, content_type), content_type)
     check_caps(document, service.settings)
     check_catalog(document)
     if mode is ImportMode.replace:
         chain = Chain.from_dict(document, source="request body")
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
+    outcome = None
     with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
-        if mode is ImportMode.merge:
-            chain, counts = merged_chain(document, edit.chain)
-        edit.store_whole_chain(chain)
-        workspace = edit.workspace
-    return ImportResult(
-        workspace=ws, mode=mode, revision=workspace.revision, nodes=len(chain), edges=len(chain.edges()), **counts
-    )
+        if key is not None:
+            # With the workspace locked, a concurrent request with this key has either committed
+            # (its row is visible now) or not started writing: it cannot be imported twice.
+            forget_expired_keys(edit.session, ws, service.settings)
+            outcome = stored_outcome(edit.session, ws, key, fingerprint, service.settings)
+            if outcome is not None:
+                edit.cancel()
+        if outcome is None:
+            if mode is ImportMode.merge:
+                chain, counts = merged_chain(document, edit.chain)
+            edit.store_whole_chain(chain)
+
+            def result_at(revision: int) -> ImportResult:
+                return ImportResult(
+                    workspace=ws, mode=mode, revision=revision, nodes=len(chain), edges=len(chain.edges()), **counts
+                )
+
+            if key is not None:
+                edit.before_commit(
+                    lambda workspace: record_key(
+                        edit.session, ws, key, fingerprint, 200, result_at(workspace.revision).model_dump(mode="json")
+                    )
+                )
+            workspace = edit.workspace
+    if outcome is not None:
+        return replayed(*outcome)
+    return result_at(workspace.revision)
+
+
+def replayed(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})
