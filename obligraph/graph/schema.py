@@ -56,7 +56,7 @@ class Evidence(_Input):
 class Declaration(_Input):
     control: ControlId
     status: Status
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = Field(default_factory=list)
     assigns: Responsibility | None = None
     notes: Text | None = None
 
@@ -82,13 +82,13 @@ class Node(_Input):
     layer: Layer
     org: ShortText | None = None
     description: Text | None = None
-    declarations: list[Declaration] = []
+    declarations: list[Declaration] = Field(default_factory=list)
 
 
 class Edge(_Input):
     provider: NodeId
     consumer: NodeId
-    responsibility: dict[ControlId, Responsibility] = {}
+    responsibility: dict[ControlId, Responsibility] = Field(default_factory=dict)
     criticality: Criticality | None = None
     notes: Text | None = None
 
