@@ -1,4 +1,4 @@
-"""``graph/viz.py``: the map data built through pyvis, as plain JSON-able dicts."""
+"""``graph/viz``: the map data built through pyvis, as plain JSON-able dicts."""
 
 from __future__ import annotations
 

@@ -1,0 +1,192 @@
+"""The aggregated map: one node per (layer, organisation) group, with counts, for chains too big
+to draw node by node; named groups can be expanded into their member nodes (``_aggregated``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from pyvis.network import Network
+
+from obligraph.graph.analysis import Analysis
+from obligraph.graph.chain import Chain
+from obligraph.graph.viz.draw import (
+    GAP_BORDERS,
+    LAYER_COLOURS,
+    _add_edge,
+    _add_node,
+    _gap_counts,
+    _network_dicts,
+    _options,
+)
+from obligraph.graph.viz.layout import LAYER_ORDER, layered_positions
+
+#: The aggregated map draws at most this many groups (see ``groups_of``).
+GROUP_LIMIT = 200
+
+
+class UnknownGroup(ValueError):
+    """``expand`` named a group the aggregated map does not have."""
+
+
+@dataclass
+class Groups:
+    """The aggregated map's groups: one per (layer, organisation); above ``GROUP_LIMIT`` the smallest
+    organisations of each layer share one "other organisations" group."""
+
+    of: dict[str, str] = field(default_factory=dict)  # node -> group id
+    members: dict[str, list[str]] = field(default_factory=dict)  # group id -> its nodes, document order
+    layer: dict[str, str] = field(default_factory=dict)
+    org: dict[str, str | None] = field(default_factory=dict)  # None for a folded group
+    orgs: dict[str, int] = field(default_factory=dict)  # organisations a group stands for
+
+
+def org_group(layer: str, org: str | None) -> str:
+    """A group's id. Node ids cannot contain '|', so no group id is ever a node id; the prefix keeps
+    an organisation named like a folded group apart from it."""
+    return f"org|{layer}|{org or ''}"
+
+
+def rest_group(layer: str) -> str:
+    return f"rest|{layer}"
+
+
+def groups_of(chain: Chain, limit: int = GROUP_LIMIT) -> Groups:
+    by_key: dict[tuple[str, str | None], list[str]] = {}
+    for node, attrs in chain.graph.nodes(data=True):
+        by_key.setdefault((attrs["layer"].value, attrs["org"] or None), []).append(node)
+    keys = list(by_key)
+    if len(keys) > limit:
+        # Keep the biggest organisations; room is left for one folded group per layer.
+        keys.sort(key=lambda key: (-len(by_key[key]), LAYER_ORDER.index(key[0]), key[1] or ""))
+        kept = set(keys[: max(0, limit - len(LAYER_ORDER))])
+    else:
+        kept = set(keys)
+    groups = Groups()
+    for (layer, org), nodes in by_key.items():
+        group = org_group(layer, org) if (layer, org) in kept else rest_group(layer)
+        groups.members.setdefault(group, []).extend(nodes)
+        groups.layer[group] = layer
+        groups.org[group] = org if (layer, org) in kept else None
+        groups.orgs[group] = groups.orgs.get(group, 0) + 1
+        for node in nodes:
+            groups.of[node] = group
+    return groups
+
+
+def _aggregated(chain: Chain, analysis: Analysis, expand: list[str], limit: int) -> dict[str, Any]:
+    """One node per group; edges between groups carry how many chain edges they stand for.
+
+    Each group in ``expand`` is drawn as its member nodes instead, most gaps first, while the total
+    drawn (groups plus members) stays within ``limit``; a group that does not fit whole keeps a
+    group node for the members left out, and ``cut`` says how many were drawn of how many.
+    Edges between two drawn members are the chain's own; any other edge is folded into the
+    group-level edge between the two ends' groups.
+    """
+    groups = groups_of(chain)
+    expand = list(dict.fromkeys(expand))
+    for group in expand:
+        if group not in groups.members:
+            raise UnknownGroup(f"the aggregated map has no group '{group}'")
+    counts = _gap_counts(analysis)
+    index = analysis.compiled.node_index
+    budget = limit - len(groups.members)
+    drawn: list[str] = []
+    cut = []
+    for group in expand:
+        members = sorted(groups.members[group], key=lambda n: -int(counts[index[n]]))  # stable: ties keep order
+        if len(members) <= budget + 1:  # the whole group: its own group node goes, which frees one place
+            take, budget = members, budget - len(members) + 1
+        else:
+            take, budget = members[: max(0, budget)], 0
+            cut.append({"group": group, "label": _group_name(groups, group), "shown": len(take),
+                        "members": len(members)})  # fmt: skip
+        drawn.extend(take)
+    drawn_set = set(drawn)
+    left: Counter[str] = Counter()
+    left_with_gaps: Counter[str] = Counter()
+    for node, group in groups.of.items():
+        if node not in drawn_set:
+            left[group] += 1
+            left_with_gaps[group] += int(counts[index[node]] > 0)
+
+    shown_as = {**groups.of, **{node: node for node in drawn}}  # a lookup, not a call: 1M of them at 100k
+    links: Counter[tuple[str, str]] = Counter()
+    real_edges = []
+    for u, v in chain.edges():
+        a, b = shown_as[u], shown_as[v]
+        if a == b:
+            continue
+        if a == u and b == v:
+            real_edges.append((u, v))
+        else:
+            links[(a, b)] += 1
+    layout = nx.DiGraph()
+    layout.add_nodes_from(drawn)
+    layout.add_nodes_from(left)
+    layout.add_edges_from(links)
+    layout.add_edges_from(real_edges)
+    layer_of = {**{g: groups.layer[g] for g in left}, **{n: chain.layer(n).value for n in drawn}}
+    positions = layered_positions(layout, layer_of)
+    net = Network(directed=True, cdn_resources="local")
+    for group, size in left.items():
+        _add_group(net, groups, group, size, left_with_gaps[group], positions[group],
+                   partial=len(groups.members[group]) - size)  # fmt: skip
+    for node in drawn:
+        consumers = chain.graph.out_degree(node)
+        _add_node(net, chain, analysis, counts, node, positions[node], consumers, physics=False,
+                  group=groups.of[node])  # fmt: skip
+    for provider, consumer in real_edges:
+        _add_edge(net, chain, provider, consumer)
+    for (a, b), count in links.items():
+        net.add_edge(a, b, id=group_edge_id(a, b), title=f"{count} dependenc{'y' if count == 1 else 'ies'}",
+                     width=min(8.0, 1 + float(np.log2(count))))  # fmt: skip
+    net.options = _options(False)
+    return {"groups": len(groups.members), "expanded": expand, "cut": cut, **_network_dicts(net)}
+
+
+def _group_name(groups: Groups, group: str) -> str:
+    layer = groups.layer[group]
+    if groups.org[group] is None and group == rest_group(layer):
+        return f"{groups.orgs[group]} other organisations [{layer}]"
+    return f"{groups.org[group] or '(no organisation)'} [{layer}]"
+
+
+def _add_group(
+    net: Network, groups: Groups, group: str, size: int, with_gaps: int, position: tuple[float, float], partial: int
+) -> None:
+    """A group node standing for ``size`` members (``partial`` more of them are drawn on their own)."""
+    layer = groups.layer[group]
+    name = _group_name(groups, group)
+    more = f"{size} more nodes" if partial else f"{size} nodes"
+    state = "none" if not with_gaps else "origin"
+    net.add_node(
+        group,
+        label=f"{name}\n{more}, {with_gaps} with gaps",
+        title=f"{name}\nnodes: {size}" + (f" (and {partial} drawn)" if partial else "") + f"\nwith gaps: {with_gaps}",
+        x=position[0],
+        y=position[1],
+        size=12 + 4 * float(np.sqrt(size)),
+        color={"background": LAYER_COLOURS[layer], "border": GAP_BORDERS[state]},
+        borderWidth=1 if state == "none" else 4,
+        shape="dot",
+        fixed=True,
+        layer=layer,
+        org=groups.org[group],
+        name=name,
+        organisations=groups.orgs[group],
+        gap_state=state,
+        gap_count=with_gaps,
+        members=size,
+        drawn_members=partial,
+        group_node=True,
+    )
+
+
+def group_edge_id(a: str, b: str) -> str:
+    """An organisation's name may hold '>', so an edge with a group end is named by its JSON pair."""
+    return json.dumps([a, b], ensure_ascii=False)
