@@ -1,7 +1,7 @@
-"""Bulk import of a chain@1 document into a workspace: parse, check the caps, merge, store.
+"""Bulk import of a chain@1 document into a workspace: parse the body, check the caps and the
+catalog, and keep imports idempotent. Merging is ``merge.py``.
 
-Problems are reported against the document as sent (``nodes[3].declarations[0].status``), also in
-merge mode, where the document alone may refer to nodes that only the workspace holds.
+Problems are reported against the document as sent (``nodes[3].declarations[0].status``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Mapping
 
-from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
@@ -20,9 +19,8 @@ from obligraph.app.errors import ApiError
 from obligraph.app.models import IdempotencyKey, utcnow
 from obligraph.app.settings import Settings
 from obligraph.graph.catalog import available_catalogs
-from obligraph.graph.chain import Chain, parse_document
+from obligraph.graph.chain import parse_document
 from obligraph.graph.errors import ChainError
-from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument
 
 SOURCE = "request body"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -88,72 +86,6 @@ def check_caps(document: Any, settings: Settings) -> None:
                 code="import_too_large",
                 details=[{"location": key, "message": f"{len(items)} items, at most {limit}"}],
             )
-
-
-def merged_chain(document: Any, current: Chain) -> tuple[Chain, dict[str, int]]:
-    """``current`` with the document's nodes and edges upserted; see the import route for the rules."""
-    if not isinstance(document, Mapping):
-        Chain.from_dict(document, source=SOURCE)  # raises the standard explanation
-    try:
-        parsed = ChainDocument.model_validate(document)
-    except ValidationError as exc:
-        error = ChainError.from_validation(exc, model=ChainDocument)
-        error.source = SOURCE
-        raise error from None
-    if "catalog" in document and parsed.catalog != current.catalog.id:
-        raise ChainError.at(
-            ("catalog",),
-            f"the workspace uses catalog '{current.catalog.id}', the document '{parsed.catalog}'; "
-            "merge a document of the same catalog, or import with mode=replace",
-        )
-    # Check the document on its own terms, with the workspace's other nodes as stand-ins so that
-    # edges to them resolve; every problem then carries the document's own indices.
-    incoming_ids = {node.id for node in parsed.nodes}
-    stand_ins = [
-        {"id": node_id, "layer": current.layer(node_id).value}
-        for node_id in current.graph.nodes
-        if node_id not in incoming_ids
-    ]
-    Chain.from_dict(
-        {**document, "catalog": current.catalog.id, "nodes": [*document.get("nodes", []), *stand_ins]}, source=SOURCE
-    )
-    nodes = {node_id: current.node(node_id).model_dump() for node_id in current.graph.nodes}
-    counts = {"nodes_added": 0, "nodes_updated": 0, "edges_added": 0, "edges_updated": 0}
-    for raw, node in zip(document.get("nodes", []), parsed.nodes, strict=True):
-        given = node.model_dump()
-        if node.id in nodes:
-            counts["nodes_updated"] += 1
-            target = nodes[node.id]
-            target.update({key: given[key] for key in raw if key not in ("id", "declarations")})
-            declarations = {d["control"]: d for d in target["declarations"]}
-            declarations.update({d["control"]: d for d in given["declarations"]})
-            target["declarations"] = list(declarations.values())
-        else:
-            counts["nodes_added"] += 1
-            nodes[node.id] = given
-    edges = {pair: current.edge(*pair).model_dump() for pair in current.edges()}
-    for raw, edge in zip(document.get("edges", []), parsed.edges, strict=True):
-        given = edge.model_dump()
-        pair = (edge.provider, edge.consumer)
-        if pair in edges:
-            counts["edges_updated"] += 1
-            target = edges[pair]
-            target.update({key: given[key] for key in raw if key in ("criticality", "notes")})
-            target["responsibility"] = {**target["responsibility"], **given["responsibility"]}
-        else:
-            counts["edges_added"] += 1
-            edges[pair] = given
-    merged = {
-        "format": CHAIN_FORMAT,
-        "name": current.name,
-        "description": document["description"] if "description" in document else current.description,
-        "catalog": current.catalog.id,
-        "requirement": document["requirement"] if "requirement" in document else current.requirement,
-        "controls": document["controls"] if "controls" in document else current.controls,
-        "nodes": list(nodes.values()),
-        "edges": list(edges.values()),
-    }
-    return Chain.from_dict(merged, source=SOURCE), counts
 
 
 def check_idempotency_key(value: str) -> str:

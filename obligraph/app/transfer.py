@@ -12,7 +12,8 @@ import uuid
 from typing import IO, Any
 
 from obligraph.app.errors import ApiError
-from obligraph.app.imports import ImportMode, check_caps, check_catalog, merged_chain, parse_body
+from obligraph.app.imports import ImportMode, check_caps, check_catalog, parse_body
+from obligraph.app.merge import store_merge
 from obligraph.app.models import Workspace
 from obligraph.app.service import Service
 from obligraph.graph.chain import Chain
@@ -129,8 +130,9 @@ def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, c
                 session.commit()
     with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
         if mode is ImportMode.merge:
-            chain, counts = merged_chain(document, edit.chain)
-        edit.store_whole_chain(chain)
+            chain, counts = store_merge(edit, document)
+        else:
+            edit.store_whole_chain(chain)
         workspace = edit.workspace
     return {
         "workspace": ws,

@@ -100,5 +100,5 @@ class ChainDocument(_Input):
     catalog: ShortText = "meti-2011"
     requirement: Status | None = None
     controls: list[ControlId] | None = None
-    nodes: list[Node] = Field(default=[], max_length=5_000_000)
-    edges: list[Edge] = Field(default=[], max_length=50_000_000)
+    nodes: list[Node] = Field(default_factory=list, max_length=5_000_000)
+    edges: list[Edge] = Field(default_factory=list, max_length=50_000_000)

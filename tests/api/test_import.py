@@ -192,3 +192,50 @@ def test_caps(settings, database_url):
         assert error["code"] == "body_too_large" and "OBLIGRAPH_MAX_BODY_BYTES" in error["message"]
         client.delete("/api/v1/workspaces/caps")
     app.state.service.close()
+
+
+def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, monkeypatch):
+    """A merge touching a few nodes of a larger workspace writes only their rows; the stored chain,
+    the chain the service keeps in memory and the gaps it serves all equal a from-scratch result."""
+    from benchmarks.generate import generate_chain
+    from obligraph.graph.analysis import analyze
+    from obligraph.graph.chain import Chain
+
+    base = generate_chain(80, 300, seed=3)
+    assert client.post(f"{WS}/import", json=base).status_code == 200
+    ids = [node["id"] for node in base["nodes"]]
+    edge = base["edges"][0]
+    document = {
+        "format": "obligraph/chain@1",
+        "name": "partial",
+        "nodes": [
+            {"id": ids[5], "layer": base["nodes"][5]["layer"], "declarations": [{"control": "10.5.1", "status": "not_implemented"}]},
+            {"id": ids[9], "layer": base["nodes"][9]["layer"], "org": "Renamed Org"},
+            {"id": "new-vendor", "layer": "saas", "declarations": [{"control": "9.1.1", "status": "verified",
+             "evidence": [{"kind": "certification", "ref": "ISO 27001"}]}]},
+        ],
+        "edges": [
+            {"provider": edge["provider"], "consumer": edge["consumer"], "responsibility": {"10.5.1": "shared"}},
+            {"provider": "new-vendor", "consumer": ids[-1]},
+        ],
+    }
+    client.get(f"{WS}/gaps", params={"as_of": "2026-06-01", "limit": 1})  # an analysis to reuse
+
+    def no_rewrite(*_args):
+        raise AssertionError("a small merge rewrote the whole workspace")
+
+    monkeypatch.setattr(store, "delete_chain", no_rewrite)
+    result = client.post(f"{WS}/import", params={"mode": "merge"}, json=document).json()
+    assert (result["nodes_added"], result["nodes_updated"], result["edges_added"], result["edges_updated"]) == (1, 2, 1, 1)
+
+    stored = Chain.from_dict(stored_document(app))
+    with app.state.service.view("hr") as view:
+        in_memory = view.chain.to_dict()
+    assert stored.to_dict() == in_memory
+    assert [n["id"] for n in in_memory["nodes"]] == [*ids, "new-vendor"]
+    served = client.get(f"{WS}/gaps", params={"as_of": "2026-06-01", "limit": 1000})
+    fresh = analyze(stored, as_of="2026-06-01")
+    assert served.json()["summary"]["gaps"] == fresh.gap_count
+    assert [(g["node"], g["control"], g["kind"]) for g in served.json()["gaps"]] == [
+        (g.node, g.control, g.kind) for g in list(fresh.gaps())[:1000]
+    ]

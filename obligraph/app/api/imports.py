@@ -18,13 +18,13 @@ from obligraph.app.imports import (
     check_catalog,
     check_idempotency_key,
     forget_expired_keys,
-    merged_chain,
     record_key,
     request_hash,
     stored_outcome,
 )
+from obligraph.app.merge import store_merge
 from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
-from obligraph.app.transfer import import_format, parse_import
+from obligraph.app.transfer import import_format, parse_import, readable_names
 from obligraph.graph.chain import Chain
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
@@ -127,6 +127,7 @@ def import_chain(
             max_length=32,
             description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
             "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+            json_schema_extra={"enum": readable_names()},
         ),
     ] = None,
     idempotency_key: Annotated[
@@ -188,8 +189,9 @@ def import_chain(
                 edit.cancel()
         if outcome is None:
             if mode is ImportMode.merge:
-                chain, counts = merged_chain(document, edit.chain)
-            edit.store_whole_chain(chain)
+                chain, counts = store_merge(edit, document)
+            else:
+                edit.store_whole_chain(chain)
 
             def result_at(revision: int) -> ImportResult:
                 return ImportResult(

@@ -1,0 +1,157 @@
+"""Merge imports: upsert a chain@1 document into a workspace, writing only the rows it touches.
+
+A node or edge of the document that exists has the fields the document gives replaced
+(declarations per control, overrides per control) and keeps the rest; new ones are appended; the
+top-level ``description``, ``requirement`` and ``controls`` replace the workspace's when present.
+
+The whole document is checked first, against the workspace's other nodes as stand-ins, so every
+problem carries the document's own indices (``nodes[3].declarations[0].status``) and nothing
+changes when anything is wrong. Then the edits go into the workspace's chain in place, so a merge
+that only changes declarations keeps the compiled arrays and the next analysis recomputes only the
+touched controls (``Chain.declare``), and only the touched rows are written.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+from sqlalchemy import delete, update
+
+from obligraph.app import store
+from obligraph.app.rows import Rows, edge_values
+from obligraph.app.service import Edit
+from obligraph.graph.chain import Chain
+from obligraph.graph.errors import ChainError
+from obligraph.graph.schema import ChainDocument
+
+SOURCE = "request body"
+#: Above this share of the workspace touched, rewriting every row is cheaper than row-by-row updates.
+REWRITE_ABOVE = 0.5
+
+
+def store_merge(edit: Edit, document: Any) -> tuple[Chain, dict[str, int]]:
+    """Merge ``document`` into the edited workspace and store the change; ``(chain, counts)``."""
+    parsed = checked_document(document, edit.chain)
+    chain = edit.chain
+    try:
+        touched = edit.apply(lambda chain: merge_into(chain, document, parsed))
+    except ChainError:
+        edit.changed_chain = True  # many edits in one: a refusal after the first leaves the chain part-merged
+        raise
+    nodes_touched = len(touched["nodes_added"]) + len(touched["nodes_updated"])
+    if nodes_touched > REWRITE_ABOVE * max(1, len(chain)):
+        edit.store_whole_chain(chain)
+    else:
+        write_touched_rows(edit, chain, touched)
+        workspace = edit.workspace
+        workspace.description = chain.description
+        workspace.requirement = chain.requirement.value if chain.requirement else None
+        workspace.controls = list(chain.controls) if chain.controls is not None else None
+    return chain, {name: len(items) for name, items in touched.items()}
+
+
+def checked_document(document: Any, current: Chain) -> ChainDocument:
+    """The document validated on its own terms, with the workspace's other nodes standing in for
+    the ones its edges name; raise ``ChainError`` listing every problem by its place in the document."""
+    if not isinstance(document, Mapping):
+        Chain.from_dict(document, source=SOURCE)  # raises the standard explanation
+    try:
+        parsed = ChainDocument.model_validate(document)
+    except ValidationError as exc:
+        error = ChainError.from_validation(exc, model=ChainDocument)
+        error.source = SOURCE
+        raise error from None
+    if "catalog" in document and parsed.catalog != current.catalog.id:
+        raise ChainError.at(
+            ("catalog",),
+            f"the workspace uses catalog '{current.catalog.id}', the document '{parsed.catalog}'; "
+            "merge a document of the same catalog, or import with mode=replace",
+        )
+    incoming_ids = {node.id for node in parsed.nodes}
+    stand_ins = [
+        {"id": node_id, "layer": current.layer(node_id).value}
+        for node_id in current.graph.nodes
+        if node_id not in incoming_ids
+    ]
+    Chain.from_dict(
+        {**document, "catalog": current.catalog.id, "nodes": [*document.get("nodes", []), *stand_ins]}, source=SOURCE
+    )
+    return parsed
+
+
+def merge_into(chain: Chain, document: Mapping[str, Any], parsed: ChainDocument) -> dict[str, list]:
+    """Apply a checked document to ``chain`` in place; the node ids and edge pairs added and updated."""
+    touched: dict[str, list] = {"nodes_added": [], "nodes_updated": [], "edges_added": [], "edges_updated": []}
+    for raw, node in zip(document.get("nodes", []), parsed.nodes, strict=True):
+        given = node.model_dump()
+        if node.id in chain:
+            target = chain.node(node.id).model_dump()
+            target.update({key: given[key] for key in raw if key not in ("id", "declarations")})
+            declarations = {d["control"]: d for d in target["declarations"]}
+            declarations.update({d["control"]: d for d in given["declarations"]})
+            target["declarations"] = list(declarations.values())
+            chain.update_node(target)
+            touched["nodes_updated"].append(node.id)
+        else:
+            chain.add_node(given)
+            touched["nodes_added"].append(node.id)
+    for raw, edge in zip(document.get("edges", []), parsed.edges, strict=True):
+        given = edge.model_dump()
+        pair = (edge.provider, edge.consumer)
+        if chain.graph.has_edge(*pair):
+            target = chain.edge(*pair).model_dump()
+            target.update({key: given[key] for key in raw if key in ("criticality", "notes")})
+            target["responsibility"] = {**target["responsibility"], **given["responsibility"]}
+            chain.update_edge(target)
+            touched["edges_updated"].append(pair)
+        else:
+            chain.add_edge(given)
+            touched["edges_added"].append(pair)
+    if "description" in document:
+        chain.description = parsed.description
+    if "requirement" in document:
+        chain.requirement = parsed.requirement
+    if "controls" in document:
+        chain.controls = list(parsed.controls) if parsed.controls is not None else None
+    return touched
+
+
+def write_touched_rows(edit: Edit, chain: Chain, touched: Mapping[str, list]) -> None:
+    """Rewrite the updated nodes (their row, declarations and evidence) and edges; append the new ones."""
+    session, ws = edit.session, edit.workspace.id
+    updated = touched["nodes_updated"]
+    rows = Rows(ws)
+    for start in range(0, len(updated), 500):  # bounded IN lists
+        chunk = updated[start : start + 500]
+        for table in (store.EVIDENCE, store.DECLARATIONS):
+            session.execute(delete(table).where(table.c.workspace_id == ws, table.c.node_id.in_(chunk)))
+    for node_id in updated:
+        node = chain.node(node_id)
+        session.execute(
+            update(store.NODES)
+            .where(store.NODES.c.workspace_id == ws, store.NODES.c.node_id == node_id)
+            .values(name=node.name, layer=node.layer.value, org=node.org, description=node.description)
+        )
+        for position, declaration in enumerate(node.declarations):
+            rows.declaration(node_id, declaration, position)
+    for provider, consumer in touched["edges_updated"]:
+        edge = chain.edge(provider, consumer)
+        session.execute(
+            update(store.EDGES)
+            .where(
+                store.EDGES.c.workspace_id == ws,
+                store.EDGES.c.provider == provider,
+                store.EDGES.c.consumer == consumer,
+            )
+            .values(**edge_values(edge))
+        )
+    position = store.next_position(session, store.NODES, ws)
+    for offset, node_id in enumerate(touched["nodes_added"]):
+        node = chain.node(node_id)
+        rows.node(node_id, position + offset, node.name, node.layer, node.org, node.description, node.declarations)
+    position = store.next_position(session, store.EDGES, ws)
+    for offset, (provider, consumer) in enumerate(touched["edges_added"]):
+        attrs = chain.graph.adj[provider][consumer]
+        rows.edge(provider, consumer, position + offset, attrs["responsibility"], attrs["criticality"], attrs["notes"])
+    rows.write(session)
