@@ -9,10 +9,10 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from obligraph import __version__
-from obligraph.app import errors
+from obligraph.app import docs_assets, errors
 from obligraph.app.api import (
     analysis,
     catalogs,
@@ -28,8 +28,10 @@ from obligraph.app.api import (
     tokens,
     workspaces,
 )
+from obligraph.app.api.strict_query import reject_unknown_query
 from obligraph.app.bodylimit import BodyLimitMiddleware
 from obligraph.app.service import Service
+from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.app.settings import Settings
 from obligraph.app import security, web
 from obligraph.graph.schema import ChainDocument
@@ -65,15 +67,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # docs_assets serves /docs itself: no CDN, no inline script
+        redoc_url=None,  # ReDoc needs inline styles, a blob: worker and its CDN (docs_assets)
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.state.service = service
     errors.install(app, settings.max_body_bytes)
-    api = APIRouter(prefix=API_PREFIX)
+    # Every API route: the error responses it can give, and a 422 for a query parameter it does not take.
+    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(reject_unknown_query)])
     for module in ROUTERS:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    docs_assets.install(app)  # before web: its /static mount would take /static/docs too
     web.install(app)  # the browser pages, their assets and the CSP middleware
     security.install(app, settings)  # after web: its middlewares wrap the pages' too
     _document_chain_schema(app)
@@ -98,7 +104,30 @@ def _document_chain_schema(app: FastAPI) -> None:
         for name, definition in document.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components["ChainDocument"] = document
+        _document_auth(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+BEARER = "bearerAuth"
+
+
+def _document_auth(schema: dict[str, Any]) -> None:
+    """The bearer token (security/middleware.py) in the OpenAPI: every /api/v1 operation needs one.
+
+    Declared so clients and tools (Swagger UI's Authorize, schemathesis' ignored_auth check) know;
+    in local mode (no token in the database) the server does not ask for it.
+    """
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {})[BEARER] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token, `obg_...` (see `obligraph token create`); "
+        "a workspace token sees only its workspace.",
+    }
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["security"] = [{BEARER: []}] if path.startswith(API_PREFIX + "/") else []

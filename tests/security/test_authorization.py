@@ -20,8 +20,7 @@ P, A, R, W, O, X = "public", "any token", "viewer", "editor", "owner", "admin"
 ROUTES = {
     ("GET", "/openapi.json"): A,
     ("GET", "/docs"): P,
-    ("GET", "/docs/oauth2-redirect"): P,
-    ("GET", "/redoc"): P,
+    ("GET", "/static/docs/{path}"): P,
     ("GET", "/healthz"): P,
     ("GET", "/readyz"): P,
     ("GET", "/static/vendor/vis/{path}"): P,
@@ -36,6 +35,9 @@ ROUTES = {
     ("GET", "/w/{ws}/gaps.csv"): R,
     ("GET", "/w/{ws}/heatmap"): R,
     ("GET", "/w/{ws}/impact"): R,
+    ("GET", "/w/{ws}/map.json"): R,
+    ("GET", "/w/{ws}/snapshots"): R,
+    ("GET", "/w/{ws}/snapshots/diff"): R,
     ("GET", "/api/v1/catalogs"): A,
     ("GET", "/api/v1/catalogs/{catalog_id}"): A,
     ("GET", "/api/v1/catalogs/{catalog_id}/controls/{control}"): A,
@@ -138,6 +140,8 @@ def test_every_route_is_in_the_table():
 def url_of(path: str) -> str:
     if path == "/static/{path}":
         return "/static/app.css"
+    if path == "/static/docs/{path}":
+        return "/static/docs/swagger-ui.css"
     if path == "/static/vendor/vis/{path}":
         return "/static/vendor/vis/" + sorted(p.name for p in vis_network_dir().iterdir())[0]
     return path.format(**PARAMS)

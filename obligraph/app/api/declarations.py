@@ -18,7 +18,7 @@ from obligraph.app.api.deps import (
 from obligraph.app.errors import ApiError, not_found
 from obligraph.app.paging import decode_cursor, encode_cursor
 from obligraph.app.rows import insert_declaration
-from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
 from obligraph.app.service import Edit
 from obligraph.graph.schema import Declaration
@@ -63,7 +63,20 @@ def _store(edit: Edit, ws: str, node: str, declaration: Declaration) -> None:
     insert_declaration(session, ws, node, declaration, position)
 
 
-@router.post("", status_code=201, response_model=DeclarationOut, summary="Declare a control for a node")
+DECLARATION_LINKS = links(
+    "/api/v1/workspaces/{ws}/nodes/{node}/declarations/{control}",
+    {**CRUD, "Replace": "put"},
+    {"ws": "$request.path.ws", "node": "$request.path.node", "control": "$response.body#/control"},
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=DeclarationOut,
+    summary="Declare a control for a node",
+    responses={201: {"links": DECLARATION_LINKS}},
+)
 def create_declaration(ws: WorkspaceId, node: NodePath, declaration: DeclarationBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
         _require_node(edit, ws, node)
@@ -129,7 +142,16 @@ def get_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, servi
 
 
 @router.put(
-    "/{control}", response_model=DeclarationOut, summary="Create or replace a node's declaration for one control"
+    "/{control}",
+    response_model=DeclarationOut,
+    summary="Create or replace a node's declaration for one control",
+    responses={
+        201: {
+            "model": DeclarationOut,
+            "description": "There was no declaration for the control: created.",
+            "links": DECLARATION_LINKS,
+        }
+    },
 )
 def put_declaration(
     ws: WorkspaceId, node: NodePath, control: ControlPath, body: DeclarationPut, service: ServiceDep, response: Response
@@ -149,10 +171,6 @@ def update_declaration(
     ws: WorkspaceId, node: NodePath, control: ControlPath, body: DeclarationUpdate, service: ServiceDep
 ) -> Any:
     changes = body.model_dump(exclude_unset=True)
-    if "status" in changes and changes["status"] is None:
-        raise ApiError(
-            422, "'status' cannot be null", details=[{"location": "body.status", "message": "give a status"}]
-        )
     if changes.get("evidence") is None:
         changes.pop("evidence", None)
     with service.edit(ws) as edit:

@@ -18,7 +18,7 @@ from obligraph.app.api.deps import (
 from obligraph.app.errors import ApiError, not_found
 from obligraph.app.paging import decode_cursor, encode_cursor
 from obligraph.app.rows import edge_values, insert_edge
-from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import EDGE_EXAMPLE, EdgeOut, EdgeUpdate
 from obligraph.graph.schema import Edge
 
@@ -39,7 +39,20 @@ def _where(ws: str, provider: str, consumer: str):
     return (EDGES.c.workspace_id == ws, EDGES.c.provider == provider, EDGES.c.consumer == consumer)
 
 
-@router.post("", status_code=201, response_model=EdgeOut, summary="Add an edge (the consumer uses the provider)")
+EDGE_LINKS = links(
+    "/api/v1/workspaces/{ws}/edges/{provider}/{consumer}",
+    CRUD,
+    {"ws": "$request.path.ws", "provider": "$response.body#/provider", "consumer": "$response.body#/consumer"},
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EdgeOut,
+    summary="Add an edge (the consumer uses the provider)",
+    responses={201: {"links": EDGE_LINKS}},
+)
 def create_edge(ws: WorkspaceId, edge: EdgeBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
         if (edge.provider, edge.consumer) in edit.chain.graph.edges:

@@ -14,7 +14,7 @@ from obligraph.app.api.deps import NodePath, ServiceDep, WorkspaceId
 from obligraph.app.api.imports import raw_body
 from obligraph.app.errors import not_found
 from obligraph.app.schemas.common import ERROR_RESPONSES
-from obligraph.app.transfer import export_filename, export_format, write_export
+from obligraph.app.transfer import export_filename, export_format, writable_names, write_export
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats import FORMATS, read_caiq
 
@@ -56,7 +56,16 @@ def _chunks(spool) -> Iterator[bytes]:
 def export(
     ws: WorkspaceId,
     service: ServiceDep,
-    format: Annotated[str, Query(max_length=32, description=f"The export format. {FORMAT_HELP}.")] = "json",
+    format: Annotated[
+        str,
+        # The schema lists the formats (a client, and schemathesis, knows them); export_format
+        # refuses any other with the code `unknown_format` and the list.
+        Query(
+            max_length=32,
+            description=f"The export format. {FORMAT_HELP}.",
+            json_schema_extra={"enum": writable_names()},
+        ),
+    ] = "json",
     snapshot: Annotated[
         Optional[str], Query(max_length=64, description="Export this snapshot (id or 6+ character prefix).")
     ] = None,

@@ -12,7 +12,7 @@ from obligraph.app.api.deps import NodePath, PageDep, ServiceDep, WorkspaceId
 from obligraph.app.errors import ApiError, not_found
 from obligraph.app.paging import decode_cursor, encode_cursor
 from obligraph.app.rows import insert_node
-from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
 from obligraph.graph.lattice import Layer
 from obligraph.graph.schema import Node
@@ -28,7 +28,23 @@ def _node_out(session, ws: str, rows: list) -> list[dict[str, Any]]:
     return [{**store.node_dict(row), "declarations": declarations.get(row.node_id, [])} for row in rows]
 
 
-@router.post("", status_code=201, response_model=NodeOut, summary="Add a node (with its declarations)")
+NODE_LINKS = {
+    **links("/api/v1/workspaces/{ws}/nodes/{node}", CRUD, {"ws": "$request.path.ws", "node": "$response.body#/id"}),
+    **links(
+        "/api/v1/workspaces/{ws}/nodes/{node}/declarations",
+        {"ListDeclarations": "get", "Declare": "post"},
+        {"ws": "$request.path.ws", "node": "$response.body#/id"},
+    ),
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=NodeOut,
+    summary="Add a node (with its declarations)",
+    responses={201: {"links": NODE_LINKS}},
+)
 def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
         if node.id in edit.chain:
@@ -75,8 +91,6 @@ def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Any:
 @router.patch("/{node}", response_model=NodeOut, summary="Change a node's name, layer, org or description")
 def update_node(ws: WorkspaceId, node: NodePath, body: NodeUpdate, service: ServiceDep) -> Any:
     changes = body.model_dump(exclude_unset=True)
-    if "layer" in changes and changes["layer"] is None:
-        raise ApiError(422, "'layer' cannot be null", details=[{"location": "body.layer", "message": "give a layer"}])
     with service.edit(ws) as edit:
         if node not in edit.chain:
             raise not_found(f"workspace '{ws}' has no node '{node}'")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from obligraph.app import snapshots
 from obligraph.app.api.deps import PageDep, ServiceDep, WorkspaceId
 from obligraph.app.models import SnapshotRow
 from obligraph.app.paging import decode_cursor, encode_cursor
-from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse, Input, Page, page_example
+from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse, Input, Page, links, page_example
 
 router = APIRouter(prefix="/workspaces/{ws}/snapshots", tags=["snapshots"], responses=ERROR_RESPONSES)
 
@@ -66,6 +66,12 @@ class SnapshotOut(BaseModel):
     created_at: datetime
     summary: dict[str, int] = Field(description="nodes, edges, controls and gaps of the snapshot's analysis.")
 
+    @field_validator("created_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        # SQLite hands back naive datetimes; they were written in UTC, and the schema promises RFC 3339.
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
 
 class SnapshotDetail(SnapshotOut):
     model_config = ConfigDict(
@@ -105,7 +111,32 @@ def snapshot_out(row: SnapshotRow) -> SnapshotOut:
     )
 
 
-@router.post("", status_code=201, response_model=SnapshotOut, summary="Take a snapshot of the workspace")
+_SNAPSHOT = {"ws": "$request.path.ws", "snapshot": "$response.body#/id"}
+SNAPSHOT_LINKS = {
+    **links("/api/v1/workspaces/{ws}/snapshots/{snapshot}", {"Get": "get", "Delete": "delete"}, _SNAPSHOT),
+    **links("/api/v1/workspaces/{ws}/snapshots/{snapshot}/restore", {"Restore": "post"}, _SNAPSHOT),
+    **links(
+        "/api/v1/workspaces/{ws}/snapshots/{a}/diff/{b}",
+        {"DiffWithItself": "get"},
+        {"ws": "$request.path.ws", "a": "$response.body#/id", "b": "$response.body#/id"},
+    ),
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SnapshotOut,
+    summary="Take a snapshot of the workspace",
+    responses={
+        200: {
+            "model": SnapshotOut,
+            "description": "The content is snapshotted already: that snapshot.",
+            "links": SNAPSHOT_LINKS,
+        },
+        201: {"links": SNAPSHOT_LINKS},
+    },
+)
 def create_snapshot(ws: WorkspaceId, service: ServiceDep, body: Optional[SnapshotCreate] = None) -> Any:
     """An immutable copy of the chain and its analysis at the current revision, addressed by its sha256.
 

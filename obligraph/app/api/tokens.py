@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import APIRouter, Path, Response
@@ -70,6 +70,17 @@ def list_tokens(ws: WorkspaceId, service: ServiceDep) -> Any:
 
 @router.post("", status_code=201, response_model=TokenCreated, summary="Create a token for the workspace")
 def create_token(ws: WorkspaceId, body: TokenCreate, service: ServiceDep) -> Any:
+    expires_at = body.expires_at
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=timezone.utc)
+    if expires_at is not None and expires_at <= datetime.now(timezone.utc):
+        # A rule of the clock, not of the schema: its own code, so clients can tell it apart.
+        raise ApiError(
+            422,
+            "expires_at is in the past; give a future date-time (UTC when it has no offset), or leave it out",
+            code="expiry_in_past",
+            details=[{"location": "body.expires_at", "message": "must be in the future"}],
+        )
     with service.db.write() as session:
         service.workspace(session, ws)
         try:

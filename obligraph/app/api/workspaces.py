@@ -15,7 +15,7 @@ from obligraph.app.imports import check_catalog
 from obligraph.app.models import EdgeRow, NodeRow, Workspace
 from obligraph.app.security import visible_only
 from obligraph.app.paging import decode_cursor, encode_cursor
-from obligraph.app.schemas.common import ERROR_RESPONSES, Page, page_example
+from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.workspaces import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Status
@@ -35,7 +35,21 @@ def workspace_out(session: Session, workspaces: Iterable[Workspace]) -> list[Wor
     return [WorkspaceOut(**w.model_dump(exclude={"uid"}), **counts[w.id]) for w in rows]
 
 
-@router.post("", status_code=201, response_model=WorkspaceOut, summary="Create a workspace")
+@router.post(
+    "",
+    status_code=201,
+    response_model=WorkspaceOut,
+    summary="Create a workspace",
+    responses={
+        201: {
+            "links": {
+                **links("/api/v1/workspaces/{ws}", CRUD, {"ws": "$response.body#/id"}),
+                **links("/api/v1/workspaces/{ws}/import", {"Import": "post"}, {"ws": "$response.body#/id"}),
+                **links("/api/v1/workspaces/{ws}/nodes", {"AddNode": "post"}, {"ws": "$response.body#/id"}),
+            }
+        }
+    },
+)
 def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
     """An empty workspace; fill it with POST .../import or the node and edge routes."""
     settings = body.model_dump(include={"catalog", "requirement", "controls"}, mode="json", exclude_none=True)
@@ -90,13 +104,6 @@ def get_workspace(ws: WorkspaceId, service: ServiceDep) -> Any:
 def update_workspace(ws: WorkspaceId, body: WorkspaceUpdate, service: ServiceDep) -> Any:
     """Changing ``catalog`` re-checks every declaration and override against the new catalog."""
     changes = body.model_dump(exclude_unset=True, mode="json")
-    for required in ("name", "catalog"):
-        if required in changes and changes[required] is None:
-            raise ApiError(
-                422,
-                f"'{required}' cannot be null",
-                details=[{"location": f"body.{required}", "message": "give a value"}],
-            )
     check_catalog(changes)
     with service.edit(ws) as edit:
         if "catalog" in changes:

@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from obligraph.app.schemas.common import Input
+from obligraph.app.schemas.common import Input, NotNull
 from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
 from obligraph.graph.schema import ControlId, Evidence, ShortText, Text
 
@@ -71,7 +71,7 @@ class DeclarationUpdate(Input):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": "partial"}]})
 
-    status: Status | None = None
+    status: NotNull[Status] = None
     evidence: list[Evidence] | None = Field(default=None, max_length=1000)
     assigns: Responsibility | None = None
     notes: Text | None = None
@@ -94,7 +94,7 @@ class NodeUpdate(Input):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Acme Compute (EU)", "org": "Acme GmbH"}]})
 
     name: ShortText | None = None
-    layer: Layer | None = None
+    layer: NotNull[Layer] = None
     org: ShortText | None = None
     description: Text | None = None
 

@@ -5,13 +5,29 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
-from obligraph.app.schemas.common import Input
+from obligraph.app.schemas.common import Input, NotNull
+from obligraph.graph.catalog import available_catalogs
 from obligraph.graph.lattice import Status
 from obligraph.graph.schema import ControlId, ShortText, Text
 
 WorkspaceSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+
+def _shipped(catalog_id: str) -> str:
+    if catalog_id not in available_catalogs():
+        raise ValueError(f"unknown catalog '{catalog_id}' (known: {', '.join(available_catalogs())})")
+    return catalog_id
+
+
+#: The id of a shipped catalog: listed in the schema, and refused when unknown as the schema says.
+CatalogId = Annotated[
+    str,
+    AfterValidator(_shipped),
+    WithJsonSchema({"type": "string", "enum": available_catalogs(), "description": "A catalog id (GET /catalogs)."}),
+]
 
 _EXAMPLE = {
     "id": "hr-platform",
@@ -29,21 +45,21 @@ class WorkspaceCreate(Input):
     id: WorkspaceSlug = Field(description="Slug: lower-case letters, digits, '-' and '_', at most 64.")
     name: ShortText
     description: Text | None = None
-    catalog: ShortText = "meti-2011"
+    catalog: CatalogId = "meti-2011"
     requirement: Status | None = None
     controls: list[ControlId] | None = Field(default=None, max_length=10_000)
 
 
 class WorkspaceUpdate(Input):
-    """Only the fields sent change; send null to clear description, requirement or controls."""
+    """Only the fields sent change; send null to clear description, requirement or controls (not name or catalog)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"name": "HR platform (prod)", "requirement": "verified"}]}
     )
 
-    name: ShortText | None = None
+    name: NotNull[ShortText] = None
     description: Text | None = None
-    catalog: ShortText | None = None
+    catalog: NotNull[CatalogId] = None
     requirement: Status | None = None
     controls: list[ControlId] | None = Field(default=None, max_length=10_000)
 

@@ -9,8 +9,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from obligraph.app.web.csp import POLICY
 
-#: FastAPI's own docs pages need inline script, so no CSP there (web/csp.py); X-Frame-Options still bans framing.
-DOCS = ("/docs", "/redoc")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -26,8 +24,8 @@ class HeadersMiddleware:
         # A client's id is echoed only if it is harmless in a log line; otherwise we make one.
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        csp = () if scope["path"].startswith(DOCS) else ((b"content-security-policy", POLICY.encode()),)
-        defaults = csp + (
+        defaults = (
+            (b"content-security-policy", POLICY.encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"no-referrer"),

@@ -1,8 +1,7 @@
-"""Content-Security-Policy on every response but the API docs.
+"""Content-Security-Policy on every response, the API docs included (app/docs_assets).
 
 ``script-src 'self'`` means no inline script runs, even if some text escaped our escaping: every
-script is a static file. ``/docs`` and ``/redoc`` are FastAPI's own pages, which load Swagger UI
-with inline scripts; they are left as FastAPI serves them.
+script is a static file.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-EXEMPT = ("/docs", "/redoc")
 
 
 class CspMiddleware:
@@ -24,7 +22,7 @@ class CspMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EXEMPT):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
