@@ -532,6 +532,24 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+def run_in_own_loop(make_coroutine):
+    """``asyncio.run`` in a thread of its own: the caller's thread may already run a loop (under
+    pytest, Playwright's sync API leaves one behind)."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = asyncio.run(make_coroutine())
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="load-clients")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
 def run(backend: str, workers: int, clients: int, seconds: float, *, nodes: int = 300, seed: int = 1,
         postgres_url: str = DEFAULT_POSTGRES, directory: Path | None = None) -> Report:
     with tempfile.TemporaryDirectory(prefix="obligraph-load-", dir=directory) as tmp:
@@ -548,7 +566,7 @@ def run(backend: str, workers: int, clients: int, seconds: float, *, nodes: int 
                     http.post(f"{API}/import", json=document).raise_for_status()
                     revision_before = http.get(API).json()["revision"]
                 started = time.monotonic()
-                logs = asyncio.run(run_clients(server.url, clients, seconds, base_nodes, providers, seed))
+                logs = run_in_own_loop(lambda: run_clients(server.url, clients, seconds, base_nodes, providers, seed))
                 elapsed = time.monotonic() - started
             finally:
                 stop_server(server)
