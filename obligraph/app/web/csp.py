@@ -29,8 +29,10 @@ class CspMiddleware:
         async def send_with_policy(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.append((b"content-security-policy", POLICY.encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
+                present = {name.lower() for name, _ in headers}
+                for name, value in ((b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff")):
+                    if name not in present:  # a response that sets its own policy keeps it, once
+                        headers.append((name, value))
                 message = {**message, "headers": headers}
             await send(message)
 
