@@ -174,6 +174,8 @@ class Service:
     @contextmanager
     def edit(self, ws_id: str, *, replacing: bool = False) -> Iterator[Edit]:
         """``replacing``: the caller brings a whole new chain, so the stored one is not loaded."""
+        if not replacing:
+            self._refresh_chain(ws_id)
         with self.db.write() as session:
             workspace = self.workspace(session, ws_id, lock=True)
             uid = workspace.uid
@@ -209,6 +211,21 @@ class Service:
                 else:
                     self.cache.forget(uid)
                 self.cache.advance(uid, workspace.revision)
+
+    def _refresh_chain(self, ws_id: str) -> None:
+        """Load a stale cached chain (another worker wrote since) before taking the write lock.
+
+        Otherwise the reload happens with the workspace locked, and every other worker's writers
+        wait for it. A write that lands in between still reloads under the lock, as before.
+        """
+        found = self.db.revision_of(ws_id)
+        if found is None:
+            return  # the edit itself says the workspace does not exist
+        uid, revision = found
+        cached = self.cache.chain(uid)
+        if cached is None or cached[0] < revision:
+            with self.view(ws_id):
+                pass
 
     def close(self) -> None:
         self.db.dispose()

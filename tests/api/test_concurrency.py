@@ -63,6 +63,36 @@ def test_a_worker_sees_what_another_wrote(client, workspace, second_app):
     assert client.get("/api/v1/workspaces/hr/gaps", params=params).json()["gaps"][0]["effective"] == "partial"
 
 
+
+def test_a_stale_worker_reloads_before_it_takes_the_write_lock(client, workspace, second_app):
+    """Reloading the chain with the workspace locked would hold up every other worker's writers."""
+    from sqlalchemy import event
+
+    other = TestClient(second_app)
+    other.get("/api/v1/workspaces/hr/gaps", params={"as_of": AS_OF, "limit": 1})  # cached there
+    client.put("/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3", json={"status": "verified"})
+    statements: list[str] = []
+    engine = second_app.state.service.db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).upper())
+
+    try:
+        response = other.put("/api/v1/workspaces/hr/nodes/hr-saas/declarations/10.10.3", json={"status": "partial"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code in (200, 201), response.text
+    locked = next(i for i, s in enumerate(statements) if s == "BEGIN IMMEDIATE" or s.endswith("FOR UPDATE"))
+    loads = [i for i, s in enumerate(statements) if "FROM NODES" in s and "FOR UPDATE" not in s]
+    assert loads and max(loads) < locked, statements  # the stale chain was loaded before the lock
+    assert client.get("/api/v1/workspaces/hr/nodes/acme-compute").json()["declarations"]
+    gaps = other.get(
+        "/api/v1/workspaces/hr/gaps", params={"as_of": AS_OF, "node": "acme-compute", "control": "10.10.3"}
+    ).json()
+    assert gaps["matched"] == 0  # the first worker's write is in the second worker's chain
+
+
 @contextmanager
 def workspace_locked_elsewhere(backend: str, database_url: str):
     """Another connection holds the write lock a writer of workspace 'hr' needs, as a long write would."""
