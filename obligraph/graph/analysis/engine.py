@@ -49,7 +49,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     patches = compiled.patches(cols)
     blocked = compiled.blocked_block(cols, patches)
     needs_own = np.take(compiled.declared, cols, axis=1) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
-    val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR)).astype(np.uint8)
+    val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR))  # uint8, a fresh array the sweep may write
     up = np.full((n, k), BLOCKED, dtype=np.uint8)
     for level in s.levels:
         span = slice(level.start, level.end)
@@ -85,7 +85,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     root_up = up == val
     # origin = 1 (root itself only), inherited = 2 (upstream only), mixed = 3 (both), circular = 4.
     kind = root_self.view(np.int8) | (root_up.view(np.int8) << 1)
-    kind[circular] = KIND_CIRCULAR
+    np.copyto(kind, np.int8(KIND_CIRCULAR), where=circular)
     kind *= gap  # KIND_NONE where there is no gap
     cycle_nodes = np.flatnonzero(s.in_cycle)
     if cycle_nodes.size:
