@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from pydantic import ValidationError
 from sqlalchemy import delete, update
 
 from obligraph.app import store
 from obligraph.app.rows import Rows, edge_values
 from obligraph.app.service import Edit
-from obligraph.graph.chain import Chain
+from obligraph.graph.chain import Chain, validate_document
 from obligraph.graph.errors import ChainError
 from obligraph.graph.schema import ChainDocument
 
@@ -54,14 +53,7 @@ def store_merge(edit: Edit, document: Any) -> tuple[Chain, dict[str, int]]:
 def checked_document(document: Any, current: Chain) -> ChainDocument:
     """The document validated on its own terms, with the workspace's other nodes standing in for
     the ones its edges name; raise ``ChainError`` listing every problem by its place in the document."""
-    if not isinstance(document, Mapping):
-        Chain.from_dict(document, source=SOURCE)  # raises the standard explanation
-    try:
-        parsed = ChainDocument.model_validate(document)
-    except ValidationError as exc:
-        error = ChainError.from_validation(exc, model=ChainDocument)
-        error.source = SOURCE
-        raise error from None
+    parsed = validate_document(document, source=SOURCE)
     if "catalog" in document and parsed.catalog != current.catalog.id:
         raise ChainError.at(
             ("catalog",),

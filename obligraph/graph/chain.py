@@ -66,17 +66,7 @@ class Chain:
     @classmethod
     def from_dict(cls, document: Mapping[str, Any], *, source: str | None = None) -> "Chain":
         """Validate a chain@1 document and build the chain; raise ``ChainError`` naming every problem."""
-        if not isinstance(document, Mapping):
-            raise ChainError(
-                f"a chain document is a mapping with format, name, nodes and edges (got {type(document).__name__})",
-                source=source,
-            )
-        try:
-            parsed = ChainDocument.model_validate(document)
-        except ValidationError as exc:
-            error = ChainError.from_validation(exc, model=ChainDocument)
-            error.source = source
-            raise error from None
+        parsed = validate_document(document, source=source)
         try:
             catalog = load_catalog(parsed.catalog)
         except ChainError as exc:
@@ -380,6 +370,22 @@ class Chain:
             notes=edge.notes,
         )
         self._edge_order[edge.provider, edge.consumer] = None
+
+
+def validate_document(document: Any, *, source: str | None = None) -> ChainDocument:
+    """The document checked against the chain@1 schema, before any check against its catalog or
+    between its parts; raise ``ChainError`` naming every problem."""
+    if not isinstance(document, Mapping):
+        raise ChainError(
+            f"a chain document is a mapping with format, name, nodes and edges (got {type(document).__name__})",
+            source=source,
+        )
+    try:
+        return ChainDocument.model_validate(document)
+    except ValidationError as exc:
+        error = ChainError.from_validation(exc, model=ChainDocument)
+        error.source = source
+        raise error from None
 
 
 def read_document(path: Path) -> Any:

@@ -172,14 +172,9 @@ class CompiledChain:
         own, declared = self.own.copy(), self.declared.copy()
         own[node] = UNKNOWN_RANK
         declared[node] = False
-        verified, assigns = [], []
-        for j, rank, until, assign in declaration_cells(declarations, column):
-            own[node, j] = rank
-            declared[node, j] = True
-            if until is not None:
-                verified.append((node, j, until))
-            if assign is not None:
-                assigns.append((node, j, assign))
+        verified: list[tuple[int, int, int]] = []
+        assigns: list[tuple[int, int, int]] = []
+        _fill_node(node, declarations, column, own, declared, verified, assigns)
         keep_verified = self.verified_node != node
         keep_assigns = self.assign_node != node
         vn, vc, vu = _triples(verified)
@@ -213,6 +208,17 @@ def declaration_cells(
         yield column[control], declaration.status.rank, until, assign
 
 
+def _fill_node(node, declarations, column, own, declared, verified: list, assigns: list) -> None:
+    """Write one node's declarations into the status matrices and the sparse lists."""
+    for j, rank, until, assign in declaration_cells(declarations, column):
+        own[node, j] = rank
+        declared[node, j] = True
+        if until is not None:
+            verified.append((node, j, until))
+        if assign is not None:
+            assigns.append((node, j, assign))
+
+
 def _triples(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     array = np.array(rows, dtype=np.int64).reshape(-1, 3)
     return array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy()
@@ -232,13 +238,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     assigns: list[tuple[int, int, int]] = []
     for i, (node_id, attrs) in enumerate(chain.graph.nodes(data=True)):
         layer[i] = attrs["layer"].code
-        for j, rank, until, assign in declaration_cells(attrs["declarations"], col):
-            own[i, j] = rank
-            declared[i, j] = True
-            if until is not None:
-                verified.append((i, j, until))
-            if assign is not None:
-                assigns.append((i, j, assign))
+        _fill_node(i, attrs["declarations"], col, own, declared, verified, assigns)
 
     pairs = chain.edges()
     src = np.fromiter((node_index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
