@@ -80,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     docs_assets.install(app)  # before web: its /static mount would take /static/docs too
-    web.install(app)  # the browser pages, their assets and the CSP middleware
-    security.install(app, settings)  # after web: its middlewares wrap the pages' too
+    web.install(app)  # the browser pages and their assets
+    security.install(app, settings)  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
     _document_chain_schema(app)
     return app
 

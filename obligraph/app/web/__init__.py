@@ -1,6 +1,6 @@
 """The browser UI: HTML pages (Jinja2, autoescaped), their static assets and vis-network served locally.
 
-``install(app)`` mounts everything on the FastAPI app: the CSP middleware, ``/static`` (our JS and
+``install(app)`` mounts everything on the FastAPI app: ``/static`` (our JS and
 CSS), ``/static/vendor/vis`` (vis-network as bundled in the installed pyvis package, so the map
 works with no internet) and the page routers.
 """
@@ -12,7 +12,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from obligraph.app.web.csp import CspMiddleware
 from obligraph.app.web.render import PageNotFound, not_found_page, vis_network_dir
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -21,7 +20,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 def install(app: FastAPI) -> None:
     from obligraph.app.web import pages, snapshot_pages, tables
 
-    app.add_middleware(CspMiddleware)
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
     # The vendor mount comes first: Starlette matches mounts in order, and /static would swallow it.
     app.mount("/static/vendor/vis", StaticFiles(directory=vis_network_dir()), name="vis-network")
