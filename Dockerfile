@@ -16,6 +16,9 @@ RUN mkdir obligraph && echo '__version__ = "0"' > obligraph/__init__.py \
     && pip install -c constraints.txt . \
     && pip uninstall -y obligraph && rm -rf obligraph build
 COPY obligraph ./obligraph
+COPY app ./app
+COPY graph ./graph
+COPY seed_data ./seed_data
 RUN pip install --no-deps -c constraints.txt . && rm -rf build
 
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin obligraph \

@@ -11,7 +11,7 @@ from obligraph.app.cli import app as cli
 from tests.api.support import AS_OF, HR_CHAIN, error_of, messages
 
 GAPS = "/api/v1/workspaces/hr/gaps"
-EXAMPLES = Path(__file__).resolve().parents[2] / "obligraph" / "seed_data" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "seed_data" / "examples"
 
 
 def all_gaps(client, url, **params):

@@ -1,8 +1,8 @@
 """Alembic environment. ``Database.migrate()`` hands over an open connection in ``config.attributes``;
 run by hand, it reads the URL the service would use (``OBLIGRAPH_DATABASE_URL`` or the default)::
 
-    alembic -c obligraph/app/migrations/alembic.ini upgrade head
-    alembic -c obligraph/app/migrations/alembic.ini revision --autogenerate -m "add something"
+    alembic -c app/migrations/alembic.ini upgrade head
+    alembic -c app/migrations/alembic.ini revision --autogenerate -m "add something"
 """
 
 from alembic import context
