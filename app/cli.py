@@ -215,14 +215,14 @@ def catalog_list(
     for catalog_id in available_catalogs():
         catalog = load_catalog(catalog_id)
         rows.append(
-            {"id": catalog.id, "title": catalog.title, "controls": len(catalog), "analyzed": len(catalog.analyzed_ids)}
+            {"id": catalog.id, "title": catalog.title, "controls": len(catalog), "cloud_guidance": len(catalog.cloud_guidance_ids)}
         )
     if output_format is CatalogFormat.json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table("id", "controls", "analysed", "title")
     for row in rows:
-        table.add_row(escape(row["id"]), str(row["controls"]), str(row["analyzed"]), escape(row["title"]))
+        table.add_row(escape(row["id"]), str(row["controls"]), str(row["cloud_guidance"]), escape(row["title"]))
     out.print(table)
 
 
@@ -254,7 +254,7 @@ def catalog_show(
         table.add_row(
             item["id"],
             item["title"],
-            "yes" if item["analyzed"] else "no",
+            "yes" if item["cloud_guidance"] else "no",
             split["infra"],
             split["iaas"],
             split["paas"],

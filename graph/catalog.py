@@ -4,7 +4,7 @@ A catalog lists controls with their cloud guidance and, per provider layer, the 
 responsibility between a provider of that layer and its consumer. See ``docs/catalog-format.md``.
 
 >>> catalog = load_catalog("meti-2011")
->>> len(catalog.controls), len(catalog.analyzed_ids)
+>>> len(catalog.controls), len(catalog.cloud_guidance_ids)
 (133, 106)
 >>> catalog["10.5.1"].responsibility["iaas"].value
 'shared'
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Iterator, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from obligraph.graph.errors import ChainError
 from obligraph.graph.lattice import Layer, Responsibility
@@ -62,7 +62,9 @@ class Control(_Strict):
     notes: ServiceModelNotes = ServiceModelNotes()
     responsibility: LayerSplit
     rationale: NonEmpty
-    analyzed: bool
+    # Whether the guideline gives cloud-specific guidance; a label for filtering, every control is analysed.
+    # ``analyzed`` was its name in catalogs written before it became a label.
+    cloud_guidance: bool = Field(validation_alias=AliasChoices("cloud_guidance", "analyzed"))
     incidents: list[str] = []
     extends: list[str] = []
     mapping_note: str | None = None
@@ -121,7 +123,7 @@ class Catalog:
         self.controls: tuple[Control, ...] = tuple(document.controls)
         self._by_id = {control.id: control for control in self.controls}
         self.ids: tuple[str, ...] = tuple(self._by_id)
-        self.analyzed_ids: tuple[str, ...] = tuple(c.id for c in self.controls if c.analyzed)
+        self.cloud_guidance_ids: tuple[str, ...] = tuple(c.id for c in self.controls if c.cloud_guidance)
         self.index = {control_id: i for i, control_id in enumerate(self.ids)}
 
     def __getitem__(self, control_id: str) -> Control:

@@ -194,7 +194,7 @@ class Chain:
     def analysed_controls(self, controls: Iterable[str] | None = None) -> list[str]:
         """The controls an analysis covers: the argument, else the document's list, else the catalog's set."""
         if controls is None:
-            controls = self.controls if self.controls is not None else self.catalog.analyzed_ids
+            controls = self.controls if self.controls is not None else self.catalog.cloud_guidance_ids
         chosen = list(dict.fromkeys(controls))
         unknown = [c for c in chosen if c not in self.catalog]
         if unknown:

@@ -54,10 +54,10 @@ def test_guidance_counts_follow_the_guideline(catalog):
 
 
 def test_analysed_set_is_the_controls_with_cloud_guidance(catalog):
-    assert sorted(set(IDS_2005) - set(catalog.analyzed_ids), key=IDS_2005.index) == NO_CLOUD_GUIDANCE
-    assert len(catalog.analyzed_ids) == 106
+    assert sorted(set(IDS_2005) - set(catalog.cloud_guidance_ids), key=IDS_2005.index) == NO_CLOUD_GUIDANCE
+    assert len(catalog.cloud_guidance_ids) == 106
     for control in catalog:
-        if control.analyzed:
+        if control.cloud_guidance:
             assert control.user_guidance or control.provider_expectation or any(control.notes.model_dump().values())
 
 
@@ -115,7 +115,7 @@ def test_bad_catalog_file_names_the_place(tmp_path):
     path.write_text(
         "format: obligraph/catalog@1\nid: mine\ntitle: Mine\nclauses: {'1': A}\ncontrols:\n"
         "  - {id: '1.1', clause: '1', objective_id: '1', objective_title: o, title: t, rationale: r,"
-        " analyzed: true, responsibility: {infra: provider, iaas: provider, paas: provider, saas: sometimes}}\n"
+        " cloud_guidance: true, responsibility: {infra: provider, iaas: provider, paas: provider, saas: sometimes}}\n"
     )
     with pytest.raises(ChainError, match=r"controls\[0\]\.responsibility\.saas: 'sometimes' is not a responsibility"):
         load_catalog(str(path))

@@ -27,7 +27,7 @@ CONTROL_EXAMPLE = {
     "notes": {"iaas": "..."},
     "responsibility": {"infra": "provider", "iaas": "shared", "paas": "shared", "saas": "provider"},
     "rationale": "...",
-    "analyzed": True,
+    "cloud_guidance": True,
     "incidents": ["hosting-data-loss"],
 }
 
@@ -53,7 +53,7 @@ def _catalog(catalog_id: str) -> Catalog:
                                 "title": "METI cloud guideline (2011)",
                                 "version": "2011",
                                 "controls": 133,
-                                "analyzed": 106,
+                                "cloud_guidance": 106,
                             }
                         ],
                         "next": None,
@@ -73,7 +73,7 @@ def list_catalogs() -> Any:
                 "title": catalog.title,
                 "version": catalog.document.version,
                 "controls": len(catalog),
-                "analyzed": len(catalog.analyzed_ids),
+                "cloud_guidance": len(catalog.cloud_guidance_ids),
             }
         )
     return {"items": items, "next": None}
