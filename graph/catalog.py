@@ -58,7 +58,10 @@ class Control(_Strict):
     title: NonEmpty
     title_ja: str | None = None
     user_guidance: NonEmpty | None = None
+    # obligraph's own Japanese summaries of the same guidance (not the guideline's sentences)
+    user_guidance_ja: NonEmpty | None = None
     provider_expectation: NonEmpty | None = None
+    provider_expectation_ja: NonEmpty | None = None
     notes: ServiceModelNotes = ServiceModelNotes()
     responsibility: LayerSplit
     rationale: NonEmpty
@@ -85,6 +88,7 @@ class CatalogDocument(_Strict):
     format: Literal["obligraph/catalog@1"]
     id: NonEmpty
     title: NonEmpty
+    title_ja: str | None = None
     version: str | None = None
     source: str | None = None
     extends_catalog: str | None = None
@@ -153,7 +157,9 @@ class Catalog:
         return {
             "id": self.id,
             "title": self.title,
+            "title_ja": self.document.title_ja,
             "version": self.document.version,
+            "source": self.document.source,
             "clauses": {k: v.model_dump() for k, v in self.document.clauses.items()},
             "controls": [_control_dict(control) for control in self.controls],
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from obligraph.graph.catalog import available_catalogs, load_catalog
@@ -119,3 +121,42 @@ def test_bad_catalog_file_names_the_place(tmp_path):
     )
     with pytest.raises(ChainError, match=r"controls\[0\]\.responsibility\.saas: 'sometimes' is not a responsibility"):
         load_catalog(str(path))
+
+
+# The corrected default splits: (control, layer) -> responsibility. An `infra` node rents a facility;
+# servers, disks and back-up media belong to its tenant.
+CORRECTED_SPLITS = {
+    **{(c, "infra"): "customer" for c in ("9.2.6", "10.7.1", "10.7.2", "10.8.3")},
+    **{(c, "infra"): "shared" for c in ("9.2.4", "9.2.7", "9.1.2", "9.1.3")},
+    **{(c, "infra"): "customer" for c in ("7.2.1", "11.2.1", "11.2.2", "11.2.3", "11.2.4")},
+    ("15.1.6", "infra"): "shared",
+    **{("6.2.3", layer): "shared" for layer in ("iaas", "paas", "saas")},
+    ("12.5.2", "iaas"): "shared",
+    ("7.2.2", "iaas"): "shared",
+    **{(c, layer): "shared" for c in ("8.1.1", "8.2.1") for layer in ("infra", "iaas", "paas", "saas")},
+    # from reviewing every infra row with the same definition
+    **{(c, "infra"): "customer" for c in ("7.1.1", "7.1.2", "9.2.5", "10.3.2", "10.8.2", "15.1.2")},
+    **{(c, "infra"): "shared" for c in ("6.2.3", "9.1.5", "9.2.1", "9.2.3", "11.4.4")},
+}
+
+
+@pytest.mark.parametrize(("control", "layer"), sorted(CORRECTED_SPLITS))
+def test_corrected_split(catalog, control, layer):
+    assert catalog[control].responsibility[layer].value == CORRECTED_SPLITS[(control, layer)]
+
+
+def test_the_facility_itself_stays_with_the_infra_operator(catalog):
+    for control in ("9.1.1", "9.1.4", "9.1.6", "9.2.2"):
+        assert catalog[control].responsibility["infra"].value == "provider"
+
+
+def test_every_correction_is_explained_in_the_rationale_page(catalog):
+    page = (Path(__file__).resolve().parents[1] / "docs" / "catalog-rationale.md").read_text(encoding="utf-8")
+    rows = {tuple(cell.strip() for cell in line.split("|")[1:5]) for line in page.splitlines() if line.startswith("| ")}
+    for (control, layer), after in CORRECTED_SPLITS.items():
+        assert any(r[0] == control and r[1] == layer and r[3] == after for r in rows), (control, layer)
+
+
+def test_the_catalog_names_its_edition(catalog):
+    assert "FY2013 edition" in catalog.document.version and "2011" in catalog.document.version
+    assert "2013年度版" in catalog.document.title_ja
