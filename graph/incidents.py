@@ -1,10 +1,15 @@
 """The incident library (``seed_data/incidents.yaml``): past cloud incidents mapped to controls.
 
 Each incident has an impact model used by what-if analysis: an ``outage`` takes the service away
-from everything downstream; a ``degrade`` drops the listed controls of the node it hits.
+from everything downstream; a ``degrade`` drops the listed controls of the node it hits. The
+``controls`` of an incident are the ones the guideline's table names plus those through which the
+failure reaches the provider's consumers (``mapping_note`` says which were added and why): an
+incident that touched only controls every consumer does for itself would open no gap downstream.
 
 >>> sorted(i.id for i in load_incidents())[:3]
 ['dns-ddos', 'hosting-data-loss', 'mobile-data-loss']
+>>> get_incident("paas-outage").layer_warning("saas")
+"incident 'paas-outage' happened to a paas provider; applied to a saas node its controls may not fit"
 """
 
 from __future__ import annotations
@@ -45,6 +50,30 @@ class Incident(_Strict):
     controls: list[str] = Field(min_length=1)
     mapping_note: str | None = None
     impact: Outage | Degrade = Field(discriminator="kind")
+
+    def layer_warning(self, layer: Layer | str) -> str | None:
+        """A warning when the incident is applied to a node of another layer than the provider it happened to."""
+        layer = Layer(layer)
+        if layer is self.provider_kind:
+            return None
+        return (
+            f"incident '{self.id}' happened to a {self.provider_kind.value} provider; "
+            f"applied to a {layer.value} node its controls may not fit"
+        )
+
+    def describe(self) -> dict:
+        """What the impact page and API show about the incident: what happened, when, and to whom."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "year": self.year,
+            "month": self.month,
+            "provider_kind": self.provider_kind.value,
+            "description": self.description,
+            "controls": list(self.controls),
+            "mapping_note": self.mapping_note,
+            "impact": self.impact.kind,
+        }
 
     def degraded_controls(self) -> tuple[list[str], Status]:
         """Which of the hit node's controls drop, and to what: an outage fails the controls it exercises."""
