@@ -96,10 +96,10 @@ def write_export(
     """Write ``chain`` as ``spec`` to ``fileobj``; ``node`` picks the node of the audit and OSCAL forms."""
     options: dict[str, Any] = {}
     if node is not None:
-        if spec.name not in ("audit-md", "audit-html", "oscal"):
+        if not spec.needs_node and spec.name != "oscal":
             raise ApiError(
                 422,
-                f"node= applies to the audit-md, audit-html and oscal exports, not to {spec.name}; leave it out",
+                f"node= applies to the audit-md, audit-html, oscal and oscal-ssp exports, not to {spec.name}; leave it out",
                 details=[{"location": "query.node", "message": "not used by this format"}],
             )
         if node not in chain:

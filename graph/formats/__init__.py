@@ -1,6 +1,6 @@
 """Import and export formats: one module per format, and this registry the API and CLI call.
 
->>> format_for_path("chain.graphml").name, format_for_path("map.html").name, format_for_path("x.oscal.json").name
+>>> format_for_path("chain.graphml").name, format_for_path("map.html").name, format_for_path("x.oscal.zip").name
 ('graphml', 'html', 'oscal')
 >>> sorted(name for name, spec in FORMATS.items() if spec.lossless)
 ['csv', 'graphml', 'json', 'yaml']
@@ -144,13 +144,25 @@ FORMATS: dict[str, FormatSpec] = {
         ),
         FormatSpec(
             "oscal",
-            (".oscal.json", ".ssp.json"),
+            (".oscal.zip",),
+            "application/zip",
+            False,
+            True,
+            False,
+            "OSCAL 1.2.3 set (zip): the catalog, its profile and one system security plan per node"
+            " (only that node's with node=), laid out for trestle",
+            "oscal:write",
+        ),
+        FormatSpec(
+            "oscal-ssp",
+            (".ssp.json", ".oscal.json"),
             "application/json",
             False,
             True,
             False,
-            "OSCAL 1.0.4 system security plans (one node with node=, else a bundle of all)",
-            "oscal:write",
+            "one node's OSCAL 1.2.3 system security plan (JSON; name the node)",
+            "oscal:write_ssp",
+            needs_node=True,
         ),
         FormatSpec(
             "caiq",

@@ -22,8 +22,13 @@ def same_chain(document) -> bool:
 
 
 def parses(name: str, data: bytes) -> None:
-    if name in ("json", "node-link", "cyjs", "oscal"):
+    if name in ("json", "node-link", "cyjs"):
         assert isinstance(json.loads(data), dict)
+    elif name == "oscal-ssp":
+        assert json.loads(data)["system-security-plan"]["system-characteristics"]["system-name"]
+    elif name == "oscal":
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        assert "profiles/meti-2011/profile.json" in names and "catalogs/meti-2011/catalog.json" in names
     elif name == "yaml":
         assert isinstance(yaml.safe_load(data), dict)
     elif name == "graphml":
@@ -101,6 +106,12 @@ def test_bad_export_requests(client, workspace):
     assert error_of(client.get("/api/v1/workspaces/nope/export"), 404)
     one = client.get(f"{WS}/export", params={"format": "oscal", "node": "hr-saas"})
     assert one.status_code == 200 and "hr-saas" in one.headers["content-disposition"]
+    assert one.headers["content-type"] == "application/zip"
+    plans = [n for n in zipfile.ZipFile(io.BytesIO(one.content)).namelist() if n.startswith("system-security-plans/")]
+    assert plans == ["system-security-plans/hr-saas/system-security-plan.json"]
+    plan = client.get(f"{WS}/export", params={"format": "oscal-ssp", "node": "hr-saas"})
+    assert plan.headers["content-type"] == "application/json" and "hr-saas.ssp.json" in plan.headers["content-disposition"]
+    assert "node=" in error_of(client.get(f"{WS}/export", params={"format": "oscal-ssp"}), 422)["message"]
 
 
 def test_bad_imports_are_4xx_and_change_nothing(client, workspace):

@@ -25,7 +25,9 @@ from obligraph.graph.formats import FORMATS, export_chain, format_for_path, get_
         ("n.audit.md", "audit-md"),
         ("n.md", "audit-md"),
         ("n.audit.html", "audit-html"),
-        ("plan.oscal.json", "oscal"),
+        ("plan.oscal.json", "oscal-ssp"),
+        ("plan.ssp.json", "oscal-ssp"),
+        ("set.oscal.zip", "oscal"),
         ("answers.csv", "caiq"),
     ],
 )
