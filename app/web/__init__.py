@@ -18,7 +18,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from obligraph.app.web import pages, snapshot_pages, tables
+    from obligraph.app.web import analysis_pages, pages, snapshot_pages, tables
 
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
     # The vendor mount comes first: Starlette matches mounts in order, and /static would swallow it.
@@ -26,4 +26,5 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(tables.router)
+    app.include_router(analysis_pages.router)
     app.include_router(snapshot_pages.router)

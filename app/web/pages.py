@@ -53,13 +53,18 @@ ExpandQuery = Annotated[list[str], Query(max_length=MAX_EXPAND)]
 def map_page(
     request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
 ) -> HTMLResponse:
-    focus = focus or None
+    focus_query = focus or None
+    focus_error = None
     with page_view(request, ws) as view:
         workspace = view.workspace
-        if focus is not None and focus not in view.chain:
-            raise PageNotFound(f"workspace '{ws}' has no node '{focus}' to focus on")
+        focus, focus_error = resolve_focus(view.chain, focus_query)
         # The edit forms list node ids; a huge chain gets a text field instead (see _edit_forms.html).
         nodes = sorted(view.chain.graph.nodes) if len(view.chain) <= SELECT_LIMIT else None
+        names = (
+            sorted({view.chain.graph.nodes[n]["name"] or n for n in view.chain.graph.nodes})
+            if len(view.chain) <= SELECT_LIMIT
+            else None
+        )
     body = _map_json(request, ws, focus, depth, expand)
     return render(
         "map.html",
@@ -68,6 +73,9 @@ def map_page(
         workspace=workspace,
         map_json=json_text(body.decode()),
         focus=focus,
+        focus_query=focus_query,
+        focus_error=focus_error,
+        node_names=names,
         depth=depth,
         max_depth=MAX_DEPTH,
         node_ids=nodes,
@@ -92,6 +100,31 @@ def map_json(
     except PageNotFound as exc:  # the JSON route answers in the API's error shape
         raise ApiError(404, exc.message) from None
     return Response(body, media_type="application/json")
+
+
+def resolve_focus(chain, text: str | None) -> tuple[str | None, str | None]:
+    """The node a typed focus means: an id, else a name (case and spacing ignored), else the one
+    node whose id or name contains it. Anything else gives the whole map and a message saying why."""
+    if text is None:
+        return None, None
+    if text in chain:
+        return text, None
+    wanted = " ".join(text.split()).casefold()
+    named = [n for n in chain.graph.nodes if " ".join((chain.graph.nodes[n]["name"] or "").split()).casefold() == wanted]
+    if len(named) == 1:
+        return named[0], None
+    if not named:
+        named = [
+            n for n in chain.graph.nodes
+            if wanted in n.casefold() or wanted in (chain.graph.nodes[n]["name"] or "").casefold()
+        ]
+        if len(named) == 1:
+            return named[0], None
+    if not named:
+        return None, f"No node has the id or name '{text}'; the whole map is shown. Pick a name from the list."
+    shown = ", ".join(f"{chain.graph.nodes[n]['name'] or n} ({n})" for n in named[:8])
+    more = f" and {len(named) - 8} more" if len(named) > 8 else ""
+    return None, f"'{text}' matches {len(named)} nodes: {shown}{more}; type one of their ids to focus."
 
 
 def _map_json(request: Request, ws: str, focus: str | None, depth: int, expand: list[str]) -> bytes:

@@ -1,4 +1,4 @@
-"""Table pages: the gap table (and its CSV), the responsibility heat map, impact of an incident."""
+"""Table pages: the gap table (and its CSV), the responsibility heat map."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from obligraph.app.web.render import page_view, render
-from obligraph.graph.analysis import Analysis, impact, load_incidents
-from obligraph.graph.errors import ChainError
+from obligraph.graph.analysis import Analysis
 from obligraph.graph.lattice import Status
 
 router = APIRouter(include_in_schema=False)
@@ -118,32 +117,3 @@ def heat_rows(analysis: Analysis) -> tuple[list[str], list[dict[str, Any]]]:
         rows.append({"node": ids[v], "name": attrs.name or ids[v], "layer": attrs.layer.value, "cells": cells,
                      "gaps": int(gaps_per_node[v])})
     return clauses, rows
-
-
-@router.get("/w/{ws}/impact", response_class=HTMLResponse)
-def impact_page(request: Request, ws: str, provider: str | None = None, incident: str | None = None) -> HTMLResponse:
-    incidents = load_incidents()
-    result, error = None, None
-    with page_view(request, ws) as view:
-        providers = [n for n in view.chain.graph.nodes if view.chain.graph.out_degree(n)]
-        workspace = view.workspace
-        if provider:
-            if provider not in view.chain:
-                error = f"there is no node '{provider}' in this workspace"
-            else:
-                try:
-                    result = impact(view.chain, provider=provider, incident=incident or None)
-                except ChainError as exc:
-                    error = str(exc)
-    return render(
-        "impact.html",
-        title=f"Impact: {workspace.name}",
-        ws=ws,
-        workspace=workspace,
-        providers=providers,
-        incidents=incidents,
-        provider=provider,
-        incident=incident,
-        result=result,
-        error=error,
-    )

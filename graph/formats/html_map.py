@@ -17,8 +17,9 @@ import networkx as nx
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
-from obligraph.graph.formats._common import LAYER_ORDER, gap_counts, hex_colour
+from obligraph.graph.formats._common import GAP_KINDS, LAYER_ORDER, gap_counts, hex_colour
 from obligraph.graph.formats._templates import environment, inline_asset, json_for_script, vis_network_dir
+from obligraph.graph.palette import GAP_STATE_COLOURS, gap_state
 
 LIMIT = 2000
 
@@ -43,6 +44,7 @@ def write(chain: Chain, analysis=None, *, focus: str | None = None, depth: int =
                 "declared": len(doc.get("declarations", [])),
                 "gaps": gaps.get("gaps"),
                 "origin": gaps.get("gaps_origin", 0) + gaps.get("gaps_mixed", 0) + gaps.get("gaps_circular", 0),
+                "state": gap_state(kind for kind in GAP_KINDS if gaps.get(f"gaps_{kind}")),
             }
         )
     edges = [
@@ -61,6 +63,7 @@ def write(chain: Chain, analysis=None, *, focus: str | None = None, depth: int =
         "edges": edges,
         "focus": focus,
         "hidden": len(chain) - len(nodes),
+        "states": GAP_STATE_COLOURS,  # the app's palette, so the export reads like the map
     }
     vis = vis_network_dir()
     return (

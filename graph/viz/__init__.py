@@ -11,9 +11,10 @@ node per (layer, organisation) group, with counts (at most ``GROUP_LIMIT`` group
 organisations of a layer share one), so the browser never lays out an unbounded graph. Named
 groups can be expanded into their member nodes, within the same limit (``_aggregated``).
 
-The package by job: ``layout`` places nodes (layer rows, a focus node's neighbourhood), ``draw``
-builds the node-by-node map through pyvis (attributes, colours, gap states, options) and
-``groups`` builds the aggregated view; this module picks the view and re-exports their public names.
+The package by job: ``layout`` places nodes (layer bands wrapped into rows, a focus node's
+neighbourhood), ``draw`` builds the node-by-node map through pyvis (attributes, gap states,
+options) and ``groups`` builds the aggregated view; this module picks the view and re-exports
+their public names. Colours and shapes come from ``obligraph.graph.palette``.
 
 >>> from obligraph.graph.chain import Chain
 >>> from obligraph.graph.analysis import analyze
@@ -30,10 +31,12 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.chain import Chain
+from obligraph.graph.palette import palette_json
 from obligraph.graph.viz.draw import (
     GAP_BORDERS,
     KIND_LIST,
@@ -53,21 +56,32 @@ from obligraph.graph.viz.groups import (
     org_group,
     rest_group,
 )
-from obligraph.graph.viz.layout import COLUMN_WIDTH, LAYER_ORDER, ROW_HEIGHT, layered_positions, neighbourhood
+from obligraph.graph.viz.layout import (
+    COLUMN_WIDTH,
+    LAYER_ORDER,
+    ROW_HEIGHT,
+    Placement,
+    band_layout,
+    layered_positions,
+    neighbourhood,
+)
 
 __all__ = [
     "AGGREGATE_ABOVE",
     "COLUMN_WIDTH",
     "GAP_BORDERS",
     "GROUP_LIMIT",
-    "Groups",
     "KIND_LIST",
+    "LABELS_AT_FIT_UP_TO",
     "LAYER_COLOURS",
     "LAYER_ORDER",
     "ORIGIN_KINDS",
     "PHYSICS_UP_TO",
     "ROW_HEIGHT",
+    "Groups",
+    "Placement",
     "UnknownGroup",
+    "band_layout",
     "edge_id",
     "group_edge_id",
     "groups_of",
@@ -80,6 +94,16 @@ __all__ = [
 
 #: Above this many nodes the map shows one node per (layer, org) group instead.
 AGGREGATE_ABOVE = 1500
+#: Up to this many nodes every label is readable at the first fit; above, labels appear as you zoom.
+LABELS_AT_FIT_UP_TO = 150
+
+
+def _control(chain: Chain, control: str) -> dict[str, Any]:
+    entry = chain.catalog[control]
+    item = {"id": control, "clause": entry.clause, "title": entry.title}
+    if getattr(entry, "title_ja", None):
+        item["title_ja"] = entry.title_ja
+    return item
 
 
 def map_data(
@@ -98,11 +122,13 @@ def map_data(
     aggregated view, ``expand`` names groups to draw node by node instead (see ``_aggregated``);
     an unknown group raises ``UnknownGroup``.
     """
-    controls = [
-        {"id": c, "clause": chain.catalog[c].clause, "title": chain.catalog[c].title} for c in analysis.controls
-    ]
-    common = {"controls": controls, "kinds": KIND_LIST, "layers": LAYER_ORDER, "colours": LAYER_COLOURS,
-              "limit": aggregate_above}  # fmt: skip
+    controls = [_control(chain, c) for c in analysis.controls]
+    clauses = {
+        c["clause"]: {k: v for k, v in chain.catalog.document.clauses[c["clause"]].model_dump().items() if v}
+        for c in controls
+    }
+    common = {"controls": controls, "clauses": clauses, "kinds": KIND_LIST, "layers": LAYER_ORDER, "colours": LAYER_COLOURS,
+              "palette": palette_json(), "limit": aggregate_above, "labels_at_fit": LABELS_AT_FIT_UP_TO}  # fmt: skip
     if focus is not None:
         keep, truncated = neighbourhood(chain.graph, focus, depth, aggregate_above)
         extra = {"focus": focus, "depth": depth, "truncated": truncated}

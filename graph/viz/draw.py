@@ -1,5 +1,10 @@
 """Drawing the map node by node (the whole chain, or a focus node's neighbourhood) through pyvis:
-node and edge attributes, layer colours, gap states and the vis-network options, handed out as plain dicts."""
+node and edge attributes, gap states and the vis-network options, handed out as plain dicts.
+
+A node's fill and shape say its gap state (``graph.palette``), its band says its layer; the page
+draws labels and gap-count badges itself (``static/map.js``) so it can wrap them to the slot the
+layout gave them and hide the lower-priority one of two that would collide when zoomed out.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,18 @@ import networkx as nx
 import numpy as np
 from pyvis.network import Network
 
+from obligraph.graph import palette
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.chain import Chain
-from obligraph.graph.viz.layout import layered_positions
+from obligraph.graph.viz.layout import MARKER_MAX, Placement, band_layout
 
-#: Up to this many nodes physics stays on (with each node's layer row pinned); above, positions are final.
-PHYSICS_UP_TO = 60
+#: Kept for callers of the old API: the map never runs physics now (positions are the layout's).
+PHYSICS_UP_TO = 0
 
-LAYER_COLOURS = {
-    "infra": "#8d6e63",
-    "iaas": "#1e88e5",
-    "paas": "#43a047",
-    "saas": "#fb8c00",
-    "customer": "#8e24aa",
-}
-#: Border colour by gap state, so the fill keeps the layer colour.
-GAP_BORDERS = {"none": "#2e7d32", "inherited": "#f9a825", "origin": "#c62828"}
+LAYER_COLOURS = {layer: palette.layer_hex(layer) for layer in palette.LAYERS}
+#: Fill colour by gap state (the same as ``palette.GAP_STATE_COLOURS``).
+GAP_BORDERS = dict(palette.GAP_STATE_COLOURS)
 #: Kinds that make a node an origin of gaps (its own part is missing, or it sits in a delegation loop).
 ORIGIN_KINDS = frozenset({"origin", "mixed", "circular"})
 KIND_LIST = [KIND_NAMES[code] for code in sorted(KIND_NAMES)]
@@ -48,9 +48,12 @@ _KIND_INDEX = {code: i for i, code in enumerate(sorted(KIND_NAMES))}
 
 
 def _gap_state(kinds: set[str]) -> str:
-    if not kinds:
-        return "none"
-    return "origin" if kinds & ORIGIN_KINDS else "inherited"
+    return palette.gap_state(kinds)
+
+
+def node_size(weight: int) -> float:
+    """Marker radius from how many depend on the node, capped so rows keep their height."""
+    return min(MARKER_MAX, 9 + 1.6 * float(np.sqrt(weight)))
 
 
 def _dependents(graph: nx.DiGraph) -> dict[str, int]:
@@ -64,27 +67,32 @@ def _dependents(graph: nx.DiGraph) -> dict[str, int]:
             reach |= below[d] | {d}
         below[c] = reach
     size = {c: len(condensed.nodes[c]["members"]) for c in condensed.nodes}
-    return {
-        node: sum(size[d] for d in below[members[node]]) + size[members[node]] - 1 for node in graph.nodes
-    }
+    return {node: sum(size[d] for d in below[members[node]]) + size[members[node]] - 1 for node in graph.nodes}
+
+
+def node_label(chain: Chain, node: str) -> str:
+    return chain.graph.nodes[node]["name"] or node
 
 
 def _full(chain: Chain, analysis: Analysis, keep: list[str] | None = None) -> dict[str, Any]:
     graph = chain.graph if keep is None else chain.graph.subgraph(keep)
     layer_of = {node: chain.layer(node).value for node in graph.nodes}
-    positions = layered_positions(graph, layer_of)
+    placement = band_layout(
+        graph,
+        layer_of,
+        {node: node_label(chain, node) for node in graph.nodes},
+        {node: chain.graph.nodes[node]["org"] for node in graph.nodes},
+    )
     dependents = _dependents(graph) if len(graph) else {}
     counts = _gap_counts(analysis)
-    physics = len(graph) <= PHYSICS_UP_TO
     net = Network(directed=True, cdn_resources="local")
     for node in graph.nodes:
-        _add_node(net, chain, analysis, counts, node, positions[node], dependents[node], physics=physics,
-                  dependents=dependents[node])  # fmt: skip
+        _add_node(net, chain, analysis, counts, node, placement, dependents[node], dependents=dependents[node])
     edges = chain.edges() if keep is None else [(u, v) for u, v in chain.edges() if graph.has_edge(u, v)]
     for provider, consumer in edges:
-        _add_edge(net, chain, provider, consumer)
-    net.options = _options(physics)
-    return _network_dicts(net)
+        _add_edge(net, chain, provider, consumer, same_band=layer_of[provider] == layer_of[consumer])
+    net.options = _options()
+    return {**_network_dicts(net), "bands": placement.bands}
 
 
 def _add_node(
@@ -93,10 +101,8 @@ def _add_node(
     analysis: Analysis,
     counts: np.ndarray,
     node: str,
-    position: tuple[float, float],
+    placement: Placement,
     weight: int,
-    *,
-    physics: bool,
     **extra: Any,
 ) -> None:
     """One chain node; ``weight`` (how many depend on it) sets its size."""
@@ -105,19 +111,20 @@ def _add_node(
     gaps = _node_gaps(analysis, v)
     state = _gap_state({KIND_LIST[kind] for _, kind in gaps})
     layer = chain.layer(node).value
-    label = attrs["name"] or node
+    name = node_label(chain, node)
+    x, y = placement.positions[node]
     net.add_node(
         node,
-        label=label,
-        title=f"{label} ({node})\nlayer: {layer}\norg: {attrs['org'] or '-'}\ngaps: {int(counts[v])}",
-        x=position[0],
-        y=position[1],
-        size=12 + 4 * float(np.sqrt(weight)),
-        color={"background": LAYER_COLOURS[layer], "border": GAP_BORDERS[state]},
-        borderWidth=1 if state == "none" else 4,
-        shape="dot",
-        fixed={"x": False, "y": True} if physics else True,
+        label=name,  # dropped by _plain: the page draws the labels (see the module docstring)
+        title=f"{name} ({node})\nlayer: {layer}\norg: {attrs['org'] or '-'}\n"
+        f"gaps: {int(counts[v])} ({palette.GAP_STATE_TEXT[state]})",
+        x=x,
+        y=y,
+        **_look(state, node_size(weight)),
+        fixed=True,
         # Extra fields the page reads (vis-network ignores them).
+        name=name,
+        label_width=placement.label_width[node],
         layer=layer,
         org=attrs["org"],
         gap_state=state,
@@ -127,16 +134,40 @@ def _add_node(
     )
 
 
-def _add_edge(net: Network, chain: Chain, provider: str, consumer: str) -> None:
+def _look(state: str, size: float) -> dict[str, Any]:
+    """Shape, size and colours of a marker in ``state``: the fill is the state's colour, the
+    selection ring the palette's highlight (which no state uses)."""
+    fill = palette.GAP_STATE_COLOURS[state]
+    return {
+        "shape": palette.GAP_STATE_SHAPES[state],
+        "size": size,
+        "color": {
+            "background": fill,
+            "border": palette.INK,
+            "highlight": {"background": fill, "border": palette.HIGHLIGHT},
+            "hover": {"background": fill, "border": palette.HIGHLIGHT},
+        },
+        "borderWidth": 1,
+        "borderWidthSelected": 4,
+    }
+
+
+def _add_edge(net: Network, chain: Chain, provider: str, consumer: str, *, same_band: bool) -> None:
     criticality = chain.graph.edges[provider, consumer]["criticality"]
     net.add_edge(
         provider,
         consumer,
         id=edge_id(provider, consumer),
         title=f"{provider} \u2192 {consumer}" + (f" (criticality: {criticality.value})" if criticality else ""),
-        color={"color": "#9e9e9e"},
-        width=2 if criticality is not None and criticality.value == "high" else 1,
+        color={"color": palette.EDGE, "highlight": palette.HIGHLIGHT},
+        width=2.5 if criticality is not None and criticality.value == "high" else 1,
+        **_curve(same_band),
     )
+
+
+def _curve(same_band: bool) -> dict[str, Any]:
+    """An edge inside a band bows out of its row, so it does not run through its neighbours."""
+    return {"smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.45}} if same_band else {}
 
 
 def edge_id(provider: str, consumer: str) -> str:
@@ -144,12 +175,13 @@ def edge_id(provider: str, consumer: str) -> str:
     return f"{provider}>{consumer}"
 
 
-def _options(physics: bool) -> dict[str, Any]:
+def _options() -> dict[str, Any]:
     return {
-        "physics": {"enabled": physics, "stabilization": {"iterations": 150}},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
-        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False},
-        "nodes": {"font": {"size": 14}},
+        "physics": {"enabled": False},
+        # No connected-edge selection: a selected node would paint its edges in the highlight colour
+        # and muddle a highlighted blocker path.
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "selectConnectedEdges": False},
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": False, "selectionWidth": 2},
         "layout": {"improvedLayout": False},  # positions come from the server
     }
 
@@ -160,5 +192,6 @@ def _network_dicts(net: Network) -> dict[str, Any]:
 
 
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    """numpy scalars to Python numbers, so the data is JSON."""
-    return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in item.items()}
+    """numpy scalars to Python numbers, so the data is JSON; no ``label`` (the page draws names itself)."""
+    return {key: (value.item() if isinstance(value, np.generic) else value) for key, value in item.items()
+            if key != "label"}  # fmt: skip

@@ -12,18 +12,21 @@ import networkx as nx
 import numpy as np
 from pyvis.network import Network
 
+from obligraph.graph import palette
 from obligraph.graph.analysis import Analysis
+from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.chain import Chain
 from obligraph.graph.viz.draw import (
-    GAP_BORDERS,
-    LAYER_COLOURS,
     _add_edge,
     _add_node,
     _gap_counts,
+    _look,
     _network_dicts,
     _options,
+    node_label,
+    node_size,
 )
-from obligraph.graph.viz.layout import LAYER_ORDER, layered_positions
+from obligraph.graph.viz.layout import LABEL_MAX_WIDTH, LAYER_ORDER, Placement, band_layout
 
 #: The aggregated map draws at most this many groups (see ``groups_of``).
 GROUP_LIMIT = 200
@@ -131,22 +134,39 @@ def _aggregated(chain: Chain, analysis: Analysis, expand: list[str], limit: int)
     layout.add_edges_from(links)
     layout.add_edges_from(real_edges)
     layer_of = {**{g: groups.layer[g] for g in left}, **{n: chain.layer(n).value for n in drawn}}
-    positions = layered_positions(layout, layer_of)
+    labels = {**{g: _group_name(groups, g) for g in left}, **{n: node_label(chain, n) for n in drawn}}
+    # Members of an expanded group sit together: the group stands in as their organisation.
+    orgs = {**{g: g for g in left}, **{n: groups.of[n] for n in drawn}}
+    placement = band_layout(layout, layer_of, labels, orgs, widths={g: LABEL_MAX_WIDTH + 24 for g in left})
+    states = _group_states(analysis, groups, index, left)
     net = Network(directed=True, cdn_resources="local")
     for group, size in left.items():
-        _add_group(net, groups, group, size, left_with_gaps[group], positions[group],
+        _add_group(net, groups, group, size, left_with_gaps[group], placement, states[group],
                    partial=len(groups.members[group]) - size)  # fmt: skip
     for node in drawn:
         consumers = chain.graph.out_degree(node)
-        _add_node(net, chain, analysis, counts, node, positions[node], consumers, physics=False,
-                  group=groups.of[node])  # fmt: skip
+        _add_node(net, chain, analysis, counts, node, placement, consumers, group=groups.of[node])
     for provider, consumer in real_edges:
-        _add_edge(net, chain, provider, consumer)
+        _add_edge(net, chain, provider, consumer, same_band=layer_of[provider] == layer_of[consumer])
     for (a, b), count in links.items():
         net.add_edge(a, b, id=group_edge_id(a, b), title=f"{count} dependenc{'y' if count == 1 else 'ies'}",
-                     width=min(8.0, 1 + float(np.log2(count))))  # fmt: skip
-    net.options = _options(False)
-    return {"groups": len(groups.members), "expanded": expand, "cut": cut, **_network_dicts(net)}
+                     width=min(8.0, 1 + float(np.log2(count))), color={"color": palette.EDGE},
+                     **({"smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.45}}
+                        if layer_of[a] == layer_of[b] else {}))  # fmt: skip
+    net.options = _options()
+    return {"groups": len(groups.members), "expanded": expand, "cut": cut, **_network_dicts(net),
+            "bands": placement.bands}  # fmt: skip
+
+
+def _group_states(analysis: Analysis, groups: Groups, index: dict[str, int], shown: Counter[str]) -> dict[str, str]:
+    """A group's gap state from the kinds of all its members' gaps (one pass over the kind array)."""
+    present = {name: (analysis.kind == code) & analysis.gap_mask for code, name in KIND_NAMES.items()}
+    by_node = {name: mask.any(axis=1) for name, mask in present.items()}
+    states = {}
+    for group in shown:
+        rows = np.fromiter((index[n] for n in groups.members[group]), dtype=np.int64)
+        states[group] = palette.gap_state(name for name, hit in by_node.items() if hit[rows].any())
+    return states
 
 
 def _group_name(groups: Groups, group: str) -> str:
@@ -157,24 +177,30 @@ def _group_name(groups: Groups, group: str) -> str:
 
 
 def _add_group(
-    net: Network, groups: Groups, group: str, size: int, with_gaps: int, position: tuple[float, float], partial: int
+    net: Network,
+    groups: Groups,
+    group: str,
+    size: int,
+    with_gaps: int,
+    placement: Placement,
+    state: str,
+    partial: int,
 ) -> None:
     """A group node standing for ``size`` members (``partial`` more of them are drawn on their own)."""
     layer = groups.layer[group]
     name = _group_name(groups, group)
     more = f"{size} more nodes" if partial else f"{size} nodes"
-    state = "none" if not with_gaps else "origin"
+    x, y = placement.positions[group]
     net.add_node(
         group,
-        label=f"{name}\n{more}, {with_gaps} with gaps",
+        label=name,
         title=f"{name}\nnodes: {size}" + (f" (and {partial} drawn)" if partial else "") + f"\nwith gaps: {with_gaps}",
-        x=position[0],
-        y=position[1],
-        size=12 + 4 * float(np.sqrt(size)),
-        color={"background": LAYER_COLOURS[layer], "border": GAP_BORDERS[state]},
-        borderWidth=1 if state == "none" else 4,
-        shape="dot",
+        x=x,
+        y=y,
+        **_look(state, node_size(size)),
         fixed=True,
+        label_width=placement.label_width[group],
+        counts_line=f"{more}, {with_gaps} with gaps",
         layer=layer,
         org=groups.org[group],
         name=name,

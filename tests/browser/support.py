@@ -108,7 +108,7 @@ document.addEventListener('securitypolicyviolation', function (e) {
 
 def open_map(page, url: str, ws: str) -> None:
     page.goto(f"{url}/w/{ws}")
-    page.wait_for_selector("#map[data-ready='true']", timeout=20_000)
+    page.wait_for_selector("#map[data-ready='true'][data-styled='true']", timeout=20_000)
 
 
 def click_node(page, node_id: str) -> None:

@@ -34,25 +34,40 @@ def test_clicking_a_node_opens_its_panel(page, server):
     assert page.locator("#panel-meta").inner_text().startswith(node)
 
 
-def test_clicking_a_gap_highlights_its_path(page, server):
+def test_clicking_a_gap_highlights_every_hop_of_every_blocker_path(page, server):
+    # The gap with the longest blocker paths, several of them: every hop of every one must light up.
+    status, body = api(server, "GET", "/api/v1/workspaces/demo/gaps?limit=1000")
+    assert status == 200
+
+    def causes(gap):
+        return gap.get("blockers", gap["root_causes"])
+
+    gap = max(body["gaps"], key=lambda g: (len(causes(g)) > 1, max([len(c["path"]) for c in causes(g)] or [0])))
+    wanted = [c["path"] for c in causes(gap)]
+    assert len(wanted) > 1 and max(len(p) for p in wanted) >= 3
     open_map(page, server, "demo")
-    # A node whose gap has a root cause elsewhere: its path has at least two nodes.
-    node = page.evaluate(
-        "window.obligraphMap.nodes.get().find(n => n.gap_state === 'inherited' && n.gaps.length).id"
-    )
-    click_node(page, node)
-    page.wait_for_selector(f"#panel[data-loaded='{node}']", timeout=10_000)
-    button = page.locator("button.gap-path").first
-    path = button.get_attribute("data-path")
+    page.click(f"#node-list button[data-node='{gap['node']}']")
+    page.wait_for_selector(f"#panel[data-loaded='{gap['node']}']", timeout=10_000)
+    button = page.locator(f"li:has(strong:text-is('{gap['control']} ')) button.gap-path")
+    paths = json.loads(button.get_attribute("data-paths"))
+    assert paths == wanted
     button.click()
-    assert page.get_attribute("#map", "data-highlight") == path
-    first, *_ = path.split(" ")
-    colours = page.evaluate("(id) => window.obligraphMap.nodes.get(id).color.border", first)
-    assert colours == "#d50000"
-    if len(path.split(" ")) > 1:
-        a, b = path.split(" ")[:2]
-        edge = page.evaluate("(id) => window.obligraphMap.edges.get(id).color.color", f"{a}>{b}")
-        assert edge == "#d50000"
+    state = page.evaluate(
+        """(paths) => { const m = window.obligraphMap, P = m.data.palette;
+             const onPath = new Set(paths.flat());
+             const hops = paths.flatMap(p => p.slice(1).map((v, i) => p[i] + '>' + v));
+             const box = document.getElementById('map').getBoundingClientRect();
+             const inView = [...onPath].every(id => { const d = m.network.canvasToDOM(m.network.getPosition(id));
+               return d.x >= 0 && d.y >= 0 && d.x <= box.width && d.y <= box.height; });
+             return { hops: hops.map(id => m.edges.get(id).color.color === P.highlight && m.edges.get(id).width === 5),
+                      others: m.edges.get().filter(e => !hops.includes(e.id)).every(e => e.color.color !== P.highlight),
+                      ring: [...onPath].every(id => m.nodes.get(id).color.border === P.highlight),
+                      dimmed: m.nodes.get().filter(n => !onPath.has(n.id)).every(n => n.color.background === P.dimmed),
+                      inView: inView }; }""",
+        paths,
+    )
+    assert state["hops"] and all(state["hops"]), state  # every hop of every path, not the first only
+    assert state["others"] and state["ring"] and state["dimmed"] and state["inView"], state
 
 
 def test_a_form_creates_a_node_that_appears(page, server):
@@ -67,7 +82,7 @@ def test_a_form_creates_a_node_that_appears(page, server):
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     page.wait_for_selector("#map[data-ready='true']")
-    assert page.evaluate("window.obligraphMap.nodes.get('new-vendor').label") == "New vendor"
+    assert page.evaluate("window.obligraphMap.nodes.get('new-vendor').name") == "New vendor"
 
 
 def test_a_form_shows_the_servers_message_next_to_the_field(page, server):

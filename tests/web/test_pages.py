@@ -57,7 +57,7 @@ def test_map_data_block_holds_every_node(client):
     assert data["mode"] == "full"
     assert len(data["nodes"]) == workspace["nodes"]
     assert len(data["edges"]) == workspace["edges"]
-    assert {n["gap_state"] for n in data["nodes"]} <= {"none", "inherited", "origin"}
+    assert {n["gap_state"] for n in data["nodes"]} <= {"none", "inherited", "origin", "mixed", "circular"}
 
 
 def test_vis_network_is_served_locally(client):
@@ -93,10 +93,12 @@ def test_heatmap_cells_are_statuses(client):
     assert set(cells) <= {"not_implemented", "unknown", "partial", "declared", "verified", "not_applicable", "none"}
 
 
-def test_impact_shows_what_breaks(client):
-    page = client.get("/w/demo/impact?provider=musashi-dc").text
-    assert "gaps opened" in page
-    assert "there is no node" in client.get("/w/demo/impact?provider=ghost").text
+def test_impact_is_a_what_if_preset(client):
+    response = client.get("/w/demo/impact?provider=musashi-dc")
+    assert response.url.path == "/w/demo/what-if" and "gaps opened" in response.text
+    assert "musashi" in response.text.lower() and "disappears" in response.text
+    ghost = client.get("/w/demo/impact?provider=ghost")
+    assert ghost.status_code == 422 and "there is no node" in ghost.text
 
 
 def test_api_docs_keep_script_src_self(client):
@@ -115,5 +117,15 @@ def test_focused_map(client):
     assert data["mode"] == "focus" and data["focus"] == "musashi-dc"
     assert "musashi-dc" in {n["id"] for n in data["nodes"]}
     assert len(data["nodes"]) < client.get("/api/v1/workspaces/demo").json()["nodes"]
-    assert client.get("/w/demo?focus=ghost").status_code == 404
+    ghost = client.get("/w/demo?focus=ghost")  # a search that finds nothing: the whole map, and why
+    assert ghost.status_code == 200 and "No node has the id or name &#39;ghost&#39;" in ghost.text
+
+
+def test_focus_finds_a_node_by_name(client):
+    for typed in ("Musashi Datacenter", "musashi  datacenter", "Musashi Data"):
+        page = client.get("/w/demo", params={"focus": typed}).text
+        data = json.loads(re.search(r'id="map-data">(.*?)</script>', page, re.S).group(1))
+        assert data["mode"] == "focus" and data["focus"] == "musashi-dc", typed
+    several = client.get("/w/demo", params={"focus": "Hoshino"}).text
+    assert "matches" in several and "hoshino-hr" in several
     assert client.get("/w/demo?focus=musashi-dc&depth=99").status_code == 422

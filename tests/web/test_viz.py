@@ -6,13 +6,12 @@ import json
 
 import pytest
 
+from obligraph.graph import palette
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 from obligraph.graph.viz import (
     AGGREGATE_ABOVE,
     GAP_BORDERS,
-    LAYER_COLOURS,
-    PHYSICS_UP_TO,
     UnknownGroup,
     groups_of,
     map_data,
@@ -38,9 +37,14 @@ def test_layers_run_bottom_up_and_sizes_follow_dependents():
     assert ys == sorted(ys, reverse=True)  # infra has the largest screen y: the bottom
     assert by_id["n0"]["dependents"] == 4 and by_id["n4"]["dependents"] == 0
     assert by_id["n0"]["size"] > by_id["n4"]["size"]
-    assert by_id["n0"]["color"]["background"] == LAYER_COLOURS["infra"]
+    # The fill and shape say the gap state; the layer is the band, never the fill.
     assert {n["gap_state"] for n in data["nodes"]} <= set(GAP_BORDERS)
-    assert all(n["color"]["border"] == GAP_BORDERS[n["gap_state"]] for n in data["nodes"])
+    assert all(n["color"]["background"] == palette.GAP_STATE_COLOURS[n["gap_state"]] for n in data["nodes"])
+    assert all(n["shape"] == palette.GAP_STATE_SHAPES[n["gap_state"]] for n in data["nodes"])
+    assert [band["layer"] for band in data["bands"]] == ["customer", "saas", "paas", "iaas", "infra"]
+    for band in data["bands"]:
+        inside = [n for n in data["nodes"] if n["layer"] == band["layer"]]
+        assert all(band["top"] < n["y"] < band["bottom"] for n in inside)
     json.dumps(data)  # plain data, no numpy scalars
 
 
@@ -63,18 +67,58 @@ def test_tooltips_are_plain_text_and_no_pyvis_html():
     })
     data = map_data(chain, analyze(chain, as_of="2026-01-01"))
     (node,) = data["nodes"]
-    assert node["label"] == "<b>x</b>"  # kept as data; the page shows it as text
+    assert node["name"] == "<b>x</b>" and "label" not in node  # kept as data; the page draws it as text
     assert node["title"].startswith("<b>x</b> (a)\n")
     assert "heading" not in data and set(data) >= {"nodes", "edges", "options"}
 
 
-def test_physics_only_for_small_graphs():
-    small = chain_of(10)
-    assert map_data(small, analyze(small, as_of="2026-01-01"))["options"]["physics"]["enabled"] is True
-    big = chain_of(PHYSICS_UP_TO + 5)
-    data = map_data(big, analyze(big, as_of="2026-01-01"))
+def test_positions_are_final():
+    """No physics: the layout's slots are what keeps labels apart, so nothing may move the nodes."""
+    chain = chain_of(30)
+    data = map_data(chain, analyze(chain, as_of="2026-01-01"))
     assert data["options"]["physics"]["enabled"] is False
     assert all(n["fixed"] is True for n in data["nodes"])
+
+
+def label_boxes(data):
+    return [(n["x"] - n["label_width"] / 2, n["x"] + n["label_width"] / 2, n["y"]) for n in data["nodes"]]
+
+
+@pytest.mark.parametrize("size", [5, 61, 150, 1500])
+def test_slots_never_overlap_and_wide_bands_wrap(size):
+    nodes = [{"id": f"n{i}", "layer": LAYERS[i % 5] if i % 3 else "saas", "org": f"org{i % 7}",
+              "name": f"Service number {i} with a rather long name" if i % 4 == 0 else f"S{i}"} for i in range(size)]
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes,
+                             "edges": []})
+    data = map_data(chain, analyze(chain, as_of="2026-01-01"))
+    rows: dict[float, list] = {}
+    for x0, x1, y in label_boxes(data):
+        rows.setdefault(y, []).append((x0, x1))
+    for boxes in rows.values():  # labels sit below their markers: one row's slots must not overlap
+        boxes.sort()
+        assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:]))
+    xs = [n["x"] for n in data["nodes"]]
+    ys = [n["y"] for n in data["nodes"]]
+    if size >= 150:  # a wide band wraps: the picture stays near a screen's shape, not one long line
+        assert (max(xs) - min(xs)) / (max(ys) - min(ys)) < 3
+        assert max(band["rows"] for band in data["bands"]) > 1
+
+
+def test_organisations_sit_together():
+    nodes = [{"id": f"n{i}", "layer": "saas", "org": ["a", "b", "c"][i % 3]} for i in range(12)]
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "nodes": nodes, "edges": []})
+    data = map_data(chain, analyze(chain, as_of="2026-01-01"))
+    order = [n["org"] for n in sorted(data["nodes"], key=lambda n: (n["y"], n["x"]))]
+    assert order == sorted(order, key=order.index)  # each organisation's nodes form one run
+
+
+def test_edges_inside_a_band_curve():
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t",
+        "nodes": [{"id": "a", "layer": "saas"}, {"id": "b", "layer": "saas"}, {"id": "c", "layer": "iaas"}],
+        "edges": [{"provider": "a", "consumer": "b"}, {"provider": "c", "consumer": "a"}]})  # fmt: skip
+    edges = {e["id"]: e for e in map_data(chain, analyze(chain, as_of="2026-01-01"))["edges"]}
+    assert edges["a>b"]["smooth"]["enabled"] and "smooth" not in edges["c>a"]
+    assert edges["c>a"]["from"] == "c" and edges["c>a"]["to"] == "a"  # arrows point provider -> consumer
 
 
 def test_large_chains_are_aggregated_by_layer_and_org():
@@ -199,3 +243,21 @@ def test_group_edge_ids_survive_organisations_named_with_the_separator():
     ids = [e["id"] for e in data["edges"]]
     assert len(ids) == len(set(ids)) == 2
     assert all(json.loads(i) == [e["from"], e["to"]] for i, e in zip(ids, data["edges"]))
+
+
+def test_aggregated_groups_sit_in_bands_and_an_expanded_group_wraps_into_rows():
+    nodes = [{"id": f"s{i}", "layer": "saas", "org": "big"} for i in range(120)]
+    nodes += [{"id": f"i{i}", "layer": "iaas", "org": f"host{i % 3}"} for i in range(9)]
+    edges = [{"provider": f"i{i % 9}", "consumer": f"s{i}"} for i in range(120)]
+    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes,
+                             "edges": edges})
+    data = expanded(chain, [], limit=100)
+    assert [band["layer"] for band in data["bands"]] == ["saas", "iaas"]
+    for node in data["nodes"]:
+        band = next(b for b in data["bands"] if b["layer"] == node["layer"])
+        assert band["top"] < node["y"] < band["bottom"]
+    group = next(n for n in data["nodes"] if n["id"] == org_group("saas", "big"))
+    assert group["members"] == 120 and "120 nodes" in group["counts_line"]
+    opened = expanded(chain, [org_group("saas", "big")], limit=200)
+    rows = {n["y"] for n in opened["nodes"] if n["layer"] == "saas"}
+    assert len(rows) > 3  # 120 members in rows, not one line

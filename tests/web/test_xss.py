@@ -88,7 +88,7 @@ def test_payloads_survive_as_text_in_the_map_data(client):
     """Escaping must not lose data: the map shows the names exactly as stored."""
     page = client.get("/w/xss").text
     block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S).group(1)
-    labels = {node["label"] for node in json.loads(block)["nodes"]}
+    labels = {node["name"] for node in json.loads(block)["nodes"]}
     assert set(XSS) <= labels
 
 
@@ -107,4 +107,4 @@ def test_the_map_json_is_json_only(client):
     response = client.get("/w/xss/map.json")
     assert response.headers["content-type"] == "application/json"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert set(XSS) <= {node["label"] for node in response.json()["nodes"]}
+    assert set(XSS) <= {node["name"] for node in response.json()["nodes"]}

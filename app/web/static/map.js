@@ -1,42 +1,105 @@
 // The map: draws the server's node/edge/option data (obligraph.graph.viz) with vis-network,
-// applies the filters, and highlights a root-cause path. The data arrives as a JSON block,
-// never as script, so nothing in a node's name can run.
+// applies the filters and the control lens, highlights blocker paths, keeps the keyboard node
+// list beside it in step. The data arrives as a JSON block, never as script, so nothing in a
+// node's name can run. Colours and shapes come from data.palette (graph/palette.py).
 "use strict";
 (function () {
   var holder = document.getElementById("map");
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  var P = data.palette;
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var filters = { search: "", control: "", layer: "", kind: "", gapsOnly: false };
+  var lens = null; // {key, status: {node: effective status}} while a control or clause is picked
+  var highlight = null; // {nodes: {id: true}, edges: {id: true}}
+  var base = {}; // node id -> {gaps, state, count} under the current filters
 
-  function gapMatches(node) {
-    if (!filters.control && !filters.kind) return true;
-    if (!node.gaps) return true; // an aggregated group has no per-control gaps
-    return node.gaps.some(function (pair) {
-      var control = data.controls[pair[0]];
-      var kind = data.kinds[pair[1]];
-      var controlOk = !filters.control ||
-        (filters.control.indexOf("clause:") === 0 ? "clause:" + control.clause === filters.control : "control:" + control.id === filters.control);
-      return controlOk && (!filters.kind || kind === filters.kind);
-    });
+  function controlMatches(control) {
+    if (!filters.control) return true;
+    return filters.control.indexOf("clause:") === 0 ? "clause:" + control.clause === filters.control
+                                                    : "control:" + control.id === filters.control;
   }
 
-  function visible(node) {
+  // The node's gaps that pass the control and kind filters, and the state they make.
+  function filteredGaps(node) {
+    if (!node.gaps) return null; // an aggregated group has no per-control gaps
+    var kinds = {}, count = 0;
+    node.gaps.forEach(function (pair) {
+      var kind = data.kinds[pair[1]];
+      if (!controlMatches(data.controls[pair[0]]) || (filters.kind && kind !== filters.kind)) return;
+      kinds[kind] = true;
+      count++;
+    });
+    return { state: gapState(kinds), count: count };
+  }
+
+  function gapState(kinds) { // the same rule as graph/palette.py gap_state
+    if (kinds.circular) return "circular";
+    if (kinds.mixed || (kinds.origin && kinds.inherited)) return "mixed";
+    if (kinds.origin) return "origin";
+    return kinds.inherited ? "inherited" : "none";
+  }
+
+  function shown(node) {
     if (filters.layer && node.layer !== filters.layer) return false;
-    if (filters.gapsOnly && !node.gap_count) return false;
     if (filters.search) {
-      var text = (node.id + " " + (node.label || "") + " " + (node.org || "")).toLowerCase();
+      var text = (node.id + " " + (node.name || "") + " " + (node.org || "")).toLowerCase();
       if (text.indexOf(filters.search) < 0) return false;
     }
-    return gapMatches(node);
+    var own = base[node.id];
+    if (!own) return !filters.gapsOnly; // a group: kept unless only gaps are asked for
+    if ((filters.kind || filters.gapsOnly) && !own.count) return false;
+    return true;
   }
 
-  var nodeView = new vis.DataView(nodes, { filter: visible });
+  var nodeView = new vis.DataView(nodes, { filter: shown });
   var network = new vis.Network(holder, { nodes: nodeView, edges: edges }, data.options);
+  var canvas = window.obligraphCanvas(network, nodes, function () { return data; }, shown);
+  var STATE_RANK = { circular: 5, origin: 4, mixed: 3, inherited: 2, none: 1 };
+  canvas.setPriority(function (node) {
+    if (highlight && highlight.nodes[node.id]) return 2e9;
+    if (network.getSelectedNodes().indexOf(node.id) >= 0) return 1e9;
+    var own = base[node.id] || { state: node.gap_state, count: node.gap_count };
+    return (node.dim ? 0 : 1e6) + STATE_RANK[own.state] * 1e5 + Math.min(own.count, 999) * 100 +
+      Math.min(node.dependents || node.members || 0, 99);
+  });
+
+  // One look per node from (in this order of precedence) the highlight, the lens, the filters.
+  function restyle() {
+    var updates = [];
+    nodes.forEach(function (node) {
+      var own = filteredGaps(node);
+      base[node.id] = own || undefined;
+      var state = own ? own.state : node.gap_state;
+      var fill = P.states[state].colour, dim = false, badge = own ? own.count : node.gap_count;
+      if (lens && own) {
+        var status = lens.status[node.id];
+        if (status === undefined) { dim = true; badge = 0; } else fill = P.statuses[status];
+      }
+      var border = P.ink, width = 1;
+      if (highlight) {
+        if (highlight.nodes[node.id]) { border = P.highlight; width = 5; dim = false; } else dim = true;
+      }
+      if (dim) { fill = P.dimmed; border = P.dimmed_border; }
+      updates.push({
+        id: node.id, shape: P.states[state].shape, dim: dim, badge: badge, borderWidth: width,
+        color: { background: fill, border: border, highlight: { background: fill, border: P.highlight },
+                 hover: { background: fill, border: P.highlight } },
+      });
+    });
+    nodes.update(updates);
+    edges.update(edges.getIds().map(function (id) {
+      var on = highlight && highlight.edges[id];
+      var edge = edges.get(id);
+      return { id: id, width: on ? 5 : (edge.base_width || edge.width),
+               base_width: edge.base_width || edge.width,
+               color: { color: on ? P.highlight : (highlight ? P.dimmed : P.edge), highlight: P.highlight } };
+    }));
+  }
 
   function updateStatus() {
-    var shown = nodeView.length;
-    var text = shown + " of " + nodes.length;
+    var shownCount = nodeView.length;
+    var text = shownCount + " of " + nodes.length;
     if (data.mode === "aggregated") {
       text += data.expanded.length
         ? " groups and nodes (aggregated view, " + data.expanded.length + " of " + data.groups + " groups expanded)"
@@ -47,7 +110,10 @@
     if (data.mode === "focus") {
       text += " within " + data.depth + " of " + data.focus + (data.truncated ? " (cut at the size limit)" : "");
     }
+    if (lens) text += "; coloured by " + lens.label;
     document.getElementById("map-status").textContent = text;
+    var empty = document.getElementById("map-empty");
+    empty.hidden = shownCount > 0;
     var cut = document.getElementById("map-cut");
     cut.replaceChildren();
     (data.cut || []).forEach(function (item) {
@@ -57,7 +123,77 @@
       cut.appendChild(li);
     });
     document.getElementById("map-collapse").hidden = !(data.expanded && data.expanded.length);
-    holder.dataset.visible = String(shown);
+    holder.dataset.visible = String(shownCount);
+    renderLegend();
+    renderNodeList();
+  }
+
+  function svgMarker(shape, fill) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", "18"); svg.setAttribute("height", "18"); svg.setAttribute("viewBox", "-9 -9 18 18");
+    svg.setAttribute("aria-hidden", "true");
+    var shapes = {
+      dot: ["circle", { r: 7 }], square: ["rect", { x: -6.5, y: -6.5, width: 13, height: 13 }],
+      diamond: ["polygon", { points: "0,-8 8,0 0,8 -8,0" }], triangle: ["polygon", { points: "0,-8 8,7 -8,7" }],
+      star: ["polygon", { points: "0,-8 2.4,-2.6 8,-2.5 3.6,1.4 5,7.5 0,4.2 -5,7.5 -3.6,1.4 -8,-2.5 -2.4,-2.6" }],
+    };
+    var spec = shapes[shape] || shapes.dot;
+    var el = document.createElementNS(ns, spec[0]);
+    Object.keys(spec[1]).forEach(function (k) { el.setAttribute(k, spec[1][k]); });
+    el.setAttribute("fill", fill); el.setAttribute("stroke", P.ink); el.setAttribute("stroke-width", "1");
+    svg.appendChild(el);
+    return svg;
+  }
+
+  function legendItem(list, marker, text) {
+    var li = document.createElement("li");
+    li.appendChild(marker);
+    li.appendChild(document.createTextNode(" " + text));
+    list.appendChild(li);
+  }
+
+  function renderLegend() {
+    var list = document.getElementById("legend-states");
+    list.replaceChildren();
+    Object.keys(P.states).forEach(function (state) {
+      legendItem(list, svgMarker(P.states[state].shape, lens ? "#ffffff" : P.states[state].colour),
+                 P.states[state].text);
+    });
+    var statuses = document.getElementById("legend-statuses");
+    statuses.replaceChildren();
+    statuses.hidden = !lens;
+    document.getElementById("legend-statuses-title").hidden = !lens;
+    if (lens) {
+      Object.keys(P.statuses).forEach(function (s) { legendItem(statuses, svgMarker("dot", P.statuses[s]), "effective: " + s.replace("_", " ")); });
+      legendItem(statuses, svgMarker("dot", P.dimmed), "out of scope for " + lens.label);
+    }
+  }
+
+  // The keyboard way in: every shown node as a button, in band order (top to bottom, left to right).
+  function renderNodeList() {
+    var list = document.getElementById("node-list");
+    var items = nodeView.get().sort(function (a, b) { return (a.y - b.y) || (a.x - b.x); });
+    list.replaceChildren();
+    items.forEach(function (node) {
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.dataset.node = node.id;
+      var own = base[node.id] || { state: node.gap_state, count: node.gap_count };
+      button.textContent = (node.name || node.id) + " — " + node.layer + ", " +
+        (node.group_node ? node.members + " nodes, " + own.count + " with gaps" : own.count + (own.count === 1 ? " gap" : " gaps")) +
+        (own.count ? " (" + own.state + ")" : "");
+      button.addEventListener("click", function () { openNode(node.id, button); });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+    document.getElementById("node-list-count").textContent = "(" + items.length + ")";
+  }
+
+  function openNode(id, opener) {
+    network.selectNodes([id]);
+    document.dispatchEvent(new CustomEvent("obligraph:node", { detail: { node: nodes.get(id), opener: opener } }));
   }
 
   function fillSelect(select, options) {
@@ -68,18 +204,54 @@
       select.appendChild(option);
     });
   }
+  var ja = document.documentElement.lang === "ja";
+  function controlTitle(c) { return ja && c.title_ja ? c.title_ja : c.title; }
   var clauses = [];
   data.controls.forEach(function (c) { if (clauses.indexOf(c.clause) < 0) clauses.push(c.clause); });
+  clauses.sort(function (a, b) { return a.localeCompare(b, undefined, { numeric: true }); });
+  function clauseTitle(c) {
+    var info = (data.clauses || {})[c];
+    return info ? (ja && info.title_ja ? info.title_ja : info.title) : "";
+  }
   fillSelect(document.getElementById("f-control"),
-    clauses.map(function (c) { return ["clause:" + c, "Clause " + c]; })
-      .concat(data.controls.map(function (c) { return ["control:" + c.id, c.id + " " + c.title]; })));
+    clauses.map(function (c) { return ["clause:" + c, "Clause " + c + " " + clauseTitle(c)]; })
+      .concat(data.controls.map(function (c) { return ["control:" + c.id, c.id + " " + controlTitle(c)]; })));
   fillSelect(document.getElementById("f-kind"), data.kinds.map(function (k) { return [k, k]; }));
+
+  var ws = document.querySelector("[data-ws]").dataset.ws;
+  var lensRequest = 0;
+  async function setLens(value) {
+    var ticket = ++lensRequest;
+    if (!value || data.mode === "aggregated" && !data.expanded.length) { lens = null; return; }
+    var kind = value.split(":")[0], id = value.slice(kind.length + 1);
+    holder.dataset.lensLoading = value;
+    try {
+      var response = await fetch("/w/" + encodeURIComponent(ws) + "/lens.json?" + kind + "=" + encodeURIComponent(id));
+      var payload = await response.json();
+      if (!response.ok) throw new Error((payload.error && payload.error.message) || "the server answered " + response.status);
+      if (ticket !== lensRequest) return;
+      lens = { key: value, status: payload.status, label: kind === "clause" ? "clause " + id : "control " + id };
+    } catch (e) {
+      document.getElementById("map-error").textContent = "Could not colour by " + id + ": " + e.message;
+      lens = null;
+    } finally {
+      delete holder.dataset.lensLoading;
+    }
+  }
+
+  async function applyFilters(refit) {
+    if (filters.control !== (lens ? lens.key : "")) await setLens(filters.control);
+    restyle();
+    nodeView.refresh();
+    updateStatus();
+    holder.dataset.lens = lens ? lens.key : "";
+    if (refit && !highlight) canvas.fit();
+  }
 
   function bind(id, key, read) {
     document.getElementById(id).addEventListener("input", function (event) {
       filters[key] = read(event.target);
-      nodeView.refresh();
-      updateStatus();
+      applyFilters(true);
     });
   }
   bind("f-search", "search", function (el) { return el.value.trim().toLowerCase(); });
@@ -88,49 +260,36 @@
   bind("f-kind", "kind", function (el) { return el.value; });
   bind("f-gaps", "gapsOnly", function (el) { return el.checked; });
 
-  // Highlight: dim everything, then colour the path's nodes and the edges between them.
-  var original;
-  function remember() {
-    original = { nodes: {}, edges: {} };
-    nodes.forEach(function (n) { original.nodes[n.id] = n.color; });
-    edges.forEach(function (e) { original.edges[e.id] = { color: e.color, width: e.width }; });
+  // Highlight every hop of every path given (and any extra nodes), dim the rest, fit to them.
+  function highlightPaths(paths, extra) {
+    highlight = { nodes: {}, edges: {} };
+    paths.forEach(function (path) {
+      path.forEach(function (id) { highlight.nodes[id] = true; });
+      for (var i = 0; i + 1 < path.length; i++) highlight.edges[path[i] + ">" + path[i + 1]] = true;
+    });
+    (extra || []).forEach(function (id) { highlight.nodes[id] = true; });
+    var ids = Object.keys(highlight.nodes).filter(function (id) { return nodes.get(id); });
+    restyle();
+    holder.dataset.highlight = paths.map(function (p) { return p.join(" "); }).join(" | ") ||
+      Object.keys(highlight.nodes).join(" ");
+    holder.dataset.highlightEdges = Object.keys(highlight.edges).filter(function (id) { return edges.get(id); }).length;
+    canvas.fit(ids.length ? ids : undefined);
   }
-  remember();
-
+  function highlightPath(path) { highlightPaths([path]); }
   function clearHighlight() {
-    nodes.update(nodes.getIds().map(function (id) { return { id: id, color: original.nodes[id] }; }));
-    edges.update(edges.getIds().map(function (id) { return { id: id, color: original.edges[id].color, width: original.edges[id].width }; }));
+    highlight = null;
     delete holder.dataset.highlight;
-  }
-
-  function highlightPath(path) {
-    clearHighlight();
-    var onPath = {};
-    path.forEach(function (id) { onPath[id] = true; });
-    nodes.update(nodes.getIds().map(function (id) {
-      return onPath[id] ? { id: id, color: { background: original.nodes[id].background, border: "#d50000" } }
-                        : { id: id, color: { background: "#e0e0e0", border: "#bdbdbd" } };
-    }));
-    var pathEdges = [];
-    for (var i = 0; i + 1 < path.length; i++) pathEdges.push(path[i] + ">" + path[i + 1]);
-    edges.update(edges.getIds().map(function (id) {
-      return pathEdges.indexOf(id) >= 0 ? { id: id, color: { color: "#d50000" }, width: 5 } : { id: id, color: { color: "#eeeeee" } };
-    }));
-    holder.dataset.highlight = path.join(" ");
-    network.fit({ nodes: path.filter(function (id) { return nodes.get(id); }), animation: false });
+    delete holder.dataset.highlightEdges;
+    restyle();
   }
 
   network.on("click", function (params) {
-    if (params.nodes.length) {
-      document.dispatchEvent(new CustomEvent("obligraph:node", { detail: nodes.get(params.nodes[0]) }));
-    }
+    if (params.nodes.length) openNode(params.nodes[0], null);
   });
   network.once("afterDrawing", function () {
     holder.dataset.readyAt = String(Math.round(performance.now())); // for benchmarks/page_bench.py
     holder.dataset.ready = "true";
   });
-  updateStatus();
-  var ws = holder.closest("[data-ws]") ? holder.closest("[data-ws]").dataset.ws : document.querySelector("[data-ws]").dataset.ws;
 
   // Expanding a group asks the server for the map with that group drawn node by node (it keeps
   // the total within its limit) and swaps the data in place; the URL keeps the expanded groups.
@@ -148,13 +307,14 @@
       if (!response.ok) throw new Error((payload.error && payload.error.message) || "the server answered " + response.status);
       data = payload;
       window.obligraphMap.data = data;
-      delete holder.dataset.highlight; // the old data, colours and all, goes
+      highlight = null;
+      delete holder.dataset.highlight;
       nodes.clear(); edges.clear();
       nodes.add(data.nodes); edges.add(data.edges);
-      remember();
-      nodeView.refresh();
-      updateStatus();
-      network.fit({ animation: false });
+      canvas.reset();
+      lens = null;
+      await applyFilters(false);
+      canvas.fit();
       history.replaceState(null, "", "?" + params.toString());
       holder.dataset.expanded = data.expanded.join(" ");
     } catch (e) {
@@ -169,9 +329,29 @@
   });
   if (data.expanded && data.expanded.length) holder.dataset.expanded = data.expanded.join(" ");
 
-  // For panel.js and the browser tests: the drawn network and its helpers.
+  // For panel.js, the other pages' links and the browser tests.
   window.obligraphMap = {
-    network: network, nodes: nodes, edges: edges, data: data,
-    highlightPath: highlightPath, clearHighlight: clearHighlight, expand: expand, ws: ws,
+    network: network, nodes: nodes, edges: edges, data: data, ws: ws, canvas: canvas,
+    highlightPath: highlightPath, highlightPaths: highlightPaths, clearHighlight: clearHighlight,
+    expand: expand, openNode: openNode, controlTitle: controlTitle, clauseTitle: clauseTitle, shown: shown,
+    filteredGaps: filteredGaps,
   };
+
+  // Presets from the URL (the fixes, spof and what-if pages link here): ?control=, ?path=a b c, ?mark=a,b
+  var query = new URLSearchParams(location.search);
+  var preset = query.get("control") || query.get("clause");
+  if (preset) {
+    var value = (query.get("control") ? "control:" : "clause:") + preset;
+    var select = document.getElementById("f-control");
+    if (Array.prototype.some.call(select.options, function (o) { return o.value === value; })) {
+      select.value = value;
+      filters.control = value;
+    }
+  }
+  applyFilters(false).then(function () {
+    var paths = query.getAll("path").map(function (p) { return p.split(/[\s,]+/).filter(Boolean); });
+    var marks = (query.get("mark") || "").split(",").filter(Boolean);
+    if (paths.length || marks.length) highlightPaths(paths, marks); else canvas.fit();
+    holder.dataset.styled = "true";
+  });
 })();

@@ -5,7 +5,7 @@
   var byId = {};
   var nodes = data.nodes.map(function (n) {
     byId[n.id] = n;
-    var border = !data.analysed || !n.gaps ? n.colour : (n.origin ? "#d32f2f" : "#f57c00");
+    var border = !data.analysed || !n.gaps ? n.colour : data.states[n.state];
     var tip = n.label + "\n" + n.layer + (n.org ? " · " + n.org : "") +
       (n.gaps === null || n.gaps === undefined ? "" : "\ngaps: " + n.gaps);
     return {
