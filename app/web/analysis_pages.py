@@ -257,12 +257,7 @@ def _describe(chain, change: dict[str, Any], names: dict[str, str]) -> dict[str,
         item["text"] = f"{name(change['node'])} suffers: {incident.title if incident else change['incident']}"
         item["incident"] = incident
         if incident is not None and change["node"] in chain:
-            layer = chain.layer(change["node"]).value
-            if layer != incident.provider_kind.value:
-                item["warning"] = (
-                    f"This incident happened to a {incident.provider_kind.value} provider; "
-                    f"{name(change['node'])} is {layer}, so read the result as an analogy."
-                )
+            item["warning"] = incident.layer_warning(chain.layer(change["node"]).value)
     return item
 
 
