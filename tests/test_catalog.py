@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,42 @@ def test_every_correction_is_explained_in_the_rationale_page(catalog):
 def test_the_catalog_names_its_edition(catalog):
     assert "FY2013 edition" in catalog.document.version and "2011" in catalog.document.version
     assert "2013年度版" in catalog.document.title_ja
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("catalog_id", ["meti-2011", "iso27017-cld"])
+def test_every_control_with_guidance_has_japanese_text(catalog_id):
+    for control in load_catalog(catalog_id):
+        for english, japanese in (
+            (control.user_guidance, control.user_guidance_ja),
+            (control.provider_expectation, control.provider_expectation_ja),
+        ):
+            assert bool(english) == bool(japanese), control.id
+            if japanese:
+                assert JAPANESE.search(japanese) and not japanese.startswith(" "), control.id
+
+
+def test_japanese_counts_match_the_english(catalog):
+    assert sum(1 for c in catalog if c.user_guidance_ja) == 86
+    assert sum(1 for c in catalog if c.provider_expectation_ja) == 80
+
+
+def test_cld_controls_carry_their_jis_q_27017_titles():
+    cld = load_catalog("iso27017-cld")
+    assert {c.id: c.title_ja for c in cld} == {
+        "CLD.6.3.1": "クラウドコンピューティング環境における役割及び責任の共有及び分担",
+        "CLD.8.1.5": "クラウドサービスカスタマの資産の除去",
+        "CLD.9.5.1": "仮想コンピューティング環境における分離",
+        "CLD.9.5.2": "仮想マシンの要塞化",
+        "CLD.12.1.5": "実務管理者の運用セキュリティ",
+        "CLD.12.4.5": "クラウドサービスの監視",
+        "CLD.13.1.4": "仮想及び物理ネットワークのセキュリティ管理の整合",
+    }
+
+
+def test_japanese_fields_reach_the_json_shape(catalog):
+    item = next(c for c in catalog.to_dict()["controls"] if c["id"] == "10.5.1")
+    assert JAPANESE.search(item["user_guidance_ja"]) and JAPANESE.search(item["provider_expectation_ja"])
+    assert "2013年度版" in catalog.to_dict()["title_ja"]
