@@ -215,7 +215,13 @@ def catalog_list(
     for catalog_id in available_catalogs():
         catalog = load_catalog(catalog_id)
         rows.append(
-            {"id": catalog.id, "title": catalog.title, "controls": len(catalog), "cloud_guidance": len(catalog.cloud_guidance_ids)}
+            {
+                "id": catalog.id,
+                "title": catalog.title,
+                "version": catalog.document.version,
+                "controls": len(catalog),
+                "cloud_guidance": len(catalog.cloud_guidance_ids),
+            }
         )
     if output_format is CatalogFormat.json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
@@ -268,6 +274,8 @@ def show_control(item: dict) -> None:
     out.print(f"objective {item['objective_id']}: {item['objective_title']}")
     for label, key in (("What you do", "user_guidance"), ("What to demand of the provider", "provider_expectation")):
         out.print(f"\n[bold]{label}[/]\n{item[key] or '(the guideline gives nothing here)'}")
+        if item.get(f"{key}_ja"):
+            out.print(escape(item[f"{key}_ja"]))
     for model, text in item["notes"].items():
         out.print(f"\n[bold]Note ({model})[/]\n{text}")
     split = ", ".join(f"{layer}: {value}" for layer, value in item["responsibility"].items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -200,3 +201,16 @@ def test_japanese_fields_reach_the_json_shape(catalog):
     item = next(c for c in catalog.to_dict()["controls"] if c["id"] == "10.5.1")
     assert JAPANESE.search(item["user_guidance_ja"]) and JAPANESE.search(item["provider_expectation_ja"])
     assert "2013年度版" in catalog.to_dict()["title_ja"]
+
+
+def test_cli_shows_a_controls_japanese_guidance_and_the_api_lists_the_edition():
+    from typer.testing import CliRunner
+
+    from obligraph.app.cli import app
+
+    shown = CliRunner().invoke(app, ["catalog", "show", "meti-2011", "--control", "10.5.1"])
+    assert shown.exit_code == 0, shown.output
+    assert load_catalog("meti-2011")["10.5.1"].user_guidance_ja[:12] in shown.stdout.replace("\n", "")
+    listed = CliRunner().invoke(app, ["catalog", "list", "--format", "json"])
+    meti = next(row for row in json.loads(listed.stdout) if row["id"] == "meti-2011")
+    assert meti["version"] == "FY2013 edition of the 2011 guideline"

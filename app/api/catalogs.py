@@ -23,9 +23,11 @@ CONTROL_EXAMPLE = {
     "title": "Information back-up",
     "title_ja": "情報のバックアップ",
     "user_guidance": "...",
+    "user_guidance_ja": "...",
     "provider_expectation": "...",
+    "provider_expectation_ja": "...",
     "notes": {"iaas": "..."},
-    "responsibility": {"infra": "provider", "iaas": "shared", "paas": "shared", "saas": "provider"},
+    "responsibility": {"infra": "customer", "iaas": "shared", "paas": "shared", "saas": "shared"},
     "rationale": "...",
     "cloud_guidance": True,
     "incidents": ["hosting-data-loss"],
@@ -50,8 +52,9 @@ def _catalog(catalog_id: str) -> Catalog:
                         "items": [
                             {
                                 "id": "meti-2011",
-                                "title": "METI cloud guideline (2011)",
-                                "version": "2011",
+                                "title": "METI ... Use of Cloud Computing Services (2011 guideline, FY2013 edition)",
+                                "title_ja": "クラウドサービス利用のための情報セキュリティマネジメントガイドライン 2013年度版",
+                                "version": "FY2013 edition of the 2011 guideline",
                                 "controls": 133,
                                 "cloud_guidance": 106,
                             }
@@ -71,6 +74,7 @@ def list_catalogs() -> Any:
             {
                 "id": catalog.id,
                 "title": catalog.title,
+                "title_ja": catalog.document.title_ja,
                 "version": catalog.document.version,
                 "controls": len(catalog),
                 "cloud_guidance": len(catalog.cloud_guidance_ids),
@@ -89,7 +93,9 @@ def list_catalogs() -> Any:
                     "example": {
                         "id": "meti-2011",
                         "title": "...",
-                        "version": "2011",
+                        "title_ja": "...",
+                        "version": "FY2013 edition of the 2011 guideline",
+                        "source": "...",
                         "clauses": {"10": {"title": "Communications and operations management"}},
                         "controls": [CONTROL_EXAMPLE],
                     }
