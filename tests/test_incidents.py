@@ -83,3 +83,10 @@ def test_applying_an_incident_to_another_layer_warns():
     assert incident.layer_warning(Layer.SAAS) is None
     assert "saas provider" in incident.layer_warning("iaas")
     assert incident.describe()["year"] == 2008 and "Digital Railroad" in incident.describe()["description"]
+
+
+def test_every_incident_drops_a_control_its_consumers_rely_on():
+    catalog = load_catalog("meti-2011")
+    for incident in load_incidents():
+        dropped, _ = incident.degraded_controls()
+        assert any(catalog[c].responsibility[incident.provider_kind].delegates for c in dropped), incident.id
