@@ -24,6 +24,7 @@ from obligraph import __version__
 from obligraph.graph.analysis import Analysis, analyze
 from obligraph.graph.catalog import available_catalogs, load_catalog
 from obligraph.graph.chain import Chain
+from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
 from obligraph.graph.errors import ChainError
 
 app = typer.Typer(
@@ -90,7 +91,12 @@ def analyze_command(
         Optional[str], typer.Option("--require", help="Lowest effective status that counts as assured.")
     ] = None,
     controls: Annotated[
-        Optional[str], typer.Option("--controls", help="Comma-separated control ids to analyse (default: all analysed).")
+        Optional[str],
+        typer.Option(
+            "--controls",
+            help="Comma-separated control ids to analyse (default: all analysed); newer numbers map to the"
+            " catalog's: 27002:2022/8.13, 27002:2013/A.12.3.1, ccm:BCR-08.",
+        ),
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.json,
     output: Annotated[
@@ -236,7 +242,12 @@ def catalog_list(
 def catalog_show(
     catalog_id: Annotated[str, typer.Argument(help="Catalog id (see `obligraph catalog list`) or a catalog file.")],
     output_format: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
-    control: Annotated[Optional[str], typer.Option("--control", help="Show one control in full.")] = None,
+    control: Annotated[
+        Optional[str],
+        typer.Option(
+            "--control", help="Show one control in full (a typed id such as 27002:2022/8.13: each it maps to)."
+        ),
+    ] = None,
 ) -> None:
     """Show a catalog's controls, or one control's guidance in full."""
     try:
@@ -245,14 +256,17 @@ def catalog_show(
         raise fail(str(exc)) from None
     document = catalog.to_dict()
     if control is not None:
-        if control not in catalog:
-            raise fail(f"'{control}' is not a control of catalog '{catalog.id}'")
-        document["controls"] = [c for c in document["controls"] if c["id"] == control]
+        try:
+            shown = resolve_control_id(control, catalog)
+        except ControlIdError as exc:
+            raise fail(str(exc)) from None
+        document["controls"] = [c for c in document["controls"] if c["id"] in shown]
     if output_format is CatalogFormat.json:
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     if control is not None:
-        show_control(document["controls"][0])
+        for item in document["controls"]:
+            show_control(item)
         return
     table = Table("id", "title", "analysed", "infra", "iaas", "paas", "saas", title=f"{catalog.id}: {catalog.title}")
     for item in document["controls"]:

@@ -7,7 +7,6 @@ page here lists the same gaps in the same order as ``obligraph analyze``.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from obligraph.app.paging import decode_cursor, encode_cursor
 from obligraph.graph.analysis import ANALYSIS_FORMAT, Analysis
 from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.analysis.rootcause import reachable_over_delegation
+from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
 from obligraph.graph.lattice import Layer
 
 KINDS = ("origin", "inherited", "mixed", "circular")
@@ -84,7 +84,7 @@ def gap_mask(workspace_id: str, analysis: Analysis, filters: GapFilters) -> np.n
     if filters.controls is not None:
         cols = np.zeros(len(analysis.controls), dtype=bool)
         for control in filters.controls:
-            cols[_column(analysis, control)] = True
+            cols[_columns(analysis, control)] = True
         mask &= cols[None, :]
     if filters.clauses is not None:
         catalog = analysis.chain.catalog
@@ -131,18 +131,18 @@ def _node_index(workspace_id: str, analysis: Analysis, node: str) -> int:
     return index
 
 
-def _column(analysis: Analysis, control: str) -> int:
-    column = analysis.column.get(control)
-    if column is None:
-        catalog = analysis.chain.catalog
-        if control in catalog:
-            message = f"control '{control}' is not analysed here; add it to `controls` to include it"
-        else:
-            close = difflib.get_close_matches(control, analysis.controls, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            message = f"'{control}' is not a control of catalog '{catalog.id}'{hint}"
-        raise _bad_filter("control", message)
-    return column
+def _columns(analysis: Analysis, control: str) -> list[int]:
+    """The analysis columns of ``control``: one for a catalog id, one per mapped control for a typed id."""
+    try:
+        catalog_ids = resolve_control_id(control, analysis.chain.catalog)
+    except ControlIdError as exc:
+        raise _bad_filter("control", str(exc)) from None
+    columns = [analysis.column.get(catalog_id) for catalog_id in catalog_ids]
+    if None in columns:
+        missing = catalog_ids[columns.index(None)]
+        named = f"'{missing}'" if missing == control else f"'{missing}' (from '{control}')"
+        raise _bad_filter("control", f"control {named} is not analysed here; add it to `controls` to include it")
+    return columns  # type: ignore[return-value]
 
 
 def _cursor_position(analysis: Analysis, after: list) -> int:

@@ -21,6 +21,7 @@ from obligraph.app import store
 from obligraph.app.rows import Rows, edge_values
 from obligraph.app.service import Edit
 from obligraph.graph.chain import Chain, validate_document
+from obligraph.graph.control_ids import expand_control_ids
 from obligraph.graph.errors import ChainError
 from obligraph.graph.schema import ChainDocument
 
@@ -69,7 +70,8 @@ def checked_document(document: Any, current: Chain) -> ChainDocument:
     Chain.from_dict(
         {**document, "catalog": current.catalog.id, "nodes": [*document.get("nodes", []), *stand_ins]}, source=SOURCE
     )
-    return parsed
+    # Typed ids (27002:2013/A.12.3.1) become catalog ids, so a merge replaces the declaration they name.
+    return expand_control_ids(parsed, current.catalog)[0]
 
 
 def merge_into(chain: Chain, document: Mapping[str, Any], parsed: ChainDocument) -> dict[str, list]:

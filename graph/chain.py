@@ -27,6 +27,8 @@ import yaml
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from obligraph.graph.control_ids import expand_control_ids, expand_edge, expand_node
+from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id, unknown_control_message
 from obligraph.graph.errors import ChainError, Issue, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
@@ -72,7 +74,8 @@ class Chain:
         except ChainError as exc:
             exc.source = source
             raise
-        issues = _cross_check(parsed, catalog)
+        parsed, issues = expand_control_ids(parsed, catalog)  # typed ids (27002:2013/A.12.3.1) -> catalog ids
+        issues += _cross_check(parsed, catalog)
         if issues:
             raise ChainError(issues, source=source)
         chain = cls(
@@ -195,19 +198,21 @@ class Chain:
         """The controls an analysis covers: the argument, else the document's list, else the catalog's set."""
         if controls is None:
             controls = self.controls if self.controls is not None else self.catalog.cloud_guidance_ids
-        chosen = list(dict.fromkeys(controls))
-        unknown = [c for c in chosen if c not in self.catalog]
-        if unknown:
-            raise ChainError.at(("controls",), _unknown_control_message(unknown[0], self.catalog))
-        return chosen
+        chosen: dict[str, None] = {}
+        for control in controls:
+            try:
+                chosen.update(dict.fromkeys(resolve_control_id(control, self.catalog)))
+            except ControlIdError as exc:
+                raise ChainError.at(("controls",), str(exc)) from None
+        return list(chosen)
 
     # -- editing --------------------------------------------------------------------------------
 
     def add_node(self, node: Node | Mapping[str, Any]) -> None:
-        node = _validated(Node, node, ("node",))
+        node, issues = expand_node(_validated(Node, node, ("node",)), self.catalog, ("node",))
         if node.id in self.graph:
             raise ChainError.at(("node", "id"), f"'{node.id}' already exists; node ids must be unique")
-        issues = list(_declaration_issues(node, ("node",), self.catalog))
+        issues += _declaration_issues(node, ("node",), self.catalog)
         if issues:
             raise ChainError(issues)
         self._put_node(node)
@@ -215,9 +220,9 @@ class Chain:
 
     def update_node(self, node: Node | Mapping[str, Any]) -> None:
         """Replace a node's attributes and declarations, keeping its edges."""
-        node = _validated(Node, node, ("node",))
+        node, issues = expand_node(_validated(Node, node, ("node",)), self.catalog, ("node",))
         self._require_node(node.id)
-        issues = list(_declaration_issues(node, ("node",), self.catalog))
+        issues += _declaration_issues(node, ("node",), self.catalog)
         if issues:
             raise ChainError(issues)
         before = self.graph.nodes[node.id]
@@ -236,8 +241,8 @@ class Chain:
         self.touch()
 
     def add_edge(self, edge: Edge | Mapping[str, Any]) -> None:
-        edge = _validated(Edge, edge, ("edge",))
-        issues = list(_edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog))
+        edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
+        issues += _edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog)
         if (edge.provider, edge.consumer) in self._edge_order:
             issues.append(
                 Issue("edge", f"{edge.provider} -> {edge.consumer} already exists; update it instead of adding it")
@@ -248,10 +253,10 @@ class Chain:
         self.touch()
 
     def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
-        edge = _validated(Edge, edge, ("edge",))
+        edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
         if (edge.provider, edge.consumer) not in self._edge_order:
             raise ChainError.at(("edge",), f"there is no edge {edge.provider} -> {edge.consumer}")
-        issues = list(_edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog))
+        issues += _edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog)
         if issues:
             raise ChainError(issues)
         self._put_edge(edge)
@@ -265,24 +270,36 @@ class Chain:
         self.touch()
 
     def declare(self, node_id: str, declaration: Declaration | Mapping[str, Any]) -> None:
-        """Add or replace the node's declaration for one control."""
+        """Add or replace the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
         declaration = _validated(Declaration, declaration, ("declaration",))
-        if declaration.control not in self.catalog:
-            raise ChainError.at(
-                ("declaration", "control"), _unknown_control_message(declaration.control, self.catalog)
-            )
+        try:
+            controls = resolve_control_id(declaration.control, self.catalog)
+        except ControlIdError as exc:
+            raise ChainError.at(("declaration", "control"), str(exc)) from None
         declarations = self.graph.nodes[node_id]["declarations"]
         before = dict(declarations)
-        declarations[declaration.control] = declaration
+        for control in controls:
+            same = control == declaration.control
+            declarations[control] = declaration if same else declaration.model_copy(update={"control": control})
         self._declarations_changed(node_id, before)
 
     def undeclare(self, node_id: str, control: str) -> None:
+        """Remove the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
         declarations = self.graph.nodes[node_id]["declarations"]
         before = dict(declarations)
-        if declarations.pop(control, None) is None:
-            raise ChainError.at(("declaration",), f"'{node_id}' has no declaration for control '{control}'")
+        controls = [control]
+        if is_typed(control):
+            try:
+                controls = list(resolve_control_id(control, self.catalog))
+            except ControlIdError as exc:
+                raise ChainError.at(("declaration", "control"), str(exc)) from None
+        missing = [c for c in controls if c not in declarations]
+        if missing:
+            raise ChainError.at(("declaration",), f"'{node_id}' has no declaration for control '{missing[0]}'")
+        for c in controls:
+            del declarations[c]
         self._declarations_changed(node_id, before)
 
     def touch(self) -> None:
@@ -451,18 +468,12 @@ def _validated(model: type, value: Any, prefix: tuple) -> Any:
         raise ChainError.from_validation(exc, prefix=prefix, model=model) from None
 
 
-def _unknown_control_message(control: str, catalog: Catalog) -> str:
-    close = difflib.get_close_matches(control, catalog.ids, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else f" (its ids look like '{catalog.ids[0]}')"
-    return f"'{control}' is not a control of catalog '{catalog.id}'{hint}"
-
-
 def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable[Issue]:
     seen: dict[str, int] = {}
     for j, declaration in enumerate(node.declarations):
         place = (*prefix, "declarations", j)
         if declaration.control not in catalog:
-            yield Issue(format_location((*place, "control")), _unknown_control_message(declaration.control, catalog))
+            yield Issue(format_location((*place, "control")), unknown_control_message(declaration.control, catalog))
         if declaration.control in seen:
             yield Issue(
                 format_location((*place, "control")),
@@ -486,7 +497,7 @@ def _edge_issues(edge: Edge, prefix: tuple, node_ids: set[str], catalog: Catalog
         )
     for control in edge.responsibility:
         if control not in catalog:
-            yield Issue(format_location((*prefix, "responsibility", control)), _unknown_control_message(control, catalog))
+            yield Issue(format_location((*prefix, "responsibility", control)), unknown_control_message(control, catalog))
 
 
 def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
@@ -517,5 +528,5 @@ def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
         seen_edges.setdefault(pair, i)
     for i, control in enumerate(document.controls or []):
         if control not in catalog:
-            issues.append(Issue(format_location(("controls", i)), _unknown_control_message(control, catalog)))
+            issues.append(Issue(format_location(("controls", i)), unknown_control_message(control, catalog)))
     return issues

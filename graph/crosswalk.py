@@ -425,3 +425,19 @@ def iso27002_2022_ids(catalog_id: str) -> tuple[str, ...]:
 def iso27002_2013_ids(catalog_id: str) -> tuple[str, ...]:
     """The ISO/IEC 27002:2013 controls that map to catalog control ``catalog_id`` (empty if none)."""
     return _reverse("iso27002-2013").get(catalog_id, ())
+
+
+def catalog_iso27002_2022(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """Catalog id -> its ISO/IEC 27002:2022 ids, for a catalog numbered like ISO/IEC 27002:2005
+    (empty for any other, whose ids would only collide by accident).
+
+    >>> from obligraph.graph.catalog import load_catalog
+    >>> catalog_iso27002_2022(load_catalog("meti-2011"))["12.3.2"]
+    ('8.24',)
+    >>> catalog_iso27002_2022(load_catalog("iso27017-cld"))
+    {}
+    """
+    if not _speaks_2005(catalog):
+        return {}
+    reverse = _reverse("iso27002-2022")
+    return {control_id: reverse[control_id] for control_id in catalog.ids if control_id in reverse}

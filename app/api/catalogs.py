@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from obligraph.app.errors import not_found
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.graph.catalog import Catalog, available_catalogs, load_catalog
+from obligraph.graph.crosswalk import catalog_iso27002_2022
 
 router = APIRouter(prefix="/catalogs", tags=["catalogs"], responses=ERROR_RESPONSES)
 
@@ -31,7 +32,17 @@ CONTROL_EXAMPLE = {
     "rationale": "...",
     "cloud_guidance": True,
     "incidents": ["hosting-data-loss"],
+    "iso27002_2022": ["8.13"],
 }
+
+
+def _catalog_dict(catalog: Catalog) -> dict[str, Any]:
+    """The catalog as ``Catalog.to_dict`` gives it, each control with its ISO/IEC 27002:2022 ids."""
+    document = catalog.to_dict()
+    modern = catalog_iso27002_2022(catalog)
+    for control in document["controls"]:
+        control["iso27002_2022"] = list(modern.get(control["id"], ()))
+    return document
 
 
 def _catalog(catalog_id: str) -> Catalog:
@@ -105,7 +116,7 @@ def list_catalogs() -> Any:
     },
 )
 def get_catalog(catalog_id: CatalogPath) -> Any:
-    return _catalog(catalog_id).to_dict()
+    return _catalog_dict(_catalog(catalog_id))
 
 
 @router.get(
@@ -117,4 +128,4 @@ def get_control(catalog_id: CatalogPath, control: ControlPath) -> Any:
     catalog = _catalog(catalog_id)
     if control not in catalog:
         raise not_found(f"catalog '{catalog_id}' has no control '{control}'")
-    return next(item for item in catalog.to_dict()["controls"] if item["id"] == control)
+    return next(item for item in _catalog_dict(catalog)["controls"] if item["id"] == control)

@@ -21,6 +21,7 @@ from obligraph.app.rows import insert_declaration
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
 from obligraph.app.service import Edit
+from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
 from obligraph.graph.schema import Declaration
 
 router = APIRouter(
@@ -39,7 +40,24 @@ def _require_node(edit: Edit, ws: str, node: str) -> None:
         raise not_found(f"workspace '{ws}' has no node '{node}'")
 
 
+def _catalog_controls(edit: Edit, control: str, location: str) -> tuple[str, ...]:
+    """The catalog ids ``control`` stands for (a typed id such as ``ccm:BCR-08`` may stand for several)."""
+    try:
+        return resolve_control_id(control, edit.chain.catalog)
+    except ControlIdError as exc:
+        raise ApiError(422, str(exc), details=[{"location": location, "message": str(exc)}]) from None
+
+
+def _one_catalog_control(edit: Edit, control: str) -> None:
+    """Reading, changing or removing one stored declaration needs its catalog id; say which it is."""
+    if is_typed(control):
+        ids = _catalog_controls(edit, control, "path.control")
+        message = f"'{control}' stands for catalog control(s) {', '.join(ids)}; use the catalog id on this route"
+        raise ApiError(422, message, details=[{"location": "path.control", "message": message}])
+
+
 def _current(edit: Edit, ws: str, node: str, control: str) -> Declaration:
+    _one_catalog_control(edit, control)
     _require_node(edit, ws, node)
     declaration = edit.chain.declarations(node).get(control)
     if declaration is None:
@@ -78,17 +96,23 @@ DECLARATION_LINKS = links(
     responses={201: {"links": DECLARATION_LINKS}},
 )
 def create_declaration(ws: WorkspaceId, node: NodePath, declaration: DeclarationBody, service: ServiceDep) -> Any:
+    """A typed id (``27002:2013/A.12.3.1``) declares each catalog control it maps to; the response
+    shows the first."""
     with service.edit(ws) as edit:
         _require_node(edit, ws, node)
-        if declaration.control in edit.chain.declarations(node):
-            raise ApiError(
-                409,
-                f"node '{node}' already declares control '{declaration.control}'; "
-                f"change it with PUT or PATCH .../declarations/{declaration.control}",
-            )
+        controls = _catalog_controls(edit, declaration.control, "body.control")
+        for control in controls:
+            if control in edit.chain.declarations(node):
+                raise ApiError(
+                    409,
+                    f"node '{node}' already declares control '{control}'; "
+                    f"change it with PUT or PATCH .../declarations/{control}",
+                )
         edit.apply(lambda chain: chain.declare(node, declaration))
-        _store(edit, ws, node, declaration)
-    return declaration
+        stored = [declaration.model_copy(update={"control": control}) for control in controls]
+        for item in stored:
+            _store(edit, ws, node, item)
+    return stored[0]
 
 
 @router.get(
@@ -159,11 +183,14 @@ def put_declaration(
     declaration = Declaration.model_validate({**body.model_dump(), "control": control})
     with service.edit(ws) as edit:
         _require_node(edit, ws, node)
-        created = control not in edit.chain.declarations(node)
+        controls = _catalog_controls(edit, control, "path.control")
+        created = any(c not in edit.chain.declarations(node) for c in controls)
         edit.apply(lambda chain: chain.declare(node, declaration))
-        _store(edit, ws, node, declaration)
+        stored = [declaration.model_copy(update={"control": c}) for c in controls]
+        for item in stored:
+            _store(edit, ws, node, item)
     response.status_code = 201 if created else 200
-    return declaration
+    return stored[0]
 
 
 @router.patch("/{control}", response_model=DeclarationOut, summary="Change part of a node's declaration")

@@ -58,6 +58,7 @@ def create_edge(ws: WorkspaceId, edge: EdgeBody, service: ServiceDep) -> Any:
         if (edge.provider, edge.consumer) in edit.chain.graph.edges:
             raise ApiError(409, f"edge {edge.provider} -> {edge.consumer} already exists; PATCH it instead")
         edit.apply(lambda chain: chain.add_edge(edge))
+        edge = edit.chain.edge(edge.provider, edge.consumer)  # typed override ids are catalog ids now
         insert_edge(edit.session, ws, edge, store.next_position(edit.session, EDGES, ws))
     return edge
 
@@ -108,6 +109,7 @@ def update_edge(
             raise _missing(ws, provider, consumer)
         updated = edit.chain.edge(provider, consumer).model_copy(update=changes)
         edit.apply(lambda chain: chain.update_edge(updated))
+        updated = edit.chain.edge(provider, consumer)  # typed override ids are catalog ids now
         values = {key: value for key, value in edge_values(updated).items() if key in changes}
         if values:
             edit.session.execute(update(EDGES).where(*_where(ws, provider, consumer)).values(**values))

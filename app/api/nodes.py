@@ -50,6 +50,7 @@ def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
         if node.id in edit.chain:
             raise ApiError(409, f"workspace '{ws}' already has a node '{node.id}'; PATCH it, or pick another id")
         edit.apply(lambda chain: chain.add_node(node))
+        node = edit.chain.node(node.id)  # typed declaration ids are catalog ids now
         position = store.next_position(edit.session, NODES, ws)
         insert_node(edit.session, ws, node, position)
     return node

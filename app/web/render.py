@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from obligraph.app.errors import ApiError
 from obligraph.app.service import Service, View
+from obligraph.graph.crosswalk import iso27002_2022_ids
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -48,6 +49,10 @@ _JSON_ESCAPES = (
 
 
 env.filters["json_block"] = json_block
+# A 2005 control id's ISO/IEC 27002:2022 numbers, for pages to show beside it: {{ "10.5.1"|iso2022 }}
+# gives ("8.13",); empty for ids no 2022 control maps to (and for other catalogs' ids).
+env.filters["iso2022"] = iso27002_2022_ids
+env.globals["iso27002_2022_ids"] = iso27002_2022_ids
 
 
 class PageNotFound(Exception):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from obligraph.graph.analysis.result import Analysis, analyze
 from obligraph.graph.chain import Chain
+from obligraph.graph.crosswalk import ControlIdError, resolve_control_ids
 from obligraph.graph.errors import ChainError
 from obligraph.graph.incidents import get_incident, load_incidents
 from obligraph.graph.lattice import Status
@@ -159,9 +160,11 @@ def _apply(chain: Chain, change: Change, index: int, analysed: list[str]) -> set
 
 
 def _set_status(chain: Chain, node: str, controls: Iterable[str], status: Status, place: tuple) -> None:
+    try:  # typed ids (27002:2022/8.13) name the catalog controls they map to
+        controls = resolve_control_ids(controls, chain.catalog)
+    except ControlIdError as exc:
+        raise ChainError.at((*place, "controls"), str(exc)) from None
     for control in controls:
-        if control not in chain.catalog:
-            raise ChainError.at((*place, "controls"), f"'{control}' is not a control of catalog '{chain.catalog.id}'")
         current = chain.declarations(node).get(control)
         if current is None:
             chain.declare(node, Declaration(control=control, status=status))

@@ -19,7 +19,9 @@ from typing import Any, Callable, Iterable, Mapping
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import load_catalog
-from obligraph.graph.chain import _declaration_issues, _edge_issues, _unknown_control_message
+from obligraph.graph.chain import _declaration_issues, _edge_issues
+from obligraph.graph.control_ids import expand_edge, expand_node
+from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
 from obligraph.graph.errors import DOCUMENT, ChainError, Issue, format_location
 from obligraph.graph.schema import ChainDocument, Edge, Node
 
@@ -59,8 +61,10 @@ def _issues(document: Mapping[str, Any]) -> Iterable[Issue]:
         return
     catalog = load_catalog(parsed.catalog)
     for i, control in enumerate(parsed.controls or []):
-        if control not in catalog:
-            yield Issue(format_location(("controls", i)), _unknown_control_message(control, catalog))
+        try:
+            resolve_control_id(control, catalog)  # catalog ids and typed ids (27002:2013/A.12.3.1)
+        except ControlIdError as exc:
+            yield Issue(format_location(("controls", i)), str(exc))
     count = 0
     first_index: dict[str, int] = {}
     for i, raw in enumerate(document.get("nodes", [])):
@@ -92,6 +96,8 @@ def _node_issues(raw: Any, i: int, catalog, first_index: dict[str, int]) -> Iter
             f"'{node.id}' is already the id of nodes[{first_index[node.id]}]; node ids must be unique",
         )
     first_index.setdefault(node.id, i)
+    node, typed_issues = expand_node(node, catalog, ("nodes", i))
+    yield from typed_issues
     yield from _declaration_issues(node, ("nodes", i), catalog)
 
 
@@ -101,6 +107,8 @@ def _edge_problems(raw: Any, i: int, catalog, node_ids, seen: dict) -> Iterable[
     except ValidationError as exc:
         yield from ChainError.from_validation(exc, prefix=("edges", i), model=Edge).issues
         return
+    edge, typed_issues = expand_edge(edge, catalog, ("edges", i))
+    yield from typed_issues
     yield from _edge_issues(edge, ("edges", i), node_ids, catalog)
     pair = (edge.provider, edge.consumer)
     if pair in seen:

@@ -22,7 +22,6 @@ Answers: ``Yes`` -> declared, ``No`` -> not_implemented, ``NA`` (or ``N/A``) -> 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, load_catalog
+from obligraph.graph.crosswalk import unknown_control_message
 from obligraph.graph.errors import ChainError, Issue
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.schema import Declaration
@@ -82,14 +82,7 @@ def read_caiq(data: bytes | str, *, node_id: str, catalog: str = DEFAULT_CATALOG
         if not control:
             problems.append(Issue(f"{where}, column {labels['control']}", "the control id is empty; fill it in"))
         elif control not in known:
-            close = difflib.get_close_matches(control, known.ids, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else f" (its ids look like '{known.ids[0]}')"
-            problems.append(
-                Issue(
-                    f"{where}, column {labels['control']}",
-                    f"'{control}' is not a control of catalog '{known.id}'{hint}",
-                )
-            )
+            problems.append(Issue(f"{where}, column {labels['control']}", unknown_control_message(control, known)))
         elif control in seen:
             problems.append(
                 Issue(

@@ -1,0 +1,22 @@
+"""Pages show the ISO/IEC 27002:2022 numbers beside the catalog's 2005 ids."""
+
+from __future__ import annotations
+
+import re
+
+from obligraph.app.web.render import env
+
+
+def test_the_filter_gives_2022_ids():
+    template = env.from_string(
+        '{{ "10.5.1"|iso2022|join(",") }}|{{ iso27002_2022_ids("11.4.1")|join(",") }}|{{ "6.1.1"|iso2022|length }}'
+    )
+    assert template.render() == "8.13|5.15|0"
+
+
+def test_node_checklist_rows_show_2022_ids(client):
+    page = client.get("/w/xss/nodes/p1")
+    assert page.status_code == 200
+    row = re.search(r"<td>10\.5\.1(.*?)</td>", page.text, re.DOTALL)
+    assert row is not None
+    assert '<span class="iso2022" title="ISO/IEC 27002:2022">(2022: 8.13)</span>' in row.group(1)
