@@ -2,79 +2,99 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any, Iterator
+import dataclasses
+import time
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from obligraph.app.errors import ApiError
+from obligraph.app.web.gap_table import PAGE_SIZE, SORT_KEYS, TableQuery, csv_text, matching_cells, rows_for
 from obligraph.app.web.render import page_view, render
 from obligraph.graph.analysis import Analysis
-from obligraph.graph.lattice import Status
+from obligraph.graph.lattice import Layer, Status
 
 router = APIRouter(include_in_schema=False)
-#: Rows drawn in the HTML table; the CSV always has every gap.
-GAP_ROWS = 2000
 #: Rows of the heat map; a bigger chain shows its nodes with the most gaps first.
 HEAT_ROWS = 300
 
 
-def gap_rows(analysis: Analysis, limit: int | None, *, root_causes: bool) -> Iterator[dict[str, Any]]:
-    chain, catalog = analysis.chain, analysis.chain.catalog
-    for n, gap in enumerate(analysis.gaps()):
-        if limit is not None and n >= limit:
-            return
-        attrs = chain.node(gap.node)
-        causes = [c.node for c in analysis.root_causes(gap.node, gap.control)] if root_causes else []
-        yield {
-            "node": gap.node,
-            "name": attrs.name or gap.node,
-            "layer": attrs.layer.value,
-            "org": attrs.org or "",
-            "control": gap.control,
-            "clause": catalog[gap.control].clause,
-            "title": catalog[gap.control].title,
-            "kind": gap.kind,
-            "effective": gap.effective.value,
-            "required": gap.required.value,
-            "orphaned": gap.orphaned,
-            "root_causes": causes,
-        }
+def table_query(
+    node: Annotated[str, Query(max_length=128)] = "",
+    layer: Annotated[str, Query(max_length=16)] = "",
+    control: Annotated[str, Query(max_length=32)] = "",
+    kind: Annotated[str, Query(max_length=16)] = "",
+    orphaned: Annotated[str, Query(max_length=3)] = "",
+    effective: Annotated[str, Query(max_length=16)] = "",
+    root_cause: Annotated[str, Query(max_length=128)] = "",
+    sort: Annotated[str, Query(max_length=16)] = "",
+    dir: Annotated[Literal["asc", "desc"], Query()] = "asc",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> TableQuery:
+    return TableQuery(node.strip(), layer, control.strip(), kind, orphaned, effective, root_cause.strip(), sort, dir,
+                      page)  # fmt: skip
 
 
 @router.get("/w/{ws}/gaps", response_class=HTMLResponse)
-def gaps_page(request: Request, ws: str) -> HTMLResponse:
+def gaps_page(request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)]) -> HTMLResponse:
+    error, rows, matched = None, [], 0
     with page_view(request, ws) as view:
         analysis = view.analysis()
-        rows = list(gap_rows(analysis, GAP_ROWS, root_causes=True))
-        total = analysis.gap_count
-        workspace = view.workspace
-    return render("gaps.html", title=f"Gaps: {workspace.name}", ws=ws, workspace=workspace, rows=rows, total=total)
-
-
-@router.get("/w/{ws}/gaps.csv")
-def gaps_csv(request: Request, ws: str) -> Response:
-    with page_view(request, ws) as view:
-        rows = list(gap_rows(view.analysis(), None, root_causes=False))
-    out = io.StringIO()
-    fields = ["node", "name", "layer", "org", "control", "clause", "title", "kind", "effective", "required", "orphaned"]
-    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _cell(row[key]) for key in fields})
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{ws}-gaps.csv"'},
+        workspace, total = view.workspace, analysis.gap_count
+        try:
+            started = time.perf_counter()
+            cells = matching_cells(ws, analysis, query)
+            matched = len(cells)
+            last = max(1, -(-matched // PAGE_SIZE))
+            if query.page > last:  # past the end (the filters narrowed): the last page, not an empty one
+                query = dataclasses.replace(query, page=last)
+            start = (query.page - 1) * PAGE_SIZE
+            rows = rows_for(analysis, cells[start : start + PAGE_SIZE], root_causes=True)
+            elapsed = time.perf_counter() - started
+        except ApiError as exc:
+            if exc.status == 404:  # an unknown root-cause node: a filter error here, not a missing page
+                exc = ApiError(422, exc.message)
+            error, elapsed = exc.message, 0.0
+        catalog = analysis.chain.catalog
+        clauses = sorted(catalog.document.clauses, key=lambda c: [int(p) if p.isdigit() else p for p in c.split(".")])
+        controls = list(analysis.controls)
+    pages = max(1, -(-matched // PAGE_SIZE))
+    return render(
+        "gaps.html",
+        status=422 if error else 200,
+        title=f"Gaps: {workspace.name}",
+        ws=ws,
+        workspace=workspace,
+        rows=rows,
+        total=total,
+        matched=matched,
+        query=query,
+        pages=pages,
+        page_size=PAGE_SIZE,
+        error=error,
+        elapsed_ms=round(elapsed * 1000),
+        layers=[layer.value for layer in Layer],
+        kinds=["origin", "inherited", "mixed", "circular"],
+        statuses=[s.value for s in Status],
+        clauses=clauses,
+        controls=controls,
+        sort_keys=SORT_KEYS,
     )
 
 
-def _cell(value: Any) -> Any:
-    """Spreadsheets run a cell that starts with = + - @ as a formula; a leading quote keeps it text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+@router.get("/w/{ws}/gaps.csv")
+def gaps_csv(request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)]) -> Response:
+    """Exactly the gaps the table's filters select, in its order (every page, not only the one shown)."""
+    with page_view(request, ws) as view:
+        analysis = view.analysis()
+        cells = matching_cells(ws, analysis, query)
+        text = csv_text(analysis, cells)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{ws}-gaps.csv"'},
+    )
 
 
 @router.get("/w/{ws}/heatmap", response_class=HTMLResponse)

@@ -79,7 +79,7 @@ def test_gap_csv_matches_the_analysis(client):
 
 
 def test_csv_cells_cannot_start_a_formula(client):
-    from obligraph.app.web.tables import _cell
+    from obligraph.app.web.gap_table import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("@SUM") == "'@SUM"
