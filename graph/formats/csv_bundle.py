@@ -1,4 +1,5 @@
-"""CSV bundle for spreadsheets: a zip of chain.csv, nodes.csv, edges.csv, declarations.csv and gaps.csv.
+"""CSV bundle for spreadsheets: a zip of chain.csv, nodes.csv, edges.csv and declarations.csv, plus the
+analysis tables gaps.csv, root_causes.csv and blockers.csv (see ``csv_layout.py`` and ``csv_gaps.py``).
 
 Lossless: ``read`` (in ``csv_bundle_read.py``) rebuilds the same chain document. Every text cell
 goes through ``_cells.neutralise`` (formula injection; the rule is in ``_cells.py``). Files are
@@ -8,17 +9,19 @@ so the same chain always gives the same bytes.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
-from typing import IO, Iterable
+from typing import IO
 
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats._cells import encode_mapping, neutralise
+from obligraph.graph.formats._cells import encode_mapping
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats.csv_bundle_read import read  # noqa: F401  (the format's reader)
+from obligraph.graph.formats.csv_gaps import causes_by_default, cause_rows, gap_lines, write_lines, write_rows
 from obligraph.graph.formats.csv_layout import (
+    BLOCKERS_FILE,
+    CAUSE_COLUMNS,
     CHAIN_COLUMNS,
     CHAIN_FILE,
     DECLARATION_COLUMNS,
@@ -30,41 +33,57 @@ from obligraph.graph.formats.csv_layout import (
     GAPS_FILE,
     NODE_COLUMNS,
     NODES_FILE,
+    ROOT_CAUSES_FILE,
 )
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def write(chain: Chain, analysis=None, *, gaps: bool = True, root_causes: bool = True) -> bytes:
+def write(chain: Chain, analysis=None, *, gaps: bool = True, causes: bool | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_to(chain, buffer, analysis, gaps=gaps, root_causes=root_causes)
+    write_to(chain, buffer, analysis, gaps=gaps, causes=causes)
     return buffer.getvalue()
 
 
-def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = True, root_causes: bool = True) -> None:
-    """Write the zip; ``gaps.csv`` needs an analysis and one is run with the document's parameters if none is given."""
+def write_to(
+    chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = True, causes: bool | None = None
+) -> None:
+    """Write the zip: the chain's four tables, then the analysis tables.
+
+    ``gaps=False`` leaves every analysis table out (and runs no analysis). ``causes`` adds
+    ``root_causes.csv`` and ``blockers.csv`` (blockers when the analysis reports them); by default
+    they come with analyses of at most ``CAUSES_DEFAULT_LIMIT`` gaps, since each gap's causes need
+    a search of their own. An analysis is run with the document's parameters if none is given.
+    """
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        _member(bundle, CHAIN_FILE, CHAIN_COLUMNS, _chain_rows(chain))
-        _member(bundle, NODES_FILE, NODE_COLUMNS, ([doc.get(c) for c in NODE_COLUMNS] for doc in chain.node_documents()))
-        _member(bundle, EDGES_FILE, EDGE_COLUMNS, _edge_rows(chain))
-        _member(bundle, DECLARATIONS_FILE, DECLARATION_COLUMNS, _declaration_rows(chain))
-        if gaps:
-            _member(bundle, GAPS_FILE, GAP_COLUMNS, _gap_rows(chain, ensure_analysis(chain, analysis), root_causes))
+        with _open(bundle, CHAIN_FILE) as raw:
+            write_rows(raw, CHAIN_COLUMNS, _chain_rows(chain))
+        with _open(bundle, NODES_FILE) as raw:
+            write_rows(raw, NODE_COLUMNS, ([doc.get(c) for c in NODE_COLUMNS] for doc in chain.node_documents()))
+        with _open(bundle, EDGES_FILE) as raw:
+            write_rows(raw, EDGE_COLUMNS, _edge_rows(chain))
+        with _open(bundle, DECLARATIONS_FILE) as raw:
+            write_rows(raw, DECLARATION_COLUMNS, _declaration_rows(chain))
+        if not gaps:
+            return
+        analysis = ensure_analysis(chain, analysis)
+        with _open(bundle, GAPS_FILE, large=True) as raw:
+            write_lines(raw, GAP_COLUMNS, gap_lines(chain, analysis))
+        if not (causes_by_default(analysis) if causes is None else causes):
+            return
+        with _open(bundle, ROOT_CAUSES_FILE, large=True) as raw:
+            write_rows(raw, CAUSE_COLUMNS, cause_rows(analysis, analysis.root_causes))
+        blockers = getattr(analysis, "blockers", None)
+        if callable(blockers):
+            with _open(bundle, BLOCKERS_FILE, large=True) as raw:
+                write_rows(raw, CAUSE_COLUMNS, cause_rows(analysis, blockers))
 
 
-def _member(bundle: zipfile.ZipFile, name: str, columns: Iterable[str], rows: Iterable[list]) -> None:
+def _open(bundle: zipfile.ZipFile, name: str, *, large: bool = False) -> IO[bytes]:
+    """A member to write; ``large`` ones may pass 4 GB uncompressed, which needs zip64 headers from the start."""
     info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
-    with bundle.open(info, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-        writer = csv.writer(text)
-        writer.writerow(columns)
-        writer.writerows([_cell(value) for value in row] for row in rows)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    return neutralise(value) if isinstance(value, str) else str(value)
+    return bundle.open(info, "w", force_zip64=large)
 
 
 def _chain_rows(chain: Chain):
@@ -97,24 +116,3 @@ def _declaration_rows(chain: Chain):
             items = declaration.get("evidence") or [{}]
             for item in items:
                 yield own + [item.get(field) for field in EVIDENCE_FIELDS]
-
-
-def _gap_rows(chain: Chain, analysis, root_causes: bool):
-    catalog = chain.catalog
-    for gap in analysis.gaps():
-        causes = ""
-        if root_causes:
-            causes = " | ".join(
-                f"{cause.node} ({cause.status}): {' > '.join(cause.path)}"
-                for cause in analysis.root_causes(gap.node, gap.control)
-            )
-        yield [
-            gap.node,
-            gap.control,
-            catalog[gap.control].title,
-            gap.effective.value,
-            gap.required.value,
-            gap.kind,
-            "yes" if gap.orphaned else "no",
-            causes,
-        ]

@@ -2,16 +2,14 @@
 
 One row per node, edge and declaration; a declaration with several evidence items takes one row per
 item, repeating the declaration's own columns. An empty cell means "not given". ``chain.csv`` holds
-the document's own fields as (field, value) rows; ``gaps.csv`` is derived and never read back.
+the document's own fields as (field, value) rows. The analysis tables are derived and never read
+back: ``gaps.csv`` has one row per gap; ``root_causes.csv`` and ``blockers.csv`` one row per cause
+of a gap, keyed by the gap's (node, control), with the cause's own status and its delegating path
+(node ids joined by `` > ``, from the cause down to the node with the gap).
 """
 
-CHAIN_FILE, NODES_FILE, EDGES_FILE, DECLARATIONS_FILE, GAPS_FILE = (
-    "chain.csv",
-    "nodes.csv",
-    "edges.csv",
-    "declarations.csv",
-    "gaps.csv",
-)
+CHAIN_FILE, NODES_FILE, EDGES_FILE, DECLARATIONS_FILE = ("chain.csv", "nodes.csv", "edges.csv", "declarations.csv")
+GAPS_FILE, ROOT_CAUSES_FILE, BLOCKERS_FILE = ("gaps.csv", "root_causes.csv", "blockers.csv")
 CHAIN_COLUMNS = ("field", "value")
 CHAIN_FIELDS = ("format", "name", "description", "catalog", "requirement", "controls")
 NODE_COLUMNS = ("id", "name", "layer", "org", "description")
@@ -19,7 +17,9 @@ EDGE_COLUMNS = ("provider", "consumer", "criticality", "responsibility", "notes"
 EVIDENCE_FIELDS = ("kind", "ref", "issued", "expires", "url", "notes")
 DECLARATION_FIELDS = ("status", "assigns", "notes")
 DECLARATION_COLUMNS = ("node", "control", *DECLARATION_FIELDS, *(f"evidence_{f}" for f in EVIDENCE_FIELDS))
-GAP_COLUMNS = ("node", "control", "title", "effective", "required", "kind", "orphaned", "root_causes")
+GAP_COLUMNS = ("node", "control", "title", "effective", "required", "kind", "orphaned")
+CAUSE_COLUMNS = ("node", "control", "cause", "cause_status", "path")
+PATH_SEPARATOR = " > "
 REQUIRED = {
     NODES_FILE: ("id", "layer"),
     EDGES_FILE: ("provider", "consumer"),

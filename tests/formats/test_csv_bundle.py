@@ -59,15 +59,64 @@ def test_the_prefix_rule_is_its_own_inverse(value):
     assert restore(neutralise(value)) == value
 
 
-def test_bundle_holds_the_five_files_and_gaps(example, example_analysis):
+def test_bundle_holds_the_chain_tables_and_one_gap_row_per_gap(example, example_analysis):
     files = _files(csv_bundle.write(example, example_analysis))
-    assert list(files) == ["chain.csv", "nodes.csv", "edges.csv", "declarations.csv", "gaps.csv"]
+    chain_tables = ["chain.csv", "nodes.csv", "edges.csv", "declarations.csv"]
+    causes = ["root_causes.csv"] + (["blockers.csv"] if hasattr(example_analysis, "blockers") else [])
+    assert list(files) == chain_tables + ["gaps.csv"] + causes
     assert len(files["nodes.csv"]) == len(example) + 1
     assert len(files["edges.csv"]) == len(example.edges()) + 1
     gaps = files["gaps.csv"]
-    assert gaps[0][:6] == ["node", "control", "title", "effective", "required", "kind"]
-    assert len(gaps) == example_analysis.gap_count + 1
-    assert any(" > " in row[7] for row in gaps[1:])  # root causes with their paths
+    assert gaps[0] == ["node", "control", "title", "effective", "required", "kind", "orphaned"]
+    expected = [
+        [g.node, g.control, example.catalog[g.control].title, g.effective.value, g.required.value, g.kind]
+        + ["yes" if g.orphaned else "no"]
+        for g in example_analysis.gaps()
+    ]
+    assert gaps[1:] == expected and expected
+
+
+def test_root_causes_table_has_one_row_per_cause_with_its_path(example, example_analysis):
+    rows = _files(csv_bundle.write(example, example_analysis))["root_causes.csv"]
+    assert rows[0] == ["node", "control", "cause", "cause_status", "path"]
+    expected = [
+        [g.node, g.control, cause.node, cause.status, " > ".join(cause.path)]
+        for g in example_analysis.gaps()
+        for cause in example_analysis.root_causes(g.node, g.control)
+    ]
+    assert rows[1:] == expected
+    assert any(len(row[4].split(" > ")) >= 3 for row in rows[1:])  # causes further up the chain
+    assert all(row[4].split(" > ")[0] == row[2] and row[4].split(" > ")[-1] == row[0] for row in rows[1:])
+
+
+def test_blockers_table_when_the_analysis_reports_blockers(example, example_analysis):
+    if not hasattr(example_analysis, "blockers"):
+        pytest.skip("this analysis does not report blockers yet")
+    rows = _files(csv_bundle.write(example, example_analysis))["blockers.csv"]
+    expected = [
+        [g.node, g.control, b.node, b.status, " > ".join(b.path)]
+        for g in example_analysis.gaps()
+        for b in example_analysis.blockers(g.node, g.control)
+    ]
+    assert rows[1:] == expected and len(expected) >= len(_files(csv_bundle.write(example))["root_causes.csv"]) - 1
+
+
+def test_options_leave_the_analysis_tables_out(example, example_analysis, monkeypatch):
+    assert "gaps.csv" not in _files(csv_bundle.write(example, example_analysis, gaps=False))
+    no_causes = _files(csv_bundle.write(example, example_analysis, causes=False))
+    assert "gaps.csv" in no_causes and "root_causes.csv" not in no_causes and "blockers.csv" not in no_causes
+    # Past the size limit the causes are left out unless asked for; gaps.csv stays whole.
+    monkeypatch.setattr("obligraph.graph.formats.csv_gaps.CAUSES_DEFAULT_LIMIT", example_analysis.gap_count - 1)
+    big = _files(csv_bundle.write(example, example_analysis))
+    assert "root_causes.csv" not in big and len(big["gaps.csv"]) == example_analysis.gap_count + 1
+    assert "root_causes.csv" in _files(csv_bundle.write(example, example_analysis, causes=True))
+
+
+def test_gap_lines_quote_titles_as_csv_writer_does(example_analysis):
+    from obligraph.graph.formats.csv_gaps import csv_cell
+
+    assert csv_cell('a, "b"') == '"a, ""b"""' and csv_cell("=1") == "'=1" and csv_cell(None) == ""
+    assert list(csv.reader([csv_cell('x,\n"y"')])) == [['x,\n"y"']]
 
 
 def test_a_bundle_of_three_hand_made_files_imports():
