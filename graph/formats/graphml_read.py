@@ -13,6 +13,11 @@ Reading rules: ``source`` is the provider and ``target`` the consumer, whatever 
 says. yEd's node label stands in for ``name``; a yEd group node without a layer is a container,
 not a node, and its label becomes the ``org`` of the nodes inside it that have none. Attributes
 obligraph does not know (positions, colours, gap counts) are ignored.
+
+Files other tools wrote back: an empty value (igraph writes ``""`` for an attribute a node lacks)
+and an empty ``<default/>`` (yEd declares ``<default xml:space="preserve"/>`` on custom properties)
+mean "not given". When the nodes carry an ``id`` attribute (igraph renames nodes ``n0``, ``n1``,
+... and keeps their ids there), that attribute is the node's id and edges are mapped through it.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ def read(data: bytes | str, *, catalog: str | None = None, name: str = "GraphML 
         document.setdefault("catalog", catalog)
     node_places = [f'<node id="{node_id}">' for node_id, _ in nodes]
     edge_places = [f'<edge source="{u}" target="{v}">' for u, v, _ in edges]
+    nodes, edges, orgs = _ids_from_attribute(nodes, edges, orgs, keys)
     document["nodes"] = [
         _node(node_id, decoder.decode(element, "node", place), orgs.get(node_id))
         for (node_id, element), place in zip(nodes, node_places, strict=True)
@@ -120,6 +126,9 @@ def _check_keys(root: Element) -> dict[str, dict[str, Any]]:
         if key.get("attr.name") is None and key.get("yfiles.type") is None:
             raise ChainError(f"{where}: the key has no attr.name; name the attribute it stands for")
         default = key.find(DEFAULT)
+        if default is not None and not (default.text or "").strip() and len(default) == 0:
+            key.remove(default)  # yEd's <default xml:space="preserve"/>: no default at all
+            default = None
         keys[key_id] = {
             "name": key.get("attr.name") or key.get("yfiles.type"),
             "for": key.get("for", "all"),
@@ -150,7 +159,9 @@ def _walk(graph_xml: Element, keys: dict) -> tuple[list[tuple[str, Element]], li
                 raise ChainError(f"<node> number {len(nodes) + len(containers) + 1} has no id attribute; add one")
             if node_id in nodes or node_id in containers:
                 raise ChainError(f'<node id="{node_id}"> appears twice; node ids must be unique')
-            has_layer = layer_default or any(d.get("key") in layer_keys for d in element.findall(DATA))
+            has_layer = layer_default or any(
+                d.get("key") in layer_keys and (d.text or "").strip() for d in element.findall(DATA)
+            )
             group = element.get("yfiles.foldertype") == "group"
             if group and not has_layer:
                 containers[node_id] = _yed_label(element) or node_id
@@ -197,6 +208,32 @@ def _walk(graph_xml: Element, keys: dict) -> tuple[list[tuple[str, Element]], li
     return list(nodes.items()), edges, orgs
 
 
+def _ids_from_attribute(nodes: list, edges: list, orgs: dict, keys: dict) -> tuple[list, list, dict]:
+    """Nodes renamed to their ``id`` attribute where they carry one (igraph's write-back), edges mapped along."""
+    id_keys = {k for k, info in keys.items() if info["name"] == "id" and info["for"] in ("node", "all")}
+    if not id_keys:
+        return nodes, edges, orgs
+    renamed: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for element_id, element in nodes:
+        given = next(
+            ((d.text or "").strip() for d in element.findall(DATA) if d.get("key") in id_keys and (d.text or "").strip()),
+            element_id,
+        )
+        if given in owner:
+            raise ChainError(
+                f'<node id="{element_id}"> has the id "{given}", as <node id="{owner[given]}"> does;'
+                " the nodes' id attribute must be unique"
+            )
+        owner[given] = element_id
+        renamed[element_id] = given
+    return (
+        [(renamed[element_id], element) for element_id, element in nodes],
+        [(renamed[u], renamed[v], element) for u, v, element in edges],
+        {renamed[element_id]: org for element_id, org in orgs.items()},
+    )
+
+
 def _yed_label(element: Element) -> str | None:
     label = element.find(f".//{Y_NS}NodeLabel")
     text = (label.text or "").strip() if label is not None else ""
@@ -225,6 +262,9 @@ class _Decoder:
         }
 
     def decode(self, element: Element, domain: str, place: str, *, clear: bool = True) -> dict[str, Any]:
+        for data in element.findall(DATA):
+            if len(data) == 0 and not (data.text or "").strip():
+                element.remove(data)  # an empty value is no value (networkx would read it as "None")
         try:
             data = self.reader.decode_data_elements(self.found, element)
         except (ValueError, TypeError, KeyError, nx.NetworkXError) as exc:

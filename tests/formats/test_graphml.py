@@ -218,3 +218,42 @@ def test_deeply_nested_groups_are_refused():
     for i in range(200):
         inner = f'<node id="g{i}" yfiles.foldertype="group"><graph>{inner}</graph></node>'
     assert "nested more than" in _read_error(_graph(inner))
+
+
+def test_yed_custom_properties_with_empty_defaults_keep_groups_as_orgs():
+    # yEd declares every custom property with <default xml:space="preserve"/>; a node without the
+    # property then has no value, and a group without a layer is still a container.
+    keys = (
+        '<key attr.name="layer" attr.type="string" for="node" id="d1"><default xml:space="preserve"/></key>'
+        '<key attr.name="org" attr.type="string" for="node" id="d5"><default xml:space="preserve"/></key>'
+        '<key attr.name="gaps" attr.type="int" for="node" id="d6"><default xml:space="preserve"/></key>'
+    )
+    text = YED.replace('<key attr.name="layer" attr.type="string" for="node" id="d1"/>', keys)
+    text = text.replace('<data key="d2">HR in the cloud</data>', '<data key="d2">HR in the cloud</data><data key="d5"/>')
+    document = graphml.read(text)
+    assert [(n["id"], n["layer"], n.get("org")) for n in document["nodes"]] == [
+        ("n0::n0", "iaas", "Acme Corp"),
+        ("n1", "saas", None),
+    ]
+
+
+def test_empty_values_and_an_id_attribute_as_igraph_writes_them():
+    keys = (
+        LAYER_KEY + '<key id="v_id" for="node" attr.name="id" attr.type="string"/>'
+        '<key id="v_org" for="node" attr.name="org" attr.type="string"/>'
+        '<key id="e_c" for="edge" attr.name="criticality" attr.type="string"/>'
+        '<key id="e_r" for="edge" attr.name="responsibility" attr.type="string"/>'
+    )
+    body = (
+        '<node id="n0"><data key="k">iaas</data><data key="v_id">aws:us-east-1</data><data key="v_org"></data></node>'
+        '<node id="n1"><data key="k">saas</data><data key="v_id">hr</data><data key="v_org">HR Inc</data></node>'
+        '<edge source="n0" target="n1"><data key="e_c">high</data><data key="e_r"></data></edge>'
+    )
+    document = graphml.read(_graph(body, keys))
+    assert document["nodes"] == [
+        {"id": "aws:us-east-1", "layer": "iaas"},
+        {"id": "hr", "layer": "saas", "org": "HR Inc"},
+    ]
+    assert document["edges"] == [{"provider": "aws:us-east-1", "consumer": "hr", "criticality": "high"}]
+    twice = body.replace(">hr<", ">aws:us-east-1<")
+    assert 'has the id "aws:us-east-1", as <node id="n0"> does' in _read_error(_graph(twice, keys))
