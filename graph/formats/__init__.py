@@ -93,8 +93,9 @@ FORMATS: dict[str, FormatSpec] = {
             False,
             True,
             False,
-            "GEXF for Gephi, with layer colours and positions",
+            "GEXF 1.2 for Gephi, with layer colours and positions",
             "gexf:write",
+            streams=True,
         ),
         FormatSpec(
             "node-link",

@@ -1,5 +1,7 @@
 """DOT for Graphviz: layered bottom-up (infra at the bottom), every id quoted so ``aws:us-east-1`` survives.
 
+Each layer is a named subgraph ``layer_<layer>`` with ``rank=same``, which keeps a layer on one row.
+
 Inside a DOT string only ``"`` and ``\\`` need escaping; line breaks become ``\\n`` (Graphviz's own
 line break in labels). Ids are always quoted: an unquoted ``a:b`` would be read as node ``a``, port ``b``.
 """
@@ -44,8 +46,9 @@ def write(chain: Chain, analysis=None) -> str:
         lines.append(f"  {quote(node_id)} [{_attrs(attrs)}];")
     for layer in LAYER_ORDER:
         if layer in layers:
+            # A named subgraph, not an anonymous { }: some readers (graph-tool's) refuse the latter.
             members = " ".join(quote(node_id) for node_id in layers[layer])
-            lines.append(f"  {{ rank=same; {members} }}")
+            lines.append(f"  subgraph {quote('layer_' + layer)} {{ rank=same; {members} }}")
     for doc in chain.edge_documents():
         attrs = {}
         if "criticality" in doc:

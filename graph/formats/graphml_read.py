@@ -126,7 +126,7 @@ def _check_keys(root: Element) -> dict[str, dict[str, Any]]:
         if key.get("attr.name") is None and key.get("yfiles.type") is None:
             raise ChainError(f"{where}: the key has no attr.name; name the attribute it stands for")
         default = key.find(DEFAULT)
-        if default is not None and not (default.text or "").strip() and len(default) == 0:
+        if default is not None and not default.text and len(default) == 0:
             key.remove(default)  # yEd's <default xml:space="preserve"/>: no default at all
             default = None
         keys[key_id] = {
@@ -263,7 +263,7 @@ class _Decoder:
 
     def decode(self, element: Element, domain: str, place: str, *, clear: bool = True) -> dict[str, Any]:
         for data in element.findall(DATA):
-            if len(data) == 0 and not (data.text or "").strip():
+            if len(data) == 0 and not data.text:
                 element.remove(data)  # an empty value is no value (networkx would read it as "None")
         try:
             data = self.reader.decode_data_elements(self.found, element)

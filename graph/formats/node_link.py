@@ -1,4 +1,9 @@
-"""node-link JSON for D3 and networkx: ``networkx.node_link_data(G, edges="edges")`` over the flat graph."""
+"""node-link JSON for D3 and networkx: ``networkx.node_link_data`` over the flat graph.
+
+The edge list's key is ``edges`` (networkx 3.4 and later read and write that by default); with
+``links=True`` it is ``links``, the key D3 examples and older networkx (``node_link_graph(data)``
+before 3.4, or ``edges="links"`` today) expect. The file is otherwise the same.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,6 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats.flat import flat_graph
 
 
-def write(chain: Chain, analysis=None) -> str:
-    data = nx.node_link_data(flat_graph(chain, analysis), edges="edges")
+def write(chain: Chain, analysis=None, *, links: bool = False) -> str:
+    data = nx.node_link_data(flat_graph(chain, analysis), edges="links" if links else "edges")
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
