@@ -1,8 +1,8 @@
 """The browser UI: HTML pages (Jinja2, autoescaped), their static assets and vis-network served locally.
 
 ``install(app)`` mounts everything on the FastAPI app: ``/static`` (our JS and
-CSS), ``/static/vendor/vis`` (vis-network as bundled in the installed pyvis package, so the map
-works with no internet) and the page routers.
+CSS, and under ``/static/vendor/`` the vendored vis-network, so the map works with no internet)
+and the page routers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from obligraph.app.web.render import PageNotFound, not_found_page, vis_network_dir
+from obligraph.app.web.render import PageNotFound, not_found_page
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -21,8 +21,6 @@ def install(app: FastAPI) -> None:
     from obligraph.app.web import analysis_pages, pages, snapshot_pages, tables
 
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
-    # The vendor mount comes first: Starlette matches mounts in order, and /static would swallow it.
-    app.mount("/static/vendor/vis", StaticFiles(directory=vis_network_dir()), name="vis-network")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(tables.router)

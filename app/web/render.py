@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -76,9 +74,8 @@ def service_of(request: Request) -> Service:
 @contextmanager
 def page_view(request: Request, ws: str) -> Iterator[View]:
     """The workspace's view; an unknown workspace becomes ``PageNotFound`` (a 404 page, not JSON)."""
-    with pages_not_found():
-        with service_of(request).view(ws) as view:
-            yield view
+    with pages_not_found(), service_of(request).view(ws) as view:
+        yield view
 
 
 @contextmanager
@@ -90,16 +87,3 @@ def pages_not_found() -> Iterator[None]:
         if exc.status == 404:
             raise PageNotFound(exc.message) from None
         raise
-
-
-@functools.lru_cache(maxsize=1)
-def vis_network_dir() -> Path:
-    """The newest vis-network bundled with the installed pyvis package (pyvis/lib/vis-X.Y.Z)."""
-    base = Path(str(resources.files("pyvis")))
-    found = sorted(
-        (p for p in base.glob("lib/vis-*") if (p / "vis-network.min.js").is_file()),
-        key=lambda p: tuple(int(part) for part in re.findall(r"\d+", p.name)),
-    )
-    if not found:
-        raise RuntimeError("vis-network.min.js was not found in the installed pyvis package; reinstall pyvis")
-    return found[-1]

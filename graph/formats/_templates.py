@@ -64,18 +64,10 @@ def inline_asset(path: Path) -> Markup:
     return Markup(text)
 
 
-@functools.lru_cache(maxsize=1)
 def vis_network_dir() -> Path:
-    """The newest vis-network bundled with the installed pyvis package (pyvis/lib/vis-X.Y.Z)."""
-    base = Path(str(resources.files("pyvis")))
-    found = sorted(
-        (
-            p
-            for p in list(base.glob("lib/vis-*")) + list(base.glob("templates/lib/vis-*"))
-            if (p / "vis-network.min.js").is_file()
-        ),
-        key=lambda p: tuple(int(part) for part in re.findall(r"\d+", p.name)),
-    )
-    if not found:
-        raise RuntimeError("vis-network.min.js was not found in the installed pyvis package; reinstall pyvis")
-    return found[-1]
+    """Where the vendored vis-network files are (``vis-network.min.js`` and ``.min.css``).
+
+    They are the files the web pages serve under ``/static/vendor/``; the standalone map inlines
+    the same copy, found as package data (a file read, not an import of the app).
+    """
+    return Path(str(resources.files("obligraph"))) / "app" / "web" / "static" / "vendor"

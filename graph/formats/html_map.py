@@ -1,4 +1,4 @@
-"""A standalone HTML map: one file that opens offline, with vis-network (from pyvis) inlined.
+"""A standalone HTML map: one file that opens offline, with the vendored vis-network inlined.
 
 Safety: the chain travels as JSON in ``<script type="application/json">`` with ``<``, ``>``, ``&``
 and U+2028/2029 escaped, and the page's script sets names and tooltips as text (``textContent``;
@@ -73,7 +73,7 @@ def write(chain: Chain, analysis=None, *, focus: str | None = None, depth: int =
             title=chain.name,
             data=json_for_script(data),
             vis_js=inline_asset(vis / "vis-network.min.js"),
-            vis_css=inline_asset(vis / "vis-network.css"),
+            vis_css=inline_asset(vis / "vis-network.min.css"),
             map_js=inline_asset(_asset("map.js")),
             layers=[(layer, hex_colour(layer)) for layer in LAYER_ORDER],
             analysed=analysis is not None,

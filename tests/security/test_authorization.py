@@ -12,7 +12,6 @@ from fastapi.routing import iter_route_contexts
 
 from obligraph.app.main import create_app
 from obligraph.app.settings import Settings
-from obligraph.app.web.render import vis_network_dir
 from tests.security.conftest import make_world
 
 P, A, R, W, O, X = "public", "any token", "viewer", "editor", "owner", "admin"
@@ -23,7 +22,6 @@ ROUTES = {
     ("GET", "/static/docs/{path}"): P,
     ("GET", "/healthz"): P,
     ("GET", "/readyz"): P,
-    ("GET", "/static/vendor/vis/{path}"): P,
     ("GET", "/static/{path}"): P,
     ("GET", "/login"): P,
     ("POST", "/login"): P,
@@ -146,8 +144,6 @@ def url_of(path: str) -> str:
         return "/static/app.css"
     if path == "/static/docs/{path}":
         return "/static/docs/swagger-ui.css"
-    if path == "/static/vendor/vis/{path}":
-        return "/static/vendor/vis/" + sorted(p.name for p in vis_network_dir().iterdir())[0]
     return path.format(**PARAMS)
 
 

@@ -62,8 +62,8 @@ def test_map_data_block_holds_every_node(client):
 
 def test_vis_network_is_served_locally(client):
     page = client.get("/w/demo").text
-    assert '<script src="/static/vendor/vis/vis-network.min.js">' in page
-    for path in ("/static/vendor/vis/vis-network.min.js", "/static/vendor/vis/vis-network.css", "/static/map.js",
+    assert '<script src="/static/vendor/vis-network.min.js">' in page
+    for path in ("/static/vendor/vis-network.min.js", "/static/vendor/vis-network.min.css", "/static/map.js",
                  "/static/panel.js", "/static/forms.js", "/static/app.css"):
         assert client.get(path).status_code == 200, path
 
