@@ -41,6 +41,10 @@ from obligraph.app import cli_io  # noqa: E402  (export, import, snapshot: issue
 
 cli_io.register(app)
 
+from obligraph.app import cli_caiq
+
+cli_caiq.register(app)
+
 from obligraph.app.security.cli import token_app  # noqa: E402  (imports nothing heavy at load time)
 
 app.add_typer(token_app, name="token")

@@ -130,7 +130,12 @@ def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
     from obligraph.graph.formats import format_for_path, import_document
 
     spec = import_format(fmt, None, "--format") if fmt else format_for_path(path)
-    if spec is None or not spec.can_read or spec.name == "caiq":
+    if spec is not None and spec.name == "caiq":
+        raise ChainError(
+            f"{path.name}: a CAIQ file holds one provider's answers, not a chain;"
+            " use `obligraph import-caiq FILE --workspace WS --node ID`"
+        )
+    if spec is None or not spec.can_read:
         raise ChainError(f"{path.name}: {spec.name if spec else 'this'} is not a chain format that can be read")
     return Chain.from_dict(import_document(read_file(path), spec), source=str(path))
 

@@ -12,11 +12,11 @@ from pydantic import BaseModel, ConfigDict
 from obligraph.app import snapshots
 from obligraph.app.api.deps import NodePath, ServiceDep, WorkspaceId
 from obligraph.app.api.imports import raw_body
-from obligraph.app.errors import not_found
+from obligraph.app.caiq import apply_caiq
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.app.transfer import export_filename, export_format, writable_names, write_export
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats import FORMATS, read_caiq
+from obligraph.graph.formats import FORMATS
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["export"], responses=ERROR_RESPONSES)
 
@@ -99,10 +99,25 @@ def export(
 
 
 CAIQ_EXAMPLE = (
-    "Control ID,SSRM Control Ownership,CSP CAIQ Answer,CSP Implementation Description\n"
-    "10.5.1,CSP-owned,Yes,Daily snapshots kept 35 days\n"
-    "9.1.1,CSC-owned,NA,Customers run their own premises\n"
+    "Question ID,CSP CAIQ Answer,SSRM Control Ownership,CSP Implementation Description (Optional/Recommended),"
+    "CSC Responsibilities (Optional/Recommended),CCM Control ID\n"
+    "BCR-08.1,Yes,Shared CSP and CSC,Daily snapshots kept 35 days,Customers back up their own data,BCR-08\n"
+    "LOG-06.1,Yes,CSP-owned,NTP from two stratum-1 sources,,LOG-06\n"
 )
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CaiqUnmapped(BaseModel):
+    control: str
+    title: str | None = None
+    questions: list[str]
+    rows: list[int]
+    reason: str
+
+
+class CaiqUnanswered(BaseModel):
+    question: str
+    row: int
 
 
 class CaiqResult(BaseModel):
@@ -116,6 +131,17 @@ class CaiqResult(BaseModel):
                     "declarations": 12,
                     "added": 9,
                     "updated": 3,
+                    "questions": 20,
+                    "unmapped": [
+                        {
+                            "control": "DSP-07",
+                            "title": "Data Protection by Design and Default",
+                            "questions": ["DSP-07.1"],
+                            "rows": [88],
+                            "reason": "CCM DSP-07 has no counterpart in ISO/IEC 27002:2005",
+                        }
+                    ],
+                    "unanswered": [{"question": "IAM-02.1", "row": 97}],
                 }
             ]
         }
@@ -127,6 +153,9 @@ class CaiqResult(BaseModel):
     declarations: int
     added: int
     updated: int
+    questions: int
+    unmapped: list[CaiqUnmapped]
+    unanswered: list[CaiqUnanswered]
 
 
 @router.post(
@@ -136,41 +165,22 @@ class CaiqResult(BaseModel):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string"}, "example": CAIQ_EXAMPLE}},
+            "content": {
+                "text/csv": {"schema": {"type": "string"}, "example": CAIQ_EXAMPLE},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            },
         }
     },
 )
 def import_caiq(ws: WorkspaceId, node: NodePath, service: ServiceDep, body: Annotated[bytes, Depends(raw_body)]) -> Any:
-    """A CAIQ-style CSV (control id, SSRM Control Ownership, answer, description) of the provider ``node``.
+    """CSA's CAIQ v4 workbook (XLSX) or a CSV of it, with the answers of the provider ``node``.
 
-    Each answered row sets that control's declaration (status, ``assigns``, notes) on the node; the
-    node's evidence for that control is kept, its other declarations stay as they are. All rows are
-    checked first and stored in one transaction; ``details`` names the row and column of each problem.
+    Rows name CCM v4 questions (``A&A-02.1``) or controls, mapped to catalog controls through the
+    CCM crosswalk (catalog and typed ids work too). The questions of one catalog control combine
+    into one declaration (the worst answer; the SSRM ownership as ``assigns``; descriptions and CSC
+    responsibilities as notes) that replaces that control's declaration on the node, keeping its
+    evidence. ``unmapped`` lists the CCM controls with no catalog counterpart and ``unanswered`` the
+    questions left blank. All rows are checked first and stored in one transaction; ``details``
+    names the row and column of each problem.
     """
-    with service.view(ws) as view:
-        view.require_node(node)
-        catalog = view.chain.catalog.id
-    declarations = read_caiq(body, node_id=node, catalog=catalog)
-    with service.edit(ws) as edit:
-        if node not in edit.chain:
-            raise not_found(f"workspace '{ws}' has no node '{node}'")
-        document = edit.chain.to_dict()
-        target = next(n for n in document["nodes"] if n["id"] == node)
-        current = {d["control"]: d for d in target.get("declarations") or []}
-        added = sum(1 for d in declarations if d["control"] not in current)
-        for declaration in declarations:
-            before = current.get(declaration["control"])
-            evidence = before.get("evidence") if before else None
-            current[declaration["control"]] = {**declaration, **({"evidence": evidence} if evidence else {})}
-        target["declarations"] = list(current.values())
-        chain = Chain.from_dict(document, source="the CAIQ file")
-        edit.store_whole_chain(chain)
-        workspace = edit.workspace
-    return CaiqResult(
-        workspace=ws,
-        node=node,
-        revision=workspace.revision,
-        declarations=len(declarations),
-        added=added,
-        updated=len(declarations) - added,
-    )
+    return apply_caiq(service, ws, node, body)

@@ -167,12 +167,12 @@ FORMATS: dict[str, FormatSpec] = {
         ),
         FormatSpec(
             "caiq",
-            (".caiq.csv", ".csv"),
+            (".caiq.csv", ".csv", ".caiq.xlsx"),
             "text/csv",
             True,
             False,
             False,
-            "CAIQ-style CSV of one provider's answers (read_caiq: declarations for that provider)",
+            "CSA CAIQ v4 answers of one provider (XLSX or CSV): declarations for that provider",
             reader="caiq:read_caiq",
         ),
     )
@@ -222,7 +222,9 @@ def import_document(data: bytes | str, fmt: str | FormatSpec, **options: Any) ->
     spec = fmt if isinstance(fmt, FormatSpec) else get_format(fmt)
     if spec.name == "caiq":
         raise ChainError.at(
-            ("format",), "a CAIQ file holds one provider's answers, not a chain; use read_caiq(data, node_id=...)"
+            ("format",),
+            "a CAIQ file holds one provider's answers, not a chain; import it with"
+            " `obligraph import-caiq FILE --workspace WS --node ID` (in Python: read_caiq(data, node_id=...))",
         )
     if not spec.can_read:
         readable = ", ".join(name for name, s in FORMATS.items() if s.can_read and name != "caiq")

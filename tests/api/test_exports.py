@@ -143,6 +143,7 @@ def test_caiq_sets_a_providers_declarations(client, workspace):
     assert response.status_code == 200, response.text
     assert response.json() == {
         "workspace": "hr", "node": "acme-compute", "revision": 2, "declarations": 2, "added": 0, "updated": 2,
+        "questions": 2, "unmapped": [], "unanswered": [],
     }  # fmt: skip
     declarations = {d["control"]: d for d in client.get(f"{WS}/nodes/acme-compute/declarations").json()["items"]}
     assert declarations["10.5.1"]["status"] == "declared" and declarations["10.5.1"]["assigns"] is None
@@ -150,6 +151,20 @@ def test_caiq_sets_a_providers_declarations(client, workspace):
     assert declarations["9.1.1"]["status"] == "not_applicable" and declarations["9.1.1"]["assigns"] == "customer"
     assert declarations["9.1.1"]["evidence"][0]["ref"] == "ISO/IEC 27001 #1"  # evidence kept
     assert declarations["12.6.1"]["status"] == "verified"  # unanswered controls untouched
+
+
+def test_a_csa_caiq_workbook_is_accepted_and_what_did_not_land_is_listed(client, workspace):
+    from obligraph.graph.formats import read_caiq
+    from tests.formats.test_caiq import workbook
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = client.post(f"{WS}/nodes/acme-compute/caiq", content=workbook(), headers={"content-type": xlsx})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [u["control"] for u in body["unmapped"]] == ["DSP-07"] and body["unanswered"][0]["question"] == "IAM-02.1"
+    declarations = {d["control"]: d for d in client.get(f"{WS}/nodes/acme-compute/declarations").json()["items"]}
+    assert declarations["10.10.6"]["status"] == "not_implemented" and "LOG-06.2" in declarations["10.10.6"]["notes"]
+    assert body["declarations"] == len(read_caiq(workbook(), node_id="acme-compute")) == body["added"] + body["updated"]
 
 
 def test_bad_caiq_points_at_the_row(client, workspace):

@@ -144,6 +144,41 @@
     });
   });
 
+  // A provider's CAIQ answers: the file goes as it is (an XLSX is binary); the page then lists what
+  // the catalog has no control for, instead of reloading it away.
+  document.querySelectorAll("form.caiq-form").forEach(function (form) {
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var file = form.elements.file.files[0];
+      if (!file) return;
+      clearErrors(form);
+      var xlsx = /\.xlsx$/i.test(file.name);
+      var type = xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv";
+      var url = form.dataset.action.replace("{node}", encodeURIComponent(form.elements.node.value));
+      var response = await fetch(url, { method: "POST", headers: csrfHeaders({ "content-type": type }), body: file });
+      var payload = null;
+      try { payload = await response.json(); } catch (e) { payload = null; }
+      form.querySelector(".form-result").textContent = "";
+      if (!response.ok) {
+        showError(form, payload, response.status);
+        var details = (payload && payload.error && payload.error.details) || [];
+        if (details.length) {
+          form.querySelector(".form-error").textContent += " " + details.map(function (d) {
+            return (d.location ? d.location + ": " : "") + d.message;
+          }).join("; ");
+        }
+        return;
+      }
+      var lines = [payload.declarations + " declarations set on " + payload.node + " (" + payload.added +
+        " new, " + payload.updated + " replaced) from " + payload.questions + " questions."];
+      payload.unmapped.forEach(function (u) { lines.push("Not imported: " + u.reason + " (" + u.questions.join(", ") + ")."); });
+      if (payload.unanswered.length) {
+        lines.push("Unanswered: " + payload.unanswered.map(function (u) { return u.question; }).join(", ") + ".");
+      }
+      form.querySelector(".form-result").textContent = lines.join(" ");
+    });
+  });
+
   document.querySelectorAll("form.upload-form").forEach(function (form) {
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
