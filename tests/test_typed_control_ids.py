@@ -110,3 +110,14 @@ def test_analysed_controls_accept_typed_ids():
     assert chain.analysed_controls(["27002:2013/A.9.4.2", "11.5.1"]) == ["11.5.1", "11.5.5", "11.5.6"]
     with pytest.raises(ChainError, match=r"controls: 'A\.5\.1' is not a control of catalog 'meti-2011'; in ISO"):
         chain.analysed_controls(["A.5.1"])
+
+
+def test_what_if_takes_typed_ids():
+    from obligraph.graph.analysis.whatif import what_if
+
+    chain = Chain.from_dict(doc([{"control": "10.5.1", "status": "declared"}], controls=["10.5.1"]))
+    change = {"op": "set_status", "node": "acme", "status": "partial", "controls": ["27002:2022/8.13"]}
+    diff = what_if(chain, [change], as_of="2026-01-01")
+    assert ("acme", "10.5.1") in {(g["node"], g["control"]) for g in diff["opened"]}
+    with pytest.raises(ChainError, match="Data masking"):
+        what_if(chain, [{**change, "controls": ["27002:2022/8.11"]}], as_of="2026-01-01")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from obligraph.app.errors import not_found
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.graph.catalog import Catalog, available_catalogs, load_catalog
-from obligraph.graph.crosswalk import catalog_iso27002_2022
+from obligraph.graph.crosswalk import catalog_iso27002_2022, unknown_control_message
 
 router = APIRouter(prefix="/catalogs", tags=["catalogs"], responses=ERROR_RESPONSES)
 
@@ -127,5 +127,5 @@ def get_catalog(catalog_id: CatalogPath) -> Any:
 def get_control(catalog_id: CatalogPath, control: ControlPath) -> Any:
     catalog = _catalog(catalog_id)
     if control not in catalog:
-        raise not_found(f"catalog '{catalog_id}' has no control '{control}'")
+        raise not_found(unknown_control_message(control, catalog))
     return next(item for item in _catalog_dict(catalog)["controls"] if item["id"] == control)

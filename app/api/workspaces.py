@@ -54,7 +54,8 @@ def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
     """An empty workspace; fill it with POST .../import or the node and edge routes."""
     settings = body.model_dump(include={"catalog", "requirement", "controls"}, mode="json", exclude_none=True)
     check_catalog(settings)
-    Chain.from_dict({"format": CHAIN_FORMAT, "name": body.name, **settings})  # checks catalog and controls
+    # Checks catalog and controls, and turns typed control ids (27002:2022/8.13) into catalog ids.
+    checked = Chain.from_dict({"format": CHAIN_FORMAT, "name": body.name, **settings})
     with service.db.write() as session:
         if session.get(Workspace, body.id) is not None:
             raise ApiError(409, f"workspace '{body.id}' already exists; pick another id or PATCH that one")
@@ -65,7 +66,7 @@ def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
             description=body.description,
             catalog=body.catalog,
             requirement=body.requirement.value if body.requirement else None,
-            controls=body.controls,
+            controls=checked.controls,
         )
         session.add(workspace)
         session.commit()
@@ -114,6 +115,8 @@ def update_workspace(ws: WorkspaceId, body: WorkspaceUpdate, service: ServiceDep
             edit.replace_chain(Chain.from_dict(document, source="workspace"))
         else:
             edit.apply(lambda chain: _set_attributes(chain, changes))
+        if changes.get("controls") is not None:
+            changes["controls"] = list(edit.chain.controls or [])  # typed ids stored as the catalog ids
         workspace = edit.workspace
         for key, value in changes.items():
             setattr(workspace, key, value)
@@ -122,13 +125,14 @@ def update_workspace(ws: WorkspaceId, body: WorkspaceUpdate, service: ServiceDep
 
 
 def _set_attributes(chain: Chain, changes: dict[str, Any]) -> None:
+    controls = None
     if changes.get("controls") is not None:
-        chain.analysed_controls(changes["controls"])  # raises on an unknown control, before anything changes
+        controls = chain.analysed_controls(changes["controls"])  # raises on an unknown control, before any change
     for key, value in changes.items():
         if key == "requirement":
             chain.requirement = Status(value) if value is not None else None
         elif key == "controls":
-            chain.controls = list(value) if value is not None else None
+            chain.controls = controls
         else:
             setattr(chain, key, value)
 

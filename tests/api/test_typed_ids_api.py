@@ -102,3 +102,20 @@ def test_catalog_controls_carry_their_2022_ids(client):
     assert client.get("/api/v1/catalogs/meti-2011/controls/12.5.4").json()["iso27002_2022"] == ["8.12"]
     cld = client.get("/api/v1/catalogs/iso27017-cld").json()
     assert all(control["iso27002_2022"] == [] for control in cld["controls"])
+
+
+def test_workspace_controls_given_as_typed_ids_are_stored_as_catalog_ids(client):
+    body = {"id": "settings", "name": "settings", "controls": ["27002:2022/5.15", "10.5.1"]}
+    created = client.post("/api/v1/workspaces", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["controls"] == ["11.1.1", "11.4.1", "10.5.1"]
+    changed = client.patch("/api/v1/workspaces/settings", json={"controls": ["ccm:LOG-06"]})
+    assert changed.status_code == 200, changed.text
+    assert client.get("/api/v1/workspaces/settings").json()["controls"] == ["10.10.6"]
+    refused = client.patch("/api/v1/workspaces/settings", json={"controls": ["A.12.3.1"]})
+    assert "'27002:2013/A.12.3.1'" in error_of(refused, 422)["message"]
+
+
+def test_unknown_catalog_control_is_explained_from_its_numbering(client):
+    error = error_of(client.get("/api/v1/catalogs/meti-2011/controls/A.12.3.1"), 404)
+    assert "write '27002:2013/A.12.3.1' (Information backup)" in error["message"]

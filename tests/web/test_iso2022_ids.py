@@ -20,3 +20,9 @@ def test_node_checklist_rows_show_2022_ids(client):
     row = re.search(r"<td>10\.5\.1(.*?)</td>", page.text, re.DOTALL)
     assert row is not None
     assert '<span class="iso2022" title="ISO/IEC 27002:2022">(2022: 8.13)</span>' in row.group(1)
+
+
+def test_gap_table_shows_2022_ids(client):
+    page = client.get("/w/xss/gaps")
+    assert page.status_code == 200
+    assert '<td>10.5.1 <span class="iso2022" title="ISO/IEC 27002:2022">(2022: 8.13)</span></td>' in page.text
