@@ -12,8 +12,9 @@ from typing import Any, AsyncIterator
 from fastapi import APIRouter, Depends, FastAPI
 
 from obligraph import __version__
-from obligraph.app import docs_assets, errors
-from obligraph.app.api import (
+from obligraph.app import security, web
+from obligraph.app.api import docs_assets
+from obligraph.app.api.routes import (
     analysis,
     catalogs,
     declarations,
@@ -29,11 +30,11 @@ from obligraph.app.api import (
     workspaces,
 )
 from obligraph.app.api.strict_query import reject_unknown_query
-from obligraph.app.bodylimit import BodyLimitMiddleware
-from obligraph.app.service import Service
+from obligraph.app.core import http_errors as errors
+from obligraph.app.core.bodylimit import BodyLimitMiddleware
+from obligraph.app.core.settings import Settings
 from obligraph.app.schemas.common import ERROR_RESPONSES
-from obligraph.app.settings import Settings
-from obligraph.app import security, web
+from obligraph.app.services.workspace import Service
 from obligraph.graph.schema import ChainDocument
 
 API_PREFIX = "/api/v1"
@@ -81,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     docs_assets.install(app)  # before web: its /static mount would take /static/docs too
     web.install(app)  # the browser pages and their assets
-    security.install(app, settings)  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
+    security.install(app, settings, web.not_found_page)  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
     _document_chain_schema(app)
     return app
 

@@ -13,7 +13,7 @@ import argparse
 import time
 
 from benchmarks.generate import generate_chain
-from obligraph.app.web.gap_table import PAGE_SIZE, SORT_KEYS, TableQuery, matching_cells, rows_for
+from obligraph.app.services.gap_table import PAGE_SIZE, SORT_KEYS, TableQuery, matching_cells, rows_for
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 

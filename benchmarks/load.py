@@ -132,7 +132,7 @@ def stop_server(server: Server) -> None:
 def postgres_conninfo(url: str) -> str:
     from sqlalchemy import make_url
 
-    from obligraph.app.settings import normalise_database_url
+    from obligraph.app.core.settings import normalise_database_url
 
     return make_url(normalise_database_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -149,7 +149,7 @@ class TempDatabase:
         import psycopg
         from sqlalchemy import make_url
 
-        from obligraph.app.settings import normalise_database_url
+        from obligraph.app.core.settings import normalise_database_url
 
         self.conninfo = postgres_conninfo(postgres_url)
         self.schema = f"obligraph_load_{uuid.uuid4().hex[:12]}"
@@ -362,7 +362,7 @@ def verify(database_url: str, logs: list[ClientLog], revision_before: int) -> Ve
     """Read the database directly (the server is stopped) and check every acknowledged write."""
     from sqlalchemy import create_engine, text
 
-    from obligraph.app.settings import normalise_database_url
+    from obligraph.app.core.settings import normalise_database_url
 
     engine = create_engine(normalise_database_url(database_url))
     verdict = Verdict()
@@ -600,7 +600,7 @@ CAUSES = {
 
 
 def causes_503(log: Path) -> Counter:
-    """Why the server answered 503: errors.py logs each database error it turns into one."""
+    """Why the server answered 503: core/http_errors.py logs each database error it turns into one."""
     causes: Counter = Counter()
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith("database error: "):

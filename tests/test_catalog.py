@@ -206,7 +206,7 @@ def test_japanese_fields_reach_the_json_shape(catalog):
 def test_cli_shows_a_controls_japanese_guidance_and_the_api_lists_the_edition():
     from typer.testing import CliRunner
 
-    from obligraph.app.cli import app
+    from obligraph.app.cli.commands import app
 
     shown = CliRunner().invoke(app, ["catalog", "show", "meti-2011", "--control", "10.5.1"])
     assert shown.exit_code == 0, shown.output

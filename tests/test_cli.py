@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app
+from obligraph.app.cli.commands import app
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app
+from obligraph.app.cli.commands import app
 from obligraph.graph.chain import Chain
 from tests.api.support import HR_CHAIN
 from tests.formats.test_caiq import workbook

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app
+from obligraph.app.cli.commands import app
 from obligraph.graph.chain import Chain
 from tests.api.support import HR_CHAIN
 
@@ -131,7 +131,7 @@ def test_import_export_and_snapshots_against_a_database(chain_file, tmp_path, db
 
 
 def test_progress_bar_for_big_files(chain_file, tmp_path, monkeypatch):
-    from obligraph.app import cli_io
+    from obligraph.app.cli import transfer_commands as cli_io
 
     monkeypatch.setattr(cli_io, "BIG_FILE", 10)
     result = run("export", chain_file, "-o", tmp_path / "big.graphml")

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app
+from obligraph.app.cli.commands import app
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from obligraph.app.service import Service
+from obligraph.app.services.workspace import Service
 from obligraph.graph.lattice import Status
 
 
@@ -86,3 +86,12 @@ def split_list(value: str | list[str] | None) -> list[str] | None:
     parts = value if isinstance(value, list) else [value]
     items = [item.strip() for part in parts for item in part.split(",") if item.strip()]
     return list(dict.fromkeys(items)) if items else None
+
+
+async def raw_body(request: Request) -> bytes:
+    # BodyLimitMiddleware stops this read with a 413 once the body passes the cap.
+    return await request.body()
+
+
+#: The request body as bytes, for routes that parse it themselves (JSON, YAML, CSV, GraphML ...).
+RawBody = Annotated[bytes, Depends(raw_body)]

@@ -57,7 +57,7 @@ async def reject_unknown_query(request: Request) -> None:
         return
     unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in allowed]
     if unknown:
-        # The same error entry Pydantic gives an unknown field, so errors.py words it the same way:
+        # The same error entry Pydantic gives an unknown field, so core/http_errors.py words it the same way:
         # "unknown query parameter 'node'; remove it (GET /docs lists the parameters of each route)".
         raise RequestValidationError(
             [

@@ -15,8 +15,8 @@ def run(config) -> None:
     if connection is not None:
         _run_on(connection)
         return
-    from obligraph.app.db import Database
-    from obligraph.app.settings import Settings
+    from obligraph.app.core.db import Database
+    from obligraph.app.core.settings import Settings
 
     database = Database(Settings())
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from obligraph.app.settings import Settings
+from obligraph.app.core.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -19,10 +19,10 @@ def is_loopback(host: str) -> bool:
 def auth_configured(settings: Settings) -> bool:
     if settings.auth == "required":
         return True
-    from obligraph.app.db import Database
-    from obligraph.app.security.tokens import any_token
-
     from sqlalchemy.exc import DBAPIError
+
+    from obligraph.app.core.db import Database
+    from obligraph.app.security.tokens import any_token
 
     database = Database(settings)
     try:

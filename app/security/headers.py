@@ -7,7 +7,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from obligraph.app.web.csp import POLICY
+from obligraph.app.security.csp import POLICY
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from http.cookies import SimpleCookie
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import quote
 
 import anyio
@@ -19,19 +19,24 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from obligraph.app.errors import error_response
+from obligraph.app.core.http_errors import error_response
 from obligraph.app.security import policy, tokens
 from obligraph.app.security.session import COOKIE, CSRF_HEADER
 from obligraph.app.security.tokens import Principal
+
+#: Renders the browser's "not found" page for a message.
+NotFoundPage = Callable[[str], Response]
 
 #: While auth is off, look again for new tokens (made by the CLI in another process) this often.
 RECHECK_S = 1.0
 
 
 class AuthMiddleware:
-    def __init__(self, app: ASGIApp, required: bool = False) -> None:
+    def __init__(self, app: ASGIApp, required: bool = False, page_not_found: NotFoundPage | None = None) -> None:
         self.app = app
         self.required = required
+        # The browser's 404 page belongs to the web layer; it is handed in so security does not import it.
+        self.page_not_found = page_not_found
         self._on = required
         self._checked = (-1, 0.0)  # (token generation, monotonic time) of the last look
 
@@ -75,7 +80,7 @@ class AuthMiddleware:
         if principal is None:
             await _unauthenticated(not page, scope)(scope, receive, send)
             return
-        refusal = _refusal(principal, need, params, not page)
+        refusal = _refusal(principal, need, params, not page, self.page_not_found)
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -129,10 +134,12 @@ def _unauthenticated(api: bool, scope: Scope) -> Response:
     )
 
 
-def _refusal(principal: Principal, need: policy.Need, params: dict, api: bool) -> Optional[Response]:
+def _refusal(
+    principal: Principal, need: policy.Need, params: dict, api: bool, page_not_found: NotFoundPage | None
+) -> Optional[Response]:
     ws = params.get(need.ws_param) if need.ws_param else None
     if ws is not None and not principal.can_see(ws):
-        return _not_found(ws, api)
+        return _not_found(ws, api, page_not_found)
     if need.level == policy.ANY:
         return None
     if need.level == policy.ADMIN and not principal.is_admin:
@@ -143,11 +150,9 @@ def _refusal(principal: Principal, need: policy.Need, params: dict, api: bool) -
     return None
 
 
-def _not_found(ws: str, api: bool) -> Response:
+def _not_found(ws: str, api: bool, page_not_found: NotFoundPage | None) -> Response:
     # The very message of a missing workspace (service.workspace), so the two cannot be told apart.
     message = f"there is no workspace '{ws}'; create it with POST /api/v1/workspaces"
-    if api:
+    if api or page_not_found is None:
         return error_response(404, "not_found", message)
-    from obligraph.app.web.render import not_found_page
-
-    return not_found_page(message)
+    return page_not_found(message)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from obligraph.app.settings import Settings
+from obligraph.app.core.settings import Settings
 
 COOKIE = "obligraph_session"
 CSRF_COOKIE = "obligraph_csrf"

@@ -18,11 +18,18 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from obligraph.app.web import analysis_pages, pages, snapshot_pages, tables
+    from obligraph.app.web.pages import (
+        analysis_pages,
+        login,
+        snapshot_pages,
+        table_pages,
+        workspace_pages,
+    )
 
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
-    app.include_router(tables.router)
+    app.include_router(login.router)
+    app.include_router(workspace_pages.router)
+    app.include_router(table_pages.router)
     app.include_router(analysis_pages.router)
     app.include_router(snapshot_pages.router)

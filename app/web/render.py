@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from obligraph.app.errors import ApiError
-from obligraph.app.service import Service, View
+from obligraph.app.core.exceptions import NotFound
+from obligraph.app.services.workspace import Service, View
 from obligraph.graph.crosswalk import iso27002_2022_ids
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -80,10 +80,8 @@ def page_view(request: Request, ws: str) -> Iterator[View]:
 
 @contextmanager
 def pages_not_found() -> Iterator[None]:
-    """An API 404 (no such workspace, node, snapshot) raised inside becomes the 404 page."""
+    """A NotFound (no such workspace, node, snapshot) raised inside becomes the 404 page."""
     try:
         yield
-    except ApiError as exc:
-        if exc.status == 404:
-            raise PageNotFound(exc.message) from None
-        raise
+    except NotFound as exc:
+        raise PageNotFound(exc.message) from None

@@ -3,7 +3,7 @@
 import threading
 import time
 
-from obligraph.app.cache import LRU, Cache, RWLock
+from obligraph.app.core.cache import LRU, Cache, RWLock
 
 
 def test_lru_evicts_by_weight():

@@ -7,7 +7,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app as cli
+from obligraph.app.cli.commands import app as cli
 from tests.api.support import AS_OF, HR_CHAIN, error_of, messages
 
 GAPS = "/api/v1/workspaces/hr/gaps"

@@ -109,7 +109,7 @@ def test_a_failed_import_stores_no_key(client, workspace, app):
 
 def test_the_key_and_the_import_commit_together(app, workspace, monkeypatch):
     """A failure after the key is recorded, before the commit, leaves neither the import nor the key."""
-    import obligraph.app.api.imports as route
+    import obligraph.app.api.routes.imports as route
 
     recorded = []
 

@@ -6,7 +6,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from obligraph.app import rows, store
+from obligraph.app.repository import rows
+from obligraph.app.repository import store
 from tests.api.support import HR_CHAIN, error_of, messages
 
 WS = "/api/v1/workspaces/hr"

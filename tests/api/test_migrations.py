@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, inspect, text
 from sqlmodel import SQLModel
 
-from obligraph.app.db import Database, alembic_config
+from obligraph.app.core.db import Database, alembic_config
 from obligraph.app.main import create_app
-from obligraph.app.settings import Settings
+from obligraph.app.core.settings import Settings
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 

@@ -31,7 +31,7 @@ def test_the_check_finds_lost_and_phantom_writes(tmp_path):
 
     from benchmarks.load import ClientLog, Report, verify
     from obligraph.app.main import create_app
-    from obligraph.app.settings import Settings
+    from obligraph.app.core.settings import Settings
 
     settings = Settings(data_dir=tmp_path)
     app = create_app(settings)

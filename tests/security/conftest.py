@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from obligraph.app.main import create_app
 from obligraph.app.security import tokens
-from obligraph.app.settings import Settings
+from obligraph.app.core.settings import Settings
 from tests.api.support import HR_CHAIN
 
 

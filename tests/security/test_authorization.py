@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from obligraph.app.core.settings import Settings
 from obligraph.app.main import create_app
-from obligraph.app.settings import Settings
 from tests.security.conftest import make_world
 
 P, A, R, W, O, X = "public", "any token", "viewer", "editor", "owner", "admin"

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from obligraph.app.web.csp import POLICY
+from obligraph.app.security.csp import POLICY
 
 
 class _Page(HTMLParser):
@@ -62,7 +62,7 @@ def test_docs_use_only_local_assets_within_the_csp(world):
 
 
 def test_there_is_no_redoc(world):
-    # ReDoc would need inline styles, a blob: worker and its CDN (app/docs_assets).
+    # ReDoc would need inline styles, a blob: worker and its CDN (app/api/docs_assets).
     assert world.client.get("/redoc").status_code == 404
 
 

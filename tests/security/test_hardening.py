@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app as cli
+from obligraph.app.cli.commands import app as cli
 from obligraph.app.security.exposure import is_loopback
-from obligraph.app.server import ServeError, check_exposure
-from obligraph.app.settings import Settings
+from obligraph.app.core.server import ServeError, check_exposure
+from obligraph.app.core.settings import Settings
 
 HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
 

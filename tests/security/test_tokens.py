@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from obligraph.app.cli import app as cli
+from obligraph.app.cli.commands import app as cli
 from obligraph.app.models import ApiToken
 from obligraph.app.security import tokens
 

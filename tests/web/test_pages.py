@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from obligraph.app.web.csp import POLICY
+from obligraph.app.security.csp import POLICY
 
 DEMO_PAGES = [
     "/",
@@ -79,7 +79,7 @@ def test_gap_csv_matches_the_analysis(client):
 
 
 def test_csv_cells_cannot_start_a_formula(client):
-    from obligraph.app.web.gap_table import _cell
+    from obligraph.app.services.gap_table import _cell
 
     assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _cell("@SUM") == "'@SUM"
@@ -102,7 +102,7 @@ def test_impact_is_a_what_if_preset(client):
 
 
 def test_api_docs_keep_script_src_self(client):
-    """/docs is served by obligraph.app.docs_assets with local assets: the page policy holds there too."""
+    """/docs is served by obligraph.app.api.docs_assets with local assets: the page policy holds there too."""
     response = client.get("/docs")
     assert response.status_code == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from obligraph.app.web.csp import POLICY
+from obligraph.app.security.csp import POLICY
 from obligraph.graph.formats import FORMATS
 
 BASE = "/api/v1/workspaces/snaps"

@@ -1,0 +1,1 @@
+"""The JSON routers under ``/api/v1``, one module per resource."""

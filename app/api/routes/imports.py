@@ -1,0 +1,165 @@
+"""Bulk import: a whole chain@1 document (JSON or YAML) in one transaction, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from obligraph.app.api.deps import RawBody, ServiceDep, WorkspaceId
+from obligraph.app.core.exceptions import NotFound
+from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
+from obligraph.app.schemas.transfer import CHAIN_EXAMPLE, ImportMode, ImportResult
+from obligraph.app.services.importing import (
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_PATTERN,
+    check_caps,
+    check_catalog,
+    check_idempotency_key,
+    forget_expired_keys,
+    record_key,
+    request_hash,
+    stored_outcome,
+)
+from obligraph.app.services.merge import store_merge
+from obligraph.app.services.transfer import import_format, parse_import, readable_names
+from obligraph.graph.chain import Chain
+
+router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    summary="Import a chain document (replace or merge)",
+    responses={
+        413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
+        415: {"model": ErrorResponse, "description": "The body is neither JSON nor YAML."},
+        422: {
+            "model": ErrorResponse,
+            "description": "The document is invalid, or the Idempotency-Key is malformed or was used for a "
+            "different request (code `idempotency_key_reused`).",
+        },
+        503: {
+            "model": ErrorResponse,
+            "description": "The workspace stayed locked by another write for too long; retry after "
+            "`Retry-After` seconds (with the same Idempotency-Key, the retry cannot import twice).",
+        },
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": "#/components/schemas/ChainDocument"},
+                    "example": CHAIN_EXAMPLE,
+                },
+                "application/yaml": {
+                    "schema": {"type": "string"},
+                    "example": "format: obligraph/chain@1\nname: HR platform\n",
+                },
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+                "application/graphml+xml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+def import_chain(
+    ws: WorkspaceId,
+    request: Request,
+    body: RawBody,
+    service: ServiceDep,
+    mode: Annotated[
+        ImportMode, Query(description="replace: the document becomes the chain; merge: upsert into it.")
+    ] = ImportMode.replace,
+    format: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
+            "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+            json_schema_extra={"enum": readable_names()},
+        ),
+    ] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description=f"Makes a retry safe: 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII characters, no "
+            "spaces (a UUID, say), new for each import. A request with a key already used in this workspace "
+            "for the same request (same body, mode, format and Content-Type) is not imported again: it gets "
+            "the first answer back (header `Idempotent-Replayed: true`) and the revision stays. The same key "
+            "with a different request is refused with 422. The key is stored in the import's own "
+            "transaction, so either both are stored or neither; a request that failed stored nothing and "
+            "may be retried. Keys are kept for OBLIGRAPH_IDEMPOTENCY_KEY_TTL_S seconds (default 24 h) "
+            "and deleted with the workspace.",
+            json_schema_extra={"maxLength": IDEMPOTENCY_KEY_MAX, "pattern": IDEMPOTENCY_KEY_PATTERN},
+        ),
+    ] = None,
+) -> Any:
+    """``replace`` makes the document the workspace's whole chain (name, settings, nodes, edges).
+
+    ``merge`` keeps the workspace and upserts: a node or edge of the document that exists has the
+    fields the document gives replaced (declarations per control, overrides per control) and keeps
+    the rest; new ones are appended; top-level ``description``, ``requirement`` and ``controls``
+    replace the workspace's when present. The document must use the workspace's catalog.
+
+    Either way the whole document is checked first and stored in one transaction: when anything is
+    wrong, nothing changes, and ``details`` lists every problem with its place in the document.
+
+    Besides chain JSON and YAML, ``format=graphml`` (or ``Content-Type: application/graphml+xml``)
+    reads GraphML and ``format=csv`` (or ``application/zip``) a CSV bundle; errors name the element
+    or the file, row and column. A provider's CAIQ answers go to ``POST .../nodes/{node}/caiq``.
+    """
+    if service.db.revision_of(ws) is None:  # before the (possibly long) parse and check
+        raise NotFound(f"there is no workspace '{ws}'; create it with POST /api/v1/workspaces")
+    content_type = request.headers.get("content-type")
+    key = fingerprint = None
+    if idempotency_key is not None:
+        key = check_idempotency_key(idempotency_key)
+        fingerprint = request_hash(body, mode, format, content_type)
+        # Most retries stop here, without parsing the body again; the check under the lock below decides.
+        with service.db.read() as session:
+            outcome = stored_outcome(session, ws, key, fingerprint, service.settings)
+        if outcome is not None:
+            return replayed(*outcome)
+    document = parse_import(body, import_format(format, content_type), content_type)
+    check_caps(document, service.settings)
+    check_catalog(document)
+    if mode is ImportMode.replace:
+        chain = Chain.from_dict(document, source="request body")
+        counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
+    outcome = None
+    with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
+        if key is not None:
+            # With the workspace locked, a concurrent request with this key has either committed
+            # (its row is visible now) or not started writing: it cannot be imported twice.
+            forget_expired_keys(edit.session, ws, service.settings)
+            outcome = stored_outcome(edit.session, ws, key, fingerprint, service.settings)
+            if outcome is not None:
+                edit.cancel()
+        if outcome is None:
+            if mode is ImportMode.merge:
+                chain, counts = store_merge(edit, document)
+            else:
+                edit.store_whole_chain(chain)
+
+            def result_at(revision: int) -> ImportResult:
+                return ImportResult(
+                    workspace=ws, mode=mode, revision=revision, nodes=len(chain), edges=len(chain.edges()), **counts
+                )
+
+            if key is not None:
+                edit.before_commit(
+                    lambda workspace: record_key(
+                        edit.session, ws, key, fingerprint, 200, result_at(workspace.revision).model_dump(mode="json")
+                    )
+                )
+            workspace = edit.workspace
+    if outcome is not None:
+        return replayed(*outcome)
+    return result_at(workspace.revision)
+
+
+def replayed(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={"Idempotent-Replayed": "true"})

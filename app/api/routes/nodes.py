@@ -1,0 +1,100 @@
+"""Nodes (providers and customers) of a workspace's chain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+
+from obligraph.app.api.deps import NodePath, PageDep, ServiceDep, WorkspaceId
+from obligraph.app.core.exceptions import Conflict, NotFound
+from obligraph.app.core.paging import decode_cursor, encode_cursor
+from obligraph.app.repository import node_rows, store
+from obligraph.app.repository.rows import insert_node
+from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
+from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
+from obligraph.graph.lattice import Layer
+from obligraph.graph.schema import Node
+
+router = APIRouter(prefix="/workspaces/{ws}/nodes", tags=["nodes"], responses=ERROR_RESPONSES)
+NODES = store.NODES
+
+NodeBody = Annotated[Node, Body(openapi_examples={"provider": {"summary": "An IaaS provider", "value": NODE_EXAMPLE}})]
+
+
+NODE_LINKS = {
+    **links("/api/v1/workspaces/{ws}/nodes/{node}", CRUD, {"ws": "$request.path.ws", "node": "$response.body#/id"}),
+    **links(
+        "/api/v1/workspaces/{ws}/nodes/{node}/declarations",
+        {"ListDeclarations": "get", "Declare": "post"},
+        {"ws": "$request.path.ws", "node": "$response.body#/id"},
+    ),
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=NodeOut,
+    summary="Add a node (with its declarations)",
+    responses={201: {"links": NODE_LINKS}},
+)
+def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
+    with service.edit(ws) as edit:
+        if node.id in edit.chain:
+            raise Conflict(f"workspace '{ws}' already has a node '{node.id}'; PATCH it, or pick another id")
+        edit.apply(lambda chain: chain.add_node(node))
+        node = edit.chain.node(node.id)  # typed declaration ids are catalog ids now
+        position = store.next_position(edit.session, NODES, ws)
+        insert_node(edit.session, ws, node, position)
+    return node
+
+
+@router.get(
+    "", response_model=Page[NodeOut], summary="List nodes in document order", responses=page_example(NODE_EXAMPLE)
+)
+def list_nodes(
+    ws: WorkspaceId,
+    service: ServiceDep,
+    page: PageDep,
+    layer: Annotated[Layer | None, Query(description="Only nodes of this layer.")] = None,
+) -> Any:
+    after = decode_cursor(page.cursor, int)
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        items, last = node_rows.node_page(session, ws, page.limit, after, layer.value if layer else None)
+    return {"items": items, "next": encode_cursor(last) if last is not None else None}
+
+
+@router.get("/{node}", response_model=NodeOut, summary="Get a node and its declarations")
+def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Any:
+    with service.db.read() as session:
+        service.workspace(session, ws)
+        found = node_rows.find_node(session, ws, node)
+    if found is None:
+        raise NotFound(f"workspace '{ws}' has no node '{node}'")
+    return found
+
+
+@router.patch("/{node}", response_model=NodeOut, summary="Change a node's name, layer, org or description")
+def update_node(ws: WorkspaceId, node: NodePath, body: NodeUpdate, service: ServiceDep) -> Any:
+    changes = body.model_dump(exclude_unset=True)
+    with service.edit(ws) as edit:
+        if node not in edit.chain:
+            raise NotFound(f"workspace '{ws}' has no node '{node}'")
+        current = edit.chain.node(node)
+        updated = current.model_copy(update=changes)
+        edit.apply(lambda chain: chain.update_node(updated))
+        values = {key: getattr(value, "value", value) for key, value in changes.items()}
+        node_rows.update_node(edit.session, ws, node, values)
+    return updated
+
+
+@router.delete("/{node}", status_code=204, response_class=Response, summary="Remove a node, its edges and declarations")
+def delete_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Response:
+    with service.edit(ws) as edit:
+        if node not in edit.chain:
+            raise NotFound(f"workspace '{ws}' has no node '{node}'")
+        edit.apply(lambda chain: chain.remove_node(node))
+        node_rows.delete_node(edit.session, ws, node)
+    return Response(status_code=204)

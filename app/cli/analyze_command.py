@@ -1,0 +1,129 @@
+"""``obligraph analyze FILE``: every gap of a chain file, with no database.
+
+``--fail-on-gaps`` (or ``--max-gaps N``) exits with 1 when there are too many gaps, so it can gate a CI job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from obligraph.app.cli.common import EXIT_GAPS, err, fail
+from obligraph.graph.analysis import Analysis, analyze
+from obligraph.graph.chain import Chain
+from obligraph.graph.errors import ChainError
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    table = "table"
+    csv = "csv"
+
+
+def analyze_command(
+    file: Annotated[Path, typer.Argument(help="A chain document (.json, .yaml or .yml).")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: today).")] = None,
+    require: Annotated[
+        Optional[str], typer.Option("--require", help="Lowest effective status that counts as assured.")
+    ] = None,
+    controls: Annotated[
+        Optional[str],
+        typer.Option(
+            "--controls",
+            help="Comma-separated control ids to analyse (default: all analysed); newer numbers map to the"
+            " catalog's: 27002:2022/8.13, 27002:2013/A.12.3.1, ccm:BCR-08.",
+        ),
+    ] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.json,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit with 1 when there is any gap.")] = False,
+    max_gaps: Annotated[
+        Optional[int], typer.Option("--max-gaps", min=0, help="Exit with 1 when there are more gaps than this.")
+    ] = None,
+) -> None:
+    """Analyse a chain file: every gap, its kind and its root causes. Needs no database."""
+    chosen = [c.strip() for c in controls.split(",") if c.strip()] if controls else None
+    try:
+        chain = Chain.load(file)
+        result = analyze(chain, requirement=require, as_of=as_of, controls=chosen)
+    except ChainError as exc:
+        raise fail(str(exc)) from None
+    text = render_analysis(result, output_format)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    elif output_format is OutputFormat.table:
+        print_table(result)
+    else:
+        sys.stdout.write(text)
+    limit = 0 if fail_on_gaps else max_gaps
+    if limit is not None and result.gap_count > limit:
+        err.print(f"{result.gap_count} gaps (allowed: {limit})")
+        raise typer.Exit(EXIT_GAPS)
+
+
+def render_analysis(result: Analysis, output_format: OutputFormat) -> str:
+    if output_format is OutputFormat.json:
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    if output_format is OutputFormat.csv:
+        return analysis_csv(result)
+    console = Console(file=io.StringIO(), width=160, record=True)
+    console.print(analysis_table(result))
+    return console.export_text()
+
+
+def analysis_csv(result: Analysis) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["node", "control", "effective", "required", "kind", "orphaned", "root_causes", "paths"])
+    for gap in result.gaps():
+        causes = result.root_causes(gap.node, gap.control)
+        writer.writerow(
+            [
+                gap.node,
+                gap.control,
+                gap.effective.value,
+                gap.required.value,
+                gap.kind,
+                str(gap.orphaned).lower(),
+                ";".join(c.node for c in causes),
+                ";".join(">".join(c.path) for c in causes),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def analysis_table(result: Analysis) -> Table:
+    catalog = result.chain.catalog
+    summary = result.summary()
+    table = Table(
+        title=f"{escape(result.chain.name)}: {summary['gaps']} gaps "
+        f"({summary['nodes']} nodes, {summary['edges']} edges, {summary['controls']} controls; "
+        f"requirement {result.requirement.value}, as of {result.as_of})",
+        title_justify="left",
+    )
+    for column in ("node", "control", "title", "effective", "kind", "root cause and path"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("node", "control", "effective"))
+    for gap in result.gaps():
+        causes = result.root_causes(gap.node, gap.control)
+        kind = gap.kind + (" (orphaned)" if gap.orphaned else "")
+        paths = "\n".join(f"{c.node} ({c.status}): {' -> '.join(c.path)}" for c in causes) or "no contributor (loop)"
+        cells = (gap.node, gap.control, catalog[gap.control].title, gap.effective.value, kind, paths)
+        table.add_row(*(escape(cell) for cell in cells))
+    return table
+
+
+def print_table(result: Analysis) -> None:
+    # A console made now, not at import, so the terminal width in force is the one used.
+    Console(soft_wrap=True).print(analysis_table(result))

@@ -1,0 +1,50 @@
+"""Node rows of one workspace: a page in document order, one node, a change of its columns, removal.
+
+Inserting a node (with its declarations) is ``rows.insert_node``; the chain document is ``store``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlmodel import Session
+
+from obligraph.app.repository import store
+
+NODES = store.NODES
+
+
+def _with_declarations(session: Session, ws: str, rows: list) -> list[dict[str, Any]]:
+    declarations = store.declarations_by_node(session, ws, [row.node_id for row in rows])
+    return [{**store.node_dict(row), "declarations": declarations.get(row.node_id, [])} for row in rows]
+
+
+def node_page(
+    session: Session, ws: str, limit: int, after: int | None, layer: str | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """Up to ``limit`` nodes after position ``after``, and the position to continue from (None: no more)."""
+    query = select(NODES).where(NODES.c.workspace_id == ws).order_by(NODES.c.position).limit(limit + 1)
+    if after is not None:
+        query = query.where(NODES.c.position > after)
+    if layer is not None:
+        query = query.where(NODES.c.layer == layer)
+    rows = list(session.execute(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return _with_declarations(session, ws, rows), rows[-1].position if more else None
+
+
+def find_node(session: Session, ws: str, node: str) -> dict[str, Any] | None:
+    row = session.execute(select(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node)).first()
+    return None if row is None else _with_declarations(session, ws, [row])[0]
+
+
+def update_node(session: Session, ws: str, node: str, values: dict[str, Any]) -> None:
+    if values:
+        session.execute(update(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node).values(**values))
+
+
+def delete_node(session: Session, ws: str, node: str) -> None:
+    """The node's row; its edges, declarations and evidence go with it (ON DELETE CASCADE)."""
+    session.execute(delete(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node))

@@ -1,0 +1,137 @@
+"""Exports and imports in every format of ``graph/formats``: shared by the API routes and the CLI.
+
+The format modules do the work; this module picks the format (by name, file name or media type),
+checks what an export needs (``node=`` for the audit forms) and turns a file into a chain
+document ready for the same replace/merge path as ``POST .../import``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import IO, Any
+
+from obligraph.app.core.exceptions import InvalidInput, NotFound
+from obligraph.app.models import Workspace
+from obligraph.app.repository import workspace_rows
+from obligraph.app.schemas.transfer import ImportMode
+from obligraph.app.services.importing import check_caps, check_catalog, parse_body
+from obligraph.app.services.merge import store_merge
+from obligraph.app.services.workspace import Service
+from obligraph.graph.chain import Chain
+from obligraph.graph.formats import FORMATS, FormatSpec, export_to, import_document
+
+#: Media types that select a reader other than the JSON/YAML body parser of ``POST .../import``.
+IMPORT_MEDIA_TYPES = {
+    "application/zip": "csv",
+    "application/x-zip-compressed": "csv",
+    "application/graphml+xml": "graphml",
+}
+CHAIN_MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
+
+
+def writable_names() -> list[str]:
+    return [name for name, spec in FORMATS.items() if spec.can_write]
+
+
+def readable_names() -> list[str]:
+    return [name for name, spec in FORMATS.items() if spec.can_read and name != "caiq"]
+
+
+def export_format(name: str | None, location: str = "query.format") -> FormatSpec:
+    spec = FORMATS.get((name or "").strip().lower())
+    if spec is None or not spec.can_write:
+        known = ", ".join(writable_names())
+        raise InvalidInput(f"unknown export format {name!r}; use one of: {known}",
+            code="unknown_format",
+            details=[{"location": location, "message": f"expected one of: {known}"}],
+        )
+    return spec
+
+
+def import_format(name: str | None, content_type: str | None, location: str = "query.format") -> FormatSpec | None:
+    """The reader for an import body; None means the chain JSON/YAML parser (by ``content_type``)."""
+    if name is None:
+        media = (content_type or "").split(";")[0].strip().lower()
+        return FORMATS[IMPORT_MEDIA_TYPES[media]] if media in IMPORT_MEDIA_TYPES else None
+    spec = FORMATS.get(name.strip().lower())
+    known = ", ".join(readable_names())
+    if spec is not None and spec.name == "caiq":
+        raise InvalidInput("a CAIQ file holds one provider's answers, not a chain; POST it to .../nodes/{node}/caiq",
+            details=[{"location": location, "message": f"expected one of: {known}"}],
+        )
+    if spec is None or not spec.can_read:
+        raise InvalidInput(f"cannot import format {name!r}; imports read: {known}",
+            code="unknown_format",
+            details=[{"location": location, "message": f"expected one of: {known}"}],
+        )
+    return spec
+
+
+def parse_import(body: bytes, spec: FormatSpec | None, content_type: str | None = None) -> Any:
+    """The chain document a body holds (not yet checked against the schema)."""
+    if spec is None:
+        return parse_body(body, content_type)
+    if spec.name in CHAIN_MEDIA_TYPES:
+        return parse_body(body, CHAIN_MEDIA_TYPES[spec.name])
+    return import_document(body, spec)
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._") or "export"
+
+
+def export_filename(ws: str, spec: FormatSpec, snapshot: str | None = None, node: str | None = None) -> str:
+    parts = [ws] + ([snapshot[:12]] if snapshot else []) + ([node] if node else [])
+    return safe_name("-".join(parts)) + spec.extensions[0]
+
+
+def write_export(
+    chain: Chain, spec: FormatSpec, fileobj: IO[bytes], analysis=None, node: str | None = None
+) -> None:
+    """Write ``chain`` as ``spec`` to ``fileobj``; ``node`` picks the node of the audit and OSCAL forms."""
+    options: dict[str, Any] = {}
+    if node is not None:
+        if not spec.needs_node and spec.name != "oscal":
+            raise InvalidInput(
+                f"node= applies to the audit-md, audit-html, oscal and oscal-ssp exports, not to {spec.name}; leave it out",
+                details=[{"location": "query.node", "message": "not used by this format"}],
+            )
+        if node not in chain:
+            raise NotFound(f"the chain has no node '{node}'")
+        options["node"] = node
+    elif spec.needs_node:
+        raise InvalidInput(f"the {spec.name} export is about one node; name it with node=<id>",
+            details=[{"location": "query.node", "message": "required for this format"}],
+        )
+    export_to(chain, spec, fileobj, analysis, **options)
+
+
+def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, create: bool = False) -> dict[str, Any]:
+    """Replace or merge ``document`` into workspace ``ws`` in one transaction (as ``POST .../import``)."""
+    check_caps(document, service.settings)
+    check_catalog(document)
+    if mode is ImportMode.replace:
+        chain = Chain.from_dict(document, source="import")
+        counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
+    if create and service.db.revision_of(ws) is None:
+        if mode is ImportMode.merge:
+            chain = Chain.from_dict(document, source="import")
+        with service.db.write() as session:
+            if not workspace_rows.workspace_exists(session, ws):
+                new = Workspace(id=ws, uid=uuid.uuid4().hex, name=chain.name, catalog=chain.catalog.id)
+                workspace_rows.add_workspace(session, new)
+    with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
+        if mode is ImportMode.merge:
+            chain, counts = store_merge(edit, document)
+        else:
+            edit.store_whole_chain(chain)
+        workspace = edit.workspace
+    return {
+        "workspace": ws,
+        "mode": mode.value,
+        "revision": workspace.revision,
+        "nodes": len(chain),
+        "edges": len(chain.edges()),
+        **counts,
+    }

@@ -1,0 +1,239 @@
+"""Consistent reads and serialised writes of one workspace, with the caches kept in step.
+
+``Service.view(ws)`` yields a ``View``: the stored workspace row and its chain at one revision,
+valid while the ``with`` block runs. ``Service.edit(ws)`` yields an ``Edit``: a write
+transaction holding the workspace's lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR
+UPDATE`` on PostgreSQL) and the chain at the locked revision; leaving the block bumps the
+revision and commits, both in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Callable, Iterator
+
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
+
+from obligraph.app.core.cache import Cache
+from obligraph.app.core.db import Database
+from obligraph.app.core.exceptions import NotFound
+from obligraph.app.core.settings import Settings
+from obligraph.app.models import Workspace, utcnow
+from obligraph.app.repository import store, workspace_rows
+from obligraph.app.repository.rows import insert_chain
+from obligraph.graph.analysis import Analysis, analyze
+from obligraph.graph.chain import Chain
+from obligraph.graph.errors import ChainError
+
+
+class View:
+    def __init__(self, service: "Service", session: Session, workspace: Workspace, revision: int, chain: Chain):
+        self.service = service
+        self.session = session
+        self.workspace = workspace
+        self.revision = revision
+        self.chain = chain
+
+    def analysis(
+        self, requirement: str | None = None, as_of: date | None = None, controls: tuple[str, ...] | None = None
+    ) -> Analysis:
+        # "today" is part of the key, so a default-date analysis does not outlive its day.
+        day = as_of or date.today()
+        key = (self.workspace.uid, self.revision, requirement, day, controls)
+        return self.service.cache.analyses.get_or_compute(
+            key, lambda: analyze(self.chain, requirement=requirement, as_of=day, controls=controls)
+        )
+
+    def cached_json(self, key: tuple, compute: Callable[[], Any]) -> bytes:
+        """A rendered JSON body, cached for this revision (``key`` must hold every parameter)."""
+        full_key = (self.workspace.uid, self.revision, *key)
+        return self.service.cache.responses.get_or_compute(full_key, lambda: dump_json(compute()))
+
+    def require_node(self, node_id: str) -> None:
+        if node_id not in self.chain:
+            raise NotFound(f"workspace '{self.workspace.id}' has no node '{node_id}'")
+
+
+class Edit:
+    def __init__(self, session: Session, workspace: Workspace, chain: Chain | None):
+        self.session = session
+        self.workspace = workspace
+        self.chain = chain
+        self.changed_chain = False
+        self.cancelled = False
+        self._before_commit: list[Callable[[Workspace], None]] = []
+
+    def before_commit(self, callback: Callable[[Workspace], None]) -> None:
+        """Run ``callback(workspace)`` after the revision bump, in this transaction, just before commit.
+
+        For rows that must be stored with the edit and need its new revision (an import's idempotency key).
+        """
+        self._before_commit.append(callback)
+
+    def cancel(self) -> None:
+        """Leave the block without writing: the transaction rolls back and the revision stays."""
+        self.cancelled = True
+
+    def apply(self, change: Callable[[Chain], Any]) -> Any:
+        """Run one ``Chain`` edit method.
+
+        Those methods validate before they change anything, so a ChainError leaves the chain as it was.
+        """
+        try:
+            result = change(self.chain)
+        except ChainError:
+            raise
+        except BaseException:
+            self.changed_chain = True  # it may have stopped halfway
+            raise
+        self.changed_chain = True
+        return result
+
+    def replace_chain(self, chain: Chain) -> None:
+        self.chain = chain
+        self.changed_chain = True
+
+    def store_whole_chain(self, chain: Chain) -> None:
+        """Make ``chain`` the workspace's whole state: its rows and its document-level settings."""
+        self.replace_chain(chain)
+        store.delete_chain(self.session, self.workspace.id)
+        insert_chain(self.session, self.workspace.id, chain)
+        workspace = self.workspace
+        workspace.name = chain.name
+        workspace.description = chain.description
+        workspace.catalog = chain.catalog.id
+        workspace.requirement = chain.requirement.value if chain.requirement else None
+        workspace.controls = list(chain.controls) if chain.controls is not None else None
+
+
+class Service:
+    def __init__(self, settings: Settings, database: Database | None = None):
+        self.settings = settings
+        self.db = database or Database(settings)
+        self.cache = Cache(settings.chain_cache_size, settings.analysis_cache_size, settings.response_cache_bytes)
+
+    def workspace(self, session: Session, ws_id: str, *, lock: bool = False) -> Workspace:
+        workspace = workspace_rows.find_workspace(session, ws_id, lock=lock)
+        if workspace is None:
+            raise NotFound(f"there is no workspace '{ws_id}'; create it with POST /api/v1/workspaces")
+        return workspace
+
+    def respond(self, ws_id: str, key: tuple, compute: Callable[[View], Any]) -> bytes:
+        """A JSON body for ``key`` at the workspace's current revision, rendered once per revision.
+
+        The hot path is one primary-key lookup of the revision (the check that keeps workers
+        consistent) and a dictionary hit; only a miss loads the workspace and renders.
+        """
+        body = self.cached_response(ws_id, key)
+        if body is not None:
+            return body
+        with self.view(ws_id) as view:
+            return view.cached_json(key, lambda: compute(view))
+
+    def cached_response(self, ws_id: str, key: tuple) -> bytes | None:
+        found = self.db.revision_of(ws_id)
+        return self.cache.responses.get((*found, *key)) if found else None
+
+    async def respond_async(self, ws_id: str, key: tuple, compute: Callable[[View], Any]) -> bytes:
+        """``respond`` for async routes: a cache hit on SQLite is answered on the event loop, the
+        rest (PostgreSQL's network round trip, rendering) runs in the thread pool."""
+        if self.db.is_sqlite:
+            body = self.cached_response(ws_id, key)
+            if body is not None:
+                return body
+        return await run_in_threadpool(self.respond, ws_id, key, compute)
+
+    @contextmanager
+    def view(self, ws_id: str) -> Iterator[View]:
+        with self.db.read() as session:
+            workspace = self.workspace(session, ws_id)
+            with self.cache.lock(workspace.uid).shared():
+                revision, chain = self._chain_for_read(session, workspace)
+                yield View(self, session, workspace, revision, chain)
+
+    def _chain_for_read(self, session: Session, workspace: Workspace) -> tuple[int, Chain]:
+        cached = self.cache.chain(workspace.uid)
+        # A newer cached revision than this transaction saw is committed state too: serve it.
+        if cached is not None and cached[0] >= workspace.revision:
+            return cached
+        with self.cache.builder(workspace.uid):
+            cached = self.cache.chain(workspace.uid)
+            if cached is not None and cached[0] >= workspace.revision:
+                return cached
+            chain = store.load_chain(session, workspace)
+            self.cache.put_chain(workspace.uid, workspace.revision, chain)
+            return workspace.revision, chain
+
+    @contextmanager
+    def edit(self, ws_id: str, *, replacing: bool = False) -> Iterator[Edit]:
+        """``replacing``: the caller brings a whole new chain, so the stored one is not loaded."""
+        if not replacing:
+            self._refresh_chain(ws_id)
+        with self.db.write() as session:
+            workspace = self.workspace(session, ws_id, lock=True)
+            uid = workspace.uid
+            with self.cache.lock(uid).exclusive():
+                cached = self.cache.chain(uid)
+                if cached is not None and cached[0] == workspace.revision:
+                    chain = cached[1]
+                elif replacing:
+                    chain = None
+                else:
+                    chain = store.load_chain(session, workspace)
+                edit = Edit(session, workspace, chain)
+                try:
+                    yield edit
+                    if edit.cancelled and not edit.changed_chain:
+                        session.rollback()
+                        return
+                    if edit.cancelled:
+                        raise RuntimeError("an edit that changed the chain cannot be cancelled")
+                    workspace.revision += 1
+                    workspace.updated_at = utcnow()
+                    workspace_rows.save_workspace(session, workspace)
+                    for callback in edit._before_commit:
+                        callback(workspace)
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    if edit.changed_chain:
+                        self.cache.forget(uid)
+                    raise
+                if edit.chain is not None:
+                    self.cache.put_chain(uid, workspace.revision, edit.chain)
+                else:
+                    self.cache.forget(uid)
+                self.cache.advance(uid, workspace.revision)
+
+    def _refresh_chain(self, ws_id: str) -> None:
+        """Load a stale cached chain (another worker wrote since) before taking the write lock.
+
+        Otherwise the reload happens with the workspace locked, and every other worker's writers
+        wait for it. A write that lands in between still reloads under the lock, as before.
+        """
+        found = self.db.revision_of(ws_id)
+        if found is None:
+            return  # the edit itself says the workspace does not exist
+        uid, revision = found
+        cached = self.cache.chain(uid)
+        if cached is None or cached[0] < revision:
+            with self.view(ws_id):
+                pass
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def dump_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    raise TypeError(f"cannot encode {type(value).__name__}")

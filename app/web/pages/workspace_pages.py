@@ -1,0 +1,197 @@
+"""Pages: the workspace list, the map (and its data as JSON, for expanding groups), a node's audit page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from obligraph.app.core.exceptions import NotFound
+from obligraph.app.repository import workspace_rows
+from obligraph.app.repository.workspace_rows import workspace_summaries
+from obligraph.app.security import visible_only
+from obligraph.app.services.report import node_report
+from obligraph.app.web.render import PageNotFound, json_text, page_view, pages_not_found, render, service_of
+from obligraph.graph.analysis import obligations
+from obligraph.graph.lattice import EvidenceKind, Layer, Status
+from obligraph.graph.viz import UnknownGroup, map_data
+
+router = APIRouter(include_in_schema=False)
+#: The list page shows this many workspaces; the API pages through all of them.
+LIST_LIMIT = 500
+#: Deepest neighbourhood the focused map shows.
+MAX_DEPTH = 5
+#: Node pickers of the edit forms list at most this many ids.
+SELECT_LIMIT = 2000
+#: Edit forms for at most this many of a node's providers, and as many consumers, on its page.
+EDGE_FORMS = 100
+#: Groups one map can expand at once.
+MAX_EXPAND = 50
+
+
+@router.get("/", response_class=HTMLResponse)
+def workspace_list(request: Request) -> HTMLResponse:
+    service = service_of(request)
+    with service.db.read() as session:
+        # with auth on: the token's workspace only
+        rows, _more = workspace_rows.workspace_page(session, LIST_LIMIT, None, visible_only(request))
+        items = workspace_summaries(session, rows)
+    return render("index.html", title="Workspaces", workspaces=items, statuses=[s.value for s in Status])
+
+
+FocusQuery = Annotated[str | None, Query(max_length=128)]
+DepthQuery = Annotated[int, Query(ge=1, le=MAX_DEPTH)]
+#: Groups of the aggregated map drawn node by node (see ``obligraph.graph.viz``).
+ExpandQuery = Annotated[list[str], Query(max_length=MAX_EXPAND)]
+
+
+@router.get("/w/{ws}", response_class=HTMLResponse)
+def map_page(
+    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
+) -> HTMLResponse:
+    focus_query = focus or None
+    focus_error = None
+    with page_view(request, ws) as view:
+        workspace = view.workspace
+        focus, focus_error = resolve_focus(view.chain, focus_query)
+        # The edit forms list node ids; a huge chain gets a text field instead (see _edit_forms.html).
+        nodes = sorted(view.chain.graph.nodes) if len(view.chain) <= SELECT_LIMIT else None
+        names = (
+            sorted({view.chain.graph.nodes[n]["name"] or n for n in view.chain.graph.nodes})
+            if len(view.chain) <= SELECT_LIMIT
+            else None
+        )
+    body = _map_json(request, ws, focus, depth, expand)
+    return render(
+        "map.html",
+        title=workspace.name,
+        ws=ws,
+        workspace=workspace,
+        map_json=json_text(body.decode()),
+        focus=focus,
+        focus_query=focus_query,
+        focus_error=focus_error,
+        node_names=names,
+        depth=depth,
+        max_depth=MAX_DEPTH,
+        node_ids=nodes,
+        layers=[layer.value for layer in Layer],
+        statuses=[s.value for s in Status],
+        evidence_kinds=[k.value for k in EvidenceKind],
+    )
+
+
+@router.get("/w/{ws}/map.json")
+def map_json(
+    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
+) -> Response:
+    """The map's data as the page embeds it; the page fetches it again to expand a group in place."""
+    focus = focus or None
+    try:
+        if focus is not None:
+            with page_view(request, ws) as view:
+                if focus not in view.chain:
+                    raise PageNotFound(f"workspace '{ws}' has no node '{focus}' to focus on")
+        body = _map_json(request, ws, focus, depth, expand)
+    except PageNotFound as exc:  # the JSON route answers in the API's error shape
+        raise NotFound(exc.message) from None
+    return Response(body, media_type="application/json")
+
+
+def resolve_focus(chain, text: str | None) -> tuple[str | None, str | None]:
+    """The node a typed focus means: an id, else a name (case and spacing ignored), else the one
+    node whose id or name contains it. Anything else gives the whole map and a message saying why."""
+    if text is None:
+        return None, None
+    if text in chain:
+        return text, None
+    wanted = " ".join(text.split()).casefold()
+    named = [n for n in chain.graph.nodes if " ".join((chain.graph.nodes[n]["name"] or "").split()).casefold() == wanted]
+    if len(named) == 1:
+        return named[0], None
+    if not named:
+        named = [
+            n for n in chain.graph.nodes
+            if wanted in n.casefold() or wanted in (chain.graph.nodes[n]["name"] or "").casefold()
+        ]
+        if len(named) == 1:
+            return named[0], None
+    if not named:
+        return None, f"No node has the id or name '{text}'; the whole map is shown. Pick a name from the list."
+    shown = ", ".join(f"{chain.graph.nodes[n]['name'] or n} ({n})" for n in named[:8])
+    more = f" and {len(named) - 8} more" if len(named) > 8 else ""
+    return None, f"'{text}' matches {len(named)} nodes: {shown}{more}; type one of their ids to focus."
+
+
+def _map_json(request: Request, ws: str, focus: str | None, depth: int, expand: list[str]) -> bytes:
+    """Rendered once per revision and view, and kept in the service's response cache."""
+    expand = [group for group in expand if group] if focus is None else []
+    key = ("web-map", focus, depth, tuple(expand))
+    try:
+        with pages_not_found():
+            return service_of(request).respond(
+                ws, key, lambda v: map_data(v.chain, v.analysis(), focus=focus, depth=depth, expand=expand)
+            )
+    except UnknownGroup as exc:
+        raise PageNotFound(f"{exc}; open the map again without it") from None
+
+
+@router.get("/w/{ws}/nodes/{node}", response_class=HTMLResponse)
+def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
+    with page_view(request, ws) as view:
+        if node not in view.chain:
+            raise PageNotFound(f"workspace '{ws}' has no node '{node}'")
+        analysis = view.analysis()
+        report = node_report(analysis, node, view.revision)
+        owed = obligations(analysis, node)
+        attrs = view.chain.node(node)
+        consumers = list(view.chain.graph.successors(node))
+        workspace = view.workspace
+        edges = {
+            "providers": [
+                _edge_row(view.chain, p, node) for p in list(view.chain.graph.predecessors(node))[:EDGE_FORMS]
+            ],
+            "consumers": [_edge_row(view.chain, node, c) for c in consumers[:EDGE_FORMS]],
+        }
+        provider_count = view.chain.graph.in_degree(node)
+        declarations = [_plain(d.model_dump(exclude_none=True)) for d in view.chain.declarations(node).values()]
+    return render(
+        "node.html",
+        title=f"{report['node']['name'] or node}",
+        ws=ws,
+        workspace=workspace,
+        node=attrs,
+        report=report,
+        controls=[_row(item) for item in report["controls"] if item["in_scope"] or item["declaration"]],
+        obligations=owed,
+        consumers=consumers,
+        edges=edges,
+        provider_count=provider_count,
+        edge_forms=EDGE_FORMS,
+        declarations=declarations,
+        layers=[layer.value for layer in Layer],
+        statuses=[s.value for s in Status],
+        evidence_kinds=[k.value for k in EvidenceKind],
+    )
+
+
+def _edge_row(chain, provider: str, consumer: str) -> dict[str, Any]:
+    return _plain(chain.edge(provider, consumer).model_dump())
+
+
+def _plain(value: Any) -> Any:
+    """Enums to their values, dates to ISO text: what the form fields show and send back."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def _row(item: dict[str, Any]) -> dict[str, Any]:
+    """A checklist row with the evidence flattened for the template."""
+    declaration = item["declaration"] or {}
+    return {**item, "evidence": declaration.get("evidence", []), "notes": declaration.get("notes")}
