@@ -59,9 +59,9 @@ def expand_declarations(
 
 
 def expand_node(node: Node, catalog: Catalog, prefix: Location) -> tuple[Node, list[Issue]]:
+    if not any(is_typed(d.control) for d in node.declarations):
+        return node, []  # the common case, kept cheap: loading 100k nodes passes here 100k times
     declarations, issues = expand_declarations(node.declarations, catalog, prefix)
-    if declarations == node.declarations:
-        return node, issues
     return node.model_copy(update={"declarations": declarations}), issues
 
 
@@ -91,9 +91,9 @@ def expand_responsibility(
 
 
 def expand_edge(edge: Edge, catalog: Catalog, prefix: Location) -> tuple[Edge, list[Issue]]:
+    if not edge.responsibility or not any(is_typed(control) for control in edge.responsibility):
+        return edge, []
     responsibility, issues = expand_responsibility(edge.responsibility, catalog, prefix)
-    if responsibility == edge.responsibility:
-        return edge, issues
     return edge.model_copy(update={"responsibility": responsibility}), issues
 
 

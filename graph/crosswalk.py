@@ -232,7 +232,7 @@ def is_typed(control: str) -> bool:
     >>> is_typed("27002:2022/5.23"), is_typed("ccm:A&A-02"), is_typed("10.5.1")
     (True, True, False)
     """
-    return "/" in control or control[:4].lower() == "ccm:"
+    return "/" in control or (":" in control and control[:4].lower() == "ccm:")
 
 
 def split_typed(control: str) -> tuple[Crosswalk, str]:
