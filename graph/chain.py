@@ -60,8 +60,6 @@ class Chain:
         self._compiled: Any = None
         # (revision after an edit, the controls whose declarations it changed, or None for any other edit)
         self._journal: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
-        #: The latest analysis of this chain: the next one reuses the controls no edit has touched since.
-        self.last_analysis: Any = None
 
     # -- loading and saving -------------------------------------------------------------------
 

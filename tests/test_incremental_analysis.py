@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from obligraph.graph.analysis import analyze
+from obligraph.graph.analysis import AnalysisCache, analyze
 from obligraph.graph.analysis.result import RESULT_ARRAYS
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Status
@@ -45,14 +45,15 @@ def apply(chain: Chain, edit) -> None:
 @given(data=st.data(), document=chains(), requirement=st.sampled_from(list(Status)))
 def test_reused_analysis_equals_a_fresh_one(data, document, requirement):
     chain = Chain.from_dict(document)
-    before = analyze(chain, requirement=requirement, as_of=AS_OF, controls=CONTROLS)
+    cache = AnalysisCache()
+    before = cache.analyze(chain, requirement=requirement, as_of=AS_OF, controls=CONTROLS)
     edits = data.draw(declaration_edits(len(chain)))
     for edit in edits:
         apply(chain, edit)
     assert chain.changes_since(before.revision) is not None
     assert chain.compiled().structure is before.compiled.structure, "the arrays were patched, not rebuilt"
 
-    reused = analyze(chain, requirement=requirement, as_of=AS_OF, controls=CONTROLS)
+    reused = cache.analyze(chain, requirement=requirement, as_of=AS_OF, controls=CONTROLS)
     fresh = analyze(Chain.from_dict(chain.to_dict()), requirement=requirement, as_of=AS_OF, controls=CONTROLS)
     for name in RESULT_ARRAYS:
         assert np.array_equal(getattr(reused, name), getattr(fresh, name)), name
@@ -73,18 +74,19 @@ def test_only_the_edited_control_is_recomputed(monkeypatch):
         "edges": [{"provider": "iaas", "consumer": "app"}],
     }
     chain = Chain.from_dict(document)
-    analyze(chain, as_of=AS_OF)
+    cache = AnalysisCache()
+    cache.analyze(chain, as_of=AS_OF)
     computed = []
     import obligraph.graph.analysis.result as result
 
     original = result.analyse_block
     monkeypatch.setattr(result, "analyse_block", lambda c, cols, *a: computed.append(cols.tolist()) or original(c, cols, *a))
     chain.declare("iaas", {"control": "10.5.1", "status": "declared"})
-    after = analyze(chain, as_of=AS_OF)
+    after = cache.analyze(chain, as_of=AS_OF)
     assert computed == [[chain.catalog.index["10.5.1"]]]
     assert after.gap("iaas", "10.5.1") is None and after.gap("iaas", "9.1.1") is not None
 
     computed.clear()
     chain.add_node({"id": "crm", "layer": "saas"})  # a change of shape: everything again
-    analyze(chain, as_of=AS_OF)
+    cache.analyze(chain, as_of=AS_OF)
     assert sorted(computed[0]) == sorted(chain.catalog.index[c] for c in ["10.5.1", "9.1.1"])

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator, TypeVar
 
+from obligraph.graph.analysis.incremental import AnalysisCache
 from obligraph.graph.chain import Chain
 
 T = TypeVar("T")
@@ -124,6 +125,8 @@ class Cache:
     def __init__(self, chains: int, analyses: int, response_bytes: int):
         self._chains = LRU(chains)  # uid -> (revision, Chain)
         self.analyses = LRU(analyses)  # (uid, revision, requirement, as_of, controls) -> Analysis
+        # The latest analysis per cached chain object, so one after declaration edits recomputes only those controls.
+        self.incremental = AnalysisCache(max_chains=max(1, chains))
         self.responses = LRU(response_bytes, weigh=len)  # (uid, revision, what, parameters...) -> bytes
         self._locks: dict[str, RWLock] = {}
         self._builders: dict[str, threading.Lock] = {}
@@ -153,6 +156,9 @@ class Cache:
 
     def forget(self, uid: str, *, locks: bool = False) -> None:
         """Drop everything held for a workspace (after a failed edit, or when it is deleted)."""
+        current = self._chains.get(uid)
+        if current is not None:
+            self.incremental.forget(current[1])
         self._chains.discard(lambda key: key != uid)
         self.analyses.discard(lambda key: key[0] != uid)
         self.responses.discard(lambda key: key[0] != uid)

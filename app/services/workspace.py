@@ -24,7 +24,7 @@ from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace, utcnow
 from obligraph.app.repository import store, workspace_rows
 from obligraph.app.repository.rows import insert_chain
-from obligraph.graph.analysis import Analysis, analyze
+from obligraph.graph.analysis import Analysis
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 
@@ -44,7 +44,10 @@ class View:
         day = as_of or date.today()
         key = (self.workspace.uid, self.revision, requirement, day, controls)
         return self.service.cache.analyses.get_or_compute(
-            key, lambda: analyze(self.chain, requirement=requirement, as_of=day, controls=controls)
+            key,
+            lambda: self.service.cache.incremental.analyze(
+                self.chain, requirement=requirement, as_of=day, controls=controls
+            ),
         )
 
     def cached_json(self, key: tuple, compute: Callable[[], Any]) -> bytes:

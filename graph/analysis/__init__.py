@@ -4,6 +4,7 @@ Every surface (CLI, API, pages, exports) calls these functions; DESIGN.md sectio
 """
 
 from obligraph.graph.analysis.fixes import fix_ranking
+from obligraph.graph.analysis.incremental import AnalysisCache
 from obligraph.graph.analysis.obligations import obligations
 from obligraph.graph.analysis.result import ANALYSIS_FORMAT, Analysis, Gap, analyze, resolve_parameters
 from obligraph.graph.analysis.rootcause import RootCause
@@ -14,6 +15,7 @@ from obligraph.graph.incidents import load_incidents
 __all__ = [
     "ANALYSIS_FORMAT",
     "Analysis",
+    "AnalysisCache",
     "Gap",
     "RootCause",
     "analyze",

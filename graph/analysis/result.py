@@ -243,8 +243,12 @@ def analyze(
     requirement: Status | str | None = None,
     as_of: date | str | None = None,
     controls: Iterable[str] | None = None,
+    previous: Analysis | None = None,
 ) -> Analysis:
     """Analyse a chain: effective status of every (node, control), the gaps and their kinds.
+
+    ``previous``, an earlier analysis of this same chain object, lends the results of the controls
+    no edit has touched since (see ``AnalysisCache``); the chain itself is only read.
 
     >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo", "controls": ["10.5.1"],
     ...     "nodes": [{"id": "iaas", "layer": "iaas"}, {"id": "app", "layer": "saas",
@@ -254,6 +258,4 @@ def analyze(
     [('iaas', 'origin'), ('app', 'inherited')]
     """
     required, day, chosen = resolve_parameters(chain, requirement, as_of, controls)
-    analysis = Analysis(chain, required, day, chosen, previous=chain.last_analysis)
-    chain.last_analysis = analysis
-    return analysis
+    return Analysis(chain, required, day, chosen, previous=previous)
