@@ -441,3 +441,18 @@ def catalog_iso27002_2022(catalog: Catalog) -> dict[str, tuple[str, ...]]:
         return {}
     reverse = _reverse("iso27002-2022")
     return {control_id: reverse[control_id] for control_id in catalog.ids if control_id in reverse}
+
+
+def with_iso27002_2022(document: dict, catalog: Catalog) -> dict:
+    """``catalog.to_dict()``'s document with each control's ISO/IEC 27002:2022 ids added (in place),
+    as the catalog API and ``obligraph catalog show`` give it.
+
+    >>> from obligraph.graph.catalog import load_catalog
+    >>> meti = load_catalog("meti-2011")
+    >>> with_iso27002_2022(meti.to_dict(), meti)["controls"][0]["iso27002_2022"]
+    ['5.1']
+    """
+    modern = catalog_iso27002_2022(catalog)
+    for control in document["controls"]:
+        control["iso27002_2022"] = list(modern.get(control["id"], ()))
+    return document

@@ -51,7 +51,16 @@ def test_annex_a_shorthand_exits_2_without_a_wrong_guess(tmp_path):
     assert "12.5.1" not in result.stderr and "27002:2022/5.1" in result.stderr
 
 
-def test_catalog_show_a_typed_control(tmp_path):
+def test_catalog_show_a_typed_control():
     result = runner.invoke(app, ["catalog", "show", "meti-2011", "--control", "27002:2022/5.15", "-f", "json"])
     assert result.exit_code == 0, result.output
     assert [c["id"] for c in json.loads(result.stdout)["controls"]] == ["11.1.1", "11.4.1"]
+
+
+def test_catalog_show_gives_2022_ids():
+    document = json.loads(runner.invoke(app, ["catalog", "show", "meti-2011", "-f", "json"]).stdout)
+    assert {c["id"]: c["iso27002_2022"] for c in document["controls"]}["10.5.1"] == ["8.13"]
+    one = runner.invoke(app, ["catalog", "show", "meti-2011", "--control", "10.5.1"])
+    assert "ISO/IEC 27002:2022: 8.13" in one.stdout
+    table = runner.invoke(app, ["catalog", "show", "meti-2011"])
+    assert any("10.5.1" in line and "8.13" in line for line in table.stdout.splitlines())

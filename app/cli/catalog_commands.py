@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from obligraph.app.cli.common import fail, out
 from obligraph.graph.catalog import available_catalogs, load_catalog
-from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
+from obligraph.graph.crosswalk import ControlIdError, resolve_control_id, with_iso27002_2022
 from obligraph.graph.errors import ChainError
 
 catalog_app = typer.Typer(help="List the control catalogs and show their controls.", no_args_is_help=False)
@@ -62,7 +62,7 @@ def catalog_show(
     catalog_id: Annotated[str, typer.Argument(help="Catalog id (see `obligraph catalog list`) or a catalog file.")],
     output_format: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
     control: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--control", help="Show one control in full (a typed id such as 27002:2022/8.13: each it maps to)."
         ),
@@ -73,7 +73,7 @@ def catalog_show(
         catalog = load_catalog(catalog_id)
     except ChainError as exc:
         raise fail(str(exc)) from None
-    document = catalog.to_dict()
+    document = with_iso27002_2022(catalog.to_dict(), catalog)
     if control is not None:
         try:
             shown = resolve_control_id(control, catalog)
@@ -87,11 +87,14 @@ def catalog_show(
         for item in document["controls"]:
             show_control(item)
         return
-    table = Table("id", "title", "analysed", "infra", "iaas", "paas", "saas", title=f"{catalog.id}: {catalog.title}")
+    table = Table(
+        "id", "2022", "title", "analysed", "infra", "iaas", "paas", "saas", title=f"{catalog.id}: {catalog.title}"
+    )
     for item in document["controls"]:
         split = item["responsibility"]
         table.add_row(
             item["id"],
+            ", ".join(item["iso27002_2022"]),
             item["title"],
             "yes" if item["cloud_guidance"] else "no",
             split["infra"],
@@ -105,6 +108,8 @@ def catalog_show(
 def show_control(item: dict) -> None:
     out.print(f"[bold]{item['id']} {item['title']}[/]  {item.get('title_ja') or ''}")
     out.print(f"objective {item['objective_id']}: {item['objective_title']}")
+    if item.get("iso27002_2022"):
+        out.print(f"ISO/IEC 27002:2022: {', '.join(item['iso27002_2022'])}")
     for label, key in (("What you do", "user_guidance"), ("What to demand of the provider", "provider_expectation")):
         out.print(f"\n[bold]{label}[/]\n{item[key] or '(the guideline gives nothing here)'}")
         if item.get(f"{key}_ja"):

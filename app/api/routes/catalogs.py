@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.graph.catalog import Catalog, available_catalogs, load_catalog
-from obligraph.graph.crosswalk import catalog_iso27002_2022, unknown_control_message
+from obligraph.graph.crosswalk import unknown_control_message, with_iso27002_2022
 
 router = APIRouter(prefix="/catalogs", tags=["catalogs"], responses=ERROR_RESPONSES)
 
@@ -38,11 +38,7 @@ CONTROL_EXAMPLE = {
 
 def _catalog_dict(catalog: Catalog) -> dict[str, Any]:
     """The catalog as ``Catalog.to_dict`` gives it, each control with its ISO/IEC 27002:2022 ids."""
-    document = catalog.to_dict()
-    modern = catalog_iso27002_2022(catalog)
-    for control in document["controls"]:
-        control["iso27002_2022"] = list(modern.get(control["id"], ()))
-    return document
+    return with_iso27002_2022(catalog.to_dict(), catalog)
 
 
 def _catalog(catalog_id: str) -> Catalog:
