@@ -67,7 +67,8 @@ async def analysis_params(
         str | None,
         Query(
             max_length=100_000,
-            description="Comma-separated control ids to analyse (default: the workspace's list, else the catalog's).",
+            description="Comma-separated control ids to analyse (default: the workspace's list, else the catalog's)."
+            " Catalog ids (10.5.1) or newer numbers: 27002:2022/8.13, 27002:2013/A.12.3.1, ccm:BCR-08.",
             examples=["10.5.1,6.1.3"],
         ),
     ] = None,

@@ -40,13 +40,14 @@ DIFF_EXAMPLE = {
 
 
 _LIST = "Repeat the parameter or separate values with commas."
+TYPED_IDS = " Catalog ids (10.5.1) or newer numbers: 27002:2022/8.13, 27002:2013/A.12.3.1, ccm:BCR-08."
 
 
 class GapQuery(Input):
     """The query of ``GET .../gaps``: filters, analysis parameters, paging (unknown parameters are refused)."""
 
     node: list[str] | None = Field(default=None, description=f"Nodes with the gap. {_LIST}")
-    control: list[str] | None = Field(default=None, description=f"Controls. {_LIST}")
+    control: list[str] | None = Field(default=None, description=f"Controls.{TYPED_IDS} {_LIST}")
     clause: list[str] | None = Field(default=None, description=f"Catalog clauses, e.g. 10. {_LIST}")
     kind: list[Literal["origin", "inherited", "mixed", "circular"]] | None = Field(
         default=None, description="Gap kinds."
@@ -57,7 +58,10 @@ class GapQuery(Input):
     require: Status | None = Field(default=None, description="Lowest effective status that counts as assured.")
     as_of: date | None = Field(default=None, description="Analysis date, YYYY-MM-DD (default: today).")
     controls: str | None = Field(
-        default=None, max_length=100_000, description="Comma-separated control ids to analyse.", examples=["10.5.1"]
+        default=None,
+        max_length=100_000,
+        description=f"Comma-separated control ids to analyse.{TYPED_IDS}",
+        examples=["10.5.1"],
     )
     root_causes: bool = Field(default=True, description="Include each gap's root causes and paths.")
     limit: int = Field(default=100, ge=1, le=1000, description="Gaps per page.")
