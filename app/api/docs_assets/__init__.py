@@ -55,8 +55,11 @@ def install(app: FastAPI, docs_url: str = "/docs") -> None:
     Call before ``web.install``: its ``/static`` mount would otherwise take ``/static/docs`` too.
     """
     openapi_url = app.openapi_url or "/openapi.json"
+    title = app.title
     app.mount(ASSETS_URL, StaticFiles(packages=PACKAGES), name="docs-assets")
 
+    # The endpoint closes over the two strings, never over ``app``: FastAPI keeps endpoints in a
+    # module-level cache, and one that held the app kept every app (and its service) alive.
     @app.get(docs_url, include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return swagger_ui_html(app.title, openapi_url)
+        return swagger_ui_html(title, openapi_url)
