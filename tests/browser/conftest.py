@@ -15,10 +15,11 @@ from tests.web.conftest import XSS, xss_chain
 
 
 def pytest_collection_modifyitems(config, items):
-    # Mark (for -m "not browser") only this directory's tests: the hook sees the whole session.
+    # Mark (for -m "not browser", and as slow) only this directory's tests: the hook sees the whole session.
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

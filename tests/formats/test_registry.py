@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+from xml.etree import ElementTree
+
 import pytest
+import yaml
 
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats import FORMATS, export_chain, format_for_path, get_format, import_document
@@ -50,10 +56,25 @@ def test_every_spec_is_consistent():
 
 
 @pytest.mark.parametrize("name", [n for n, s in FORMATS.items() if s.can_write])
-def test_every_writer_produces_bytes(name, example, example_analysis):
-    options = {"node": "sakura-hr"} if FORMATS[name].needs_node else {}
+def test_every_writer_produces_its_media_type_naming_the_nodes(name, example, example_analysis):
+    spec = FORMATS[name]
+    options = {"node": "sakura-hr"} if spec.needs_node else {}
     data = export_chain(example, name, example_analysis, **options)
-    assert isinstance(data, bytes) and len(data) > 100
+    if spec.media_type == "application/zip":
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        assert archive.testzip() is None and archive.namelist()
+        text = "".join(archive.read(member).decode("utf-8") for member in archive.namelist())
+    else:
+        text = data.decode("utf-8")
+        if spec.media_type.endswith("json"):
+            json.loads(text)
+        elif spec.media_type.endswith("+xml"):
+            ElementTree.fromstring(data)
+        elif spec.media_type == "application/yaml":
+            assert yaml.safe_load(text)["format"] == "obligraph/chain@1"
+    # A one-node report names its node; every other export names every node of the chain.
+    wanted = ["sakura-hr"] if spec.needs_node else list(example.graph.nodes)
+    assert [node for node in wanted if node not in text] == []
 
 
 def test_import_of_an_export_only_format_and_of_caiq_are_errors():

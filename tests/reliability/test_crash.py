@@ -28,8 +28,11 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from benchmarks.generate import generate_chain
+
+pytestmark = pytest.mark.slow
 
 ROUNDS = 25
 SEED = 20261126

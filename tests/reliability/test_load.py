@@ -10,6 +10,8 @@ import pytest
 
 from benchmarks.load import run
 
+pytestmark = pytest.mark.slow
+
 POSTGRES_URL = os.environ.get("OBLIGRAPH_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)] if POSTGRES_URL else ["sqlite"]
 
@@ -19,7 +21,9 @@ def test_no_5xx_but_503_and_no_acknowledged_write_lost(backend, tmp_path):
     report = run(backend, workers=2, clients=8, seconds=5, nodes=100, postgres_url=POSTGRES_URL or "",
                  directory=tmp_path)
     counts = report.counts()
-    assert counts["all"]["2xx"] > 50, report.table()  # the run did real work
+    # The run did real work of every kind; how much depends on the machine, so no throughput is asserted here
+    # (benchmarks/load.py reports it).
+    assert all(counts[kind]["2xx"] > 0 for kind in counts if kind != "all"), report.table()
     assert all(report.verdict.checked[kind] > 0 for kind in ("declaration", "node_create", "import")), report.table()
     assert report.failed == [], f"{report.table()}\n{report.verdict.lost[:5]} {report.unexpected[:5]}"
     assert counts["all"]["4xx"] == 0 and counts["all"]["none"] == 0, report.unexpected[:5]

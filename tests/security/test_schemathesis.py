@@ -22,6 +22,7 @@ from typing import Any, Callable
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
+pytestmark = pytest.mark.slow
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from schemathesis.checks import CHECKS, load_all_checks  # noqa: E402
 from schemathesis.core.failures import FailureGroup  # noqa: E402

@@ -153,7 +153,7 @@ def test_the_facility_itself_stays_with_the_infra_operator(catalog):
 
 
 def test_every_correction_is_explained_in_the_rationale_page(catalog):
-    page = (Path(__file__).resolve().parents[1] / "docs" / "catalog-rationale.md").read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "catalog-rationale.md").read_text(encoding="utf-8")
     rows = {tuple(cell.strip() for cell in line.split("|")[1:5]) for line in page.splitlines() if line.startswith("| ")}
     for (control, layer), after in CORRECTED_SPLITS.items():
         assert any(r[0] == control and r[1] == layer and r[3] == after for r in rows), (control, layer)

@@ -12,7 +12,7 @@ from obligraph.app.cli.commands import app
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "seed_data" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "seed_data" / "examples"
 runner = CliRunner(env={"COLUMNS": "200"})
 
 CHAIN = {
