@@ -40,7 +40,7 @@ from obligraph.graph.schema import ChainDocument
 API_PREFIX = "/api/v1"
 # Routes are matched in order: the analysis reads, the hot path, go first (no two paths overlap).
 ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents, tokens)
-ROUTERS += (snapshots, exports)  # snapshots and exports (issue 6)
+ROUTERS += (snapshots, exports)
 
 DESCRIPTION = """\
 Map a cloud supply chain and find, for every security control, who actually assures it and where

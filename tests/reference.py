@@ -1,4 +1,4 @@
-"""A deliberately naive reference for DESIGN.md section 3: one backwards search per (node, control).
+"""A deliberately naive reference for the analysis of docs/analysis.md: one backwards search per (node, control).
 
 It follows the text word for word and shares nothing with the vectorised engine except the chain
 model's ``responsibility`` lookup, so the property tests can hold the engine to the contract.

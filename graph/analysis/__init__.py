@@ -1,6 +1,6 @@
 """The analysis: effective assurance, gaps, root causes, obligations, impact, fix ranking, SPOF.
 
-Every surface (CLI, API, pages, exports) calls these functions; DESIGN.md section 3 is the contract.
+Every surface (CLI, API, pages, exports) calls these functions; docs/analysis.md states the contract they share.
 """
 
 from obligraph.graph.analysis.fixes import fix_ranking

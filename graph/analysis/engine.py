@@ -1,4 +1,4 @@
-"""The vectorised core of the analysis (DESIGN.md section 3), over ``CompiledChain`` arrays.
+"""The vectorised core of the analysis (the definitions of docs/analysis.md), over ``CompiledChain`` arrays.
 
 For a block of controls at once, one sweep over the components of the graph in topological order
 computes, for every node v and control c:

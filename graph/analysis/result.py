@@ -219,7 +219,7 @@ def resolve_parameters(
     as_of: date | str | None,
     controls: Iterable[str] | None,
 ) -> tuple[Status, date, list[str]]:
-    """Parameter defaults of DESIGN.md section 3: argument, else the document, else the built-in default."""
+    """Parameter defaults (docs/analysis.md): argument, else the document, else the built-in default."""
     try:
         required = Status(requirement) if requirement is not None else (chain.requirement or DEFAULT_REQUIREMENT)
     except ValueError:

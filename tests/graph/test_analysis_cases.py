@@ -1,4 +1,4 @@
-"""Hand-worked cases of DESIGN.md section 3, one situation each."""
+"""Hand-worked cases of the analysis (docs/analysis.md), one situation each."""
 
 from __future__ import annotations
 
