@@ -19,7 +19,7 @@ from obligraph.app.services.importing import check_caps, check_catalog, parse_bo
 from obligraph.app.services.merge import store_merge
 from obligraph.app.services.workspace import Service
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats import FORMATS, FormatSpec, export_to, import_document
+from obligraph.graph.formats import FORMATS, FormatSpec, export_to, import_document, is_oscal_json
 
 #: Media types that select a reader other than the JSON/YAML body parser of ``POST .../import``.
 IMPORT_MEDIA_TYPES = {
@@ -70,6 +70,8 @@ def import_format(name: str | None, content_type: str | None, location: str = "q
 
 def parse_import(body: bytes, spec: FormatSpec | None, content_type: str | None = None) -> Any:
     """The chain document a body holds (not yet checked against the schema)."""
+    if is_oscal_json(body) and (spec is None or spec.name == "json"):
+        return import_document(body, FORMATS["oscal-ssp"])  # an OSCAL plan sent as JSON
     if spec is None:
         return parse_body(body, content_type)
     if spec.name in CHAIN_MEDIA_TYPES:

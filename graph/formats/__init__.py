@@ -14,6 +14,7 @@ is the exception: it returns one provider's declarations (``read_caiq(data, node
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO, Any
@@ -147,22 +148,26 @@ FORMATS: dict[str, FormatSpec] = {
             "oscal",
             (".oscal.zip",),
             "application/zip",
-            False,
+            True,
             True,
             False,
             "OSCAL 1.2.3 set (zip): the catalog, its profile and one system security plan per node"
-            " (only that node's with node=), laid out for trestle",
+            " (only that node's with node=), laid out for trestle; import reads a zip of plans and"
+            " component definitions",
             "oscal:write",
+            "oscal_read:read",
         ),
         FormatSpec(
             "oscal-ssp",
-            (".ssp.json", ".oscal.json"),
+            (".ssp.json", ".oscal.json", ".cdef.json"),
             "application/json",
-            False,
+            True,
             True,
             False,
-            "one node's OSCAL 1.2.3 system security plan (JSON; name the node)",
+            "one node's OSCAL 1.2.3 system security plan (JSON; name the node); import reads an OSCAL"
+            " system security plan or component definition: nodes, declarations, leveraged systems as edges",
             "oscal:write_ssp",
+            "oscal_read:read",
             needs_node=True,
         ),
         FormatSpec(
@@ -229,7 +234,19 @@ def import_document(data: bytes | str, fmt: str | FormatSpec, **options: Any) ->
     if not spec.can_read:
         readable = ", ".join(name for name, s in FORMATS.items() if s.can_read and name != "caiq")
         raise ChainError.at(("format",), f"{spec.name} is an export-only format; imports read {readable}")
+    if spec.name == "json" and is_oscal_json(data):
+        spec = FORMATS["oscal-ssp"]  # an OSCAL plan named plain .json
     return _function(spec.reader)(data, **options)
+
+
+def is_oscal_json(data: bytes | str) -> bool:
+    """Whether a JSON text is an OSCAL system security plan or component definition (by its root key).
+
+    >>> is_oscal_json(b'{"system-security-plan": {}}'), is_oscal_json('{"format": "obligraph/chain@1"}')
+    (True, False)
+    """
+    head = data[:512].decode("utf-8", "replace") if isinstance(data, bytes) else data[:512]
+    return re.match(r'^\ufeff?\s*\{\s*"(system-security-plan|component-definition)"', head) is not None
 
 
 def read_caiq(data: bytes | str, *, node_id: str, **options: Any) -> list[dict[str, Any]]:
@@ -258,5 +275,6 @@ __all__ = [
     "format_for_path",
     "get_format",
     "import_document",
+    "is_oscal_json",
     "read_caiq",
 ]

@@ -164,7 +164,8 @@ def system_security_plan(chain: Chain, analysis, node: str) -> dict[str, Any]:
             "type": "this-system",
             "title": plan.name(node),
             "description": plan.description(node),
-            "props": [prop("node-id", node), prop("layer", plan.layer(node))],
+            "props": [prop("node-id", node), prop("layer", plan.layer(node))]
+            + ([prop("org", org)] if (org := chain.graph.nodes[node]["org"]) else []),
             "status": {"state": "operational"},
         }
     ]
@@ -270,12 +271,10 @@ def _requirement(plan: _Plan, control: str) -> dict[str, Any]:
         "uuid": plan.uid(node, "own-part", control),
         "description": f"{plan.name(node)}'s own part of {control} ({entry.title}): declared {declared.value},"
         f" counts as {own.value}; effective status over its providers: {effective.value}.",
-        "props": [
-            prop("declared-status", declared.value),
-            prop("own-status", own.value),
-            prop("effective-status", effective.value),
-        ],
+        "props": [prop("own-status", own.value), prop("effective-status", effective.value)],
     }
+    if declaration is not None:
+        own_part["props"].insert(0, prop("declared-status", declared.value))
     if declaration is not None and declaration.assigns is not None:
         own_part["props"].append(prop("assigns", declaration.assigns.value))
     if own in IMPLEMENTATION_STATE:
