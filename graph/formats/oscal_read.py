@@ -25,6 +25,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from typing import Any
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
@@ -63,19 +64,21 @@ def read(data: bytes | str, *, catalog: str | None = None) -> dict[str, Any]:
                 builder.plan(where, document["system-security-plan"])
             elif "component-definition" in document:
                 builder.component_definition(where, document["component-definition"])
-    except (AttributeError, TypeError, KeyError) as exc:
+        if builder.issues:
+            raise ChainError(builder.issues, source=FILE)
+        if not builder.nodes:
+            raise ChainError(
+                f"{FILE} holds no system security plan or component definition; export one from your OSCAL tool"
+            )
+        return builder.document()
+    except ChainError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
         # Shapes the OSCAL schema forbids (a list where an object belongs, a missing uuid, ...).
         raise ChainError(
             f"{where} is not a valid OSCAL document ({type(exc).__name__}: {exc});"
             " check it against NIST's OSCAL JSON schema"
         ) from None
-    if builder.issues:
-        raise ChainError(builder.issues, source=FILE)
-    if not builder.nodes:
-        raise ChainError(
-            f"{FILE} holds no system security plan or component definition; export one from your OSCAL tool"
-        )
-    return builder.document()
 
 
 def catalog_ids(control_id: str, props: dict[str, str], catalog: Catalog) -> tuple[str, ...]:
@@ -107,10 +110,13 @@ def _documents(data: bytes | str) -> list[tuple[str, dict]]:
     if isinstance(data, bytes) and data[:4] == b"PK\x03\x04":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise ChainError(f"{FILE} is not a readable zip ({exc})") from None
         names = [n for n in archive.namelist() if n.lower().endswith(".json")][:MAX_MEMBERS]
-        return [(name, _json(archive.read(name), name)) for name in names]
+        try:
+            return [(name, _json(archive.read(name), name)) for name in names]
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            raise ChainError(f"{FILE} is a damaged zip ({exc}); export it again") from None
     document = _json(data, FILE)
     if isinstance(document, list):
         return [(f"document {i}", d) for i, d in enumerate(document)]
@@ -377,9 +383,6 @@ class _Builder:
             declarations = entry.pop("declarations", {})
             if declarations:
                 entry["declarations"] = list(declarations.values())
-            for item in entry.get("declarations", []):
-                for evidence in item.get("evidence", []):
-                    Evidence.model_validate(evidence)
             nodes.append(entry)
         document: dict[str, Any] = {
             "format": "obligraph/chain@1",

@@ -19,6 +19,10 @@ SETTINGS = settings(
 )
 
 
+def _node_for(fmt: str) -> dict[str, str]:
+    return {"node": "sakura-hr"} if FORMATS[fmt].needs_node else {}
+
+
 def _survives(data: bytes, fmt: str) -> None:
     try:
         document = import_document(data, fmt)
@@ -41,7 +45,7 @@ def test_random_bytes(fmt, data):
 @SETTINGS
 @given(cut=st.floats(0, 1), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=3))
 def test_truncated_or_corrupted_exports(fmt, cut, flips, example):
-    data = bytearray(export_chain(example, fmt))
+    data = bytearray(export_chain(example, fmt, **_node_for(fmt)))
     for where, value in flips:
         data[int(where * (len(data) - 1))] = value
     _survives(bytes(data[: int(cut * len(data))]), fmt)
@@ -60,7 +64,7 @@ def test_random_caiq_text(text):
 def test_many_byte_flips(fmt, example):
     """A cheap, deterministic sweep that reaches deeper than random bytes: damaged zips, XML, JSON, YAML."""
     rng = random.Random(fmt)
-    base = export_chain(example, fmt)
+    base = export_chain(example, fmt, **_node_for(fmt))
     for _ in range(400):
         data = bytearray(base)
         for _ in range(rng.randint(1, 3)):
