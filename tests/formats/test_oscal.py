@@ -109,6 +109,7 @@ def test_every_reference_resolves_inside_the_set(example_set):
         assert used <= selected, (name, sorted(used - selected)[:5])
 
 
+@pytest.mark.slow  # trestle runs as a process per file
 def test_trestle_imports_and_validates_the_set_unchanged(example, example_analysis, tmp_path):
     unpacked = tmp_path / "set"
     with zipfile.ZipFile(io.BytesIO(export_chain(example, "oscal", example_analysis))) as archive:
@@ -255,6 +256,7 @@ def test_file_names_pick_the_set_or_one_plan():
     assert format_for_path("bundle.zip").name == "csv"
 
 
+@pytest.mark.slow  # 61 plans of megabytes each
 def test_every_plan_of_a_large_chain_is_valid(enterprise):
     files = unpack(export_chain(enterprise, "oscal", analyze(enterprise, as_of=AS_OF)))
     assert len(plans(files)) == len(enterprise)
