@@ -136,8 +136,8 @@ def server_side(database_url: str, data_dir: str, requests: int) -> tuple[float,
     """
     import asyncio
 
-    from obligraph.app.main import create_app
     from obligraph.app.core.settings import Settings
+    from obligraph.app.main import create_app
 
     app = create_app(Settings(database_url=database_url, data_dir=data_dir, demo=False))
     path, _, query = GAPS.partition("?")

@@ -18,7 +18,7 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats._cells import encode_mapping
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats.csv_bundle_read import read  # noqa: F401  (the format's reader)
-from obligraph.graph.formats.csv_gaps import causes_by_default, cause_rows, gap_lines, write_lines, write_rows
+from obligraph.graph.formats.csv_gaps import cause_rows, causes_by_default, gap_lines, write_lines, write_rows
 from obligraph.graph.formats.csv_layout import (
     BLOCKERS_FILE,
     CAUSE_COLUMNS,

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, make_url
 from sqlmodel import SQLModel
 
-from obligraph.app.main import create_app
 from obligraph.app.core.settings import Settings, normalise_database_url
+from obligraph.app.main import create_app
 from tests.api.support import HR_CHAIN
 
 POSTGRES_URL = os.environ.get("OBLIGRAPH_TEST_POSTGRES_URL")

@@ -6,8 +6,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from obligraph.app.repository import rows
-from obligraph.app.repository import store
+from obligraph.app.repository import rows, store
 from tests.api.support import HR_CHAIN, error_of, messages
 
 WS = "/api/v1/workspaces/hr"

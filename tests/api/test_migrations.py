@@ -12,8 +12,8 @@ from sqlalchemy import event, inspect, text
 from sqlmodel import SQLModel
 
 from obligraph.app.core.db import Database, alembic_config
-from obligraph.app.main import create_app
 from obligraph.app.core.settings import Settings
+from obligraph.app.main import create_app
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 

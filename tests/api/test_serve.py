@@ -11,11 +11,11 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from obligraph.app.core import server
 from obligraph.app.cli.commands import app as cli
+from obligraph.app.core import server
 from obligraph.app.core.db import Database
-from obligraph.app.models import Workspace
 from obligraph.app.core.settings import Settings
+from obligraph.app.models import Workspace
 
 
 def workspaces(settings):

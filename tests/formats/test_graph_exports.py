@@ -45,15 +45,15 @@ def read_gexf(data: bytes) -> nx.DiGraph:
         return found
 
     graph = nx.DiGraph()
-    for node in graph_xml.find(GEXF + "nodes").findall(GEXF + "node"):
-        colour, position = node.find(GEXF + "color"), node.find(GEXF + "position")
+    for element in graph_xml.find(GEXF + "nodes").findall(GEXF + "node"):
+        colour, position = element.find(GEXF + "color"), element.find(GEXF + "position")
         viz = {
             "color": {channel: int(colour.get(channel)) for channel in "rgb"},
             "position": {axis: float(position.get(axis)) for axis in "xyz"},
         }
-        graph.add_node(node.get("id"), label=node.get("label"), viz=viz, **values(node, "node"))
-    for edge in graph_xml.find(GEXF + "edges").findall(GEXF + "edge"):
-        graph.add_edge(edge.get("source"), edge.get("target"), id=edge.get("id"), **values(edge, "edge"))
+        graph.add_node(element.get("id"), label=element.get("label"), viz=viz, **values(element, "node"))
+    for element in graph_xml.find(GEXF + "edges").findall(GEXF + "edge"):
+        graph.add_edge(element.get("source"), element.get("target"), id=element.get("id"), **values(element, "edge"))
     return graph
 
 

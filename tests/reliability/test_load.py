@@ -34,8 +34,8 @@ def test_the_check_finds_lost_and_phantom_writes(tmp_path):
     from fastapi.testclient import TestClient
 
     from benchmarks.load import ClientLog, Report, verify
-    from obligraph.app.main import create_app
     from obligraph.app.core.settings import Settings
+    from obligraph.app.main import create_app
 
     settings = Settings(data_dir=tmp_path)
     app = create_app(settings)

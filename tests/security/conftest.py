@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from obligraph.app.core.settings import Settings
 from obligraph.app.main import create_app
 from obligraph.app.security import tokens
-from obligraph.app.core.settings import Settings
 from tests.api.support import HR_CHAIN
 
 

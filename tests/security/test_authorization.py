@@ -14,7 +14,7 @@ from obligraph.app.core.settings import Settings
 from obligraph.app.main import create_app
 from tests.security.conftest import make_world
 
-P, A, R, W, O, X = "public", "any token", "viewer", "editor", "owner", "admin"
+P, A, R, W, O, X = "public", "any token", "viewer", "editor", "owner", "admin"  # noqa: E741  (one-letter columns keep the table readable)
 
 ROUTES = {
     ("GET", "/openapi.json"): A,

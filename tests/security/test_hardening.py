@@ -6,9 +6,9 @@ import pytest
 from typer.testing import CliRunner
 
 from obligraph.app.cli.commands import app as cli
-from obligraph.app.security.exposure import is_loopback
 from obligraph.app.core.server import ServeError, check_exposure
 from obligraph.app.core.settings import Settings
+from obligraph.app.security.exposure import is_loopback
 
 HEADERS = {"x-content-type-options": "nosniff", "x-frame-options": "DENY", "referrer-policy": "no-referrer"}
 

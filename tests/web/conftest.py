@@ -8,9 +8,9 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from obligraph.app.main import create_app
 from obligraph.app.core.server import load_demo
 from obligraph.app.core.settings import Settings
+from obligraph.app.main import create_app
 
 XSS = [
     "<script>alert(1)</script>",

@@ -244,7 +244,9 @@ def _describe(chain, change: dict[str, Any], names: dict[str, str]) -> dict[str,
     """A change in words; an incident with its story, and a warning when it hits another layer than the one it happened to."""
     op = change["op"]
     item: dict[str, Any] = {"op": op, "change": change, "warning": None, "incident": None}
-    name = lambda node: names.get(node, node)
+    def name(node: str) -> str:
+        return names.get(node, node)
+
     if op == "set_status":
         scope = ", ".join(change["controls"]) if change.get("controls") else "every analysed control"
         item["text"] = f"{name(change['node'])} declares {change['status']} for {scope}"
