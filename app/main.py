@@ -82,7 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     docs_assets.install(app)  # before web: its /static mount would take /static/docs too
     web.install(app)  # the browser pages and their assets
-    security.install(app, settings, web.not_found_page)  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
+    security.install(
+        app, settings, web.not_found_page
+    )  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
     _document_chain_schema(app)
     return app
 

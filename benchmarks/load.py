@@ -73,8 +73,9 @@ class Server:
     log: Path
 
 
-def start_server(database_url: str, data_dir: Path, workers: int, timeout: float = 120,
-                 pool_size: int | None = None) -> Server:
+def start_server(
+    database_url: str, data_dir: Path, workers: int, timeout: float = 120, pool_size: int | None = None
+) -> Server:
     """``obligraph serve`` in a session of its own (its workers are then stopped with it)."""
     env = {**os.environ, "OBLIGRAPH_DATA_DIR": str(data_dir), "OBLIGRAPH_DEMO": "false"}
     if pool_size is not None:
@@ -83,8 +84,18 @@ def start_server(database_url: str, data_dir: Path, workers: int, timeout: float
     log_path = data_dir / "server.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "obligraph.app.cli", "serve", "--workers", str(workers), "--port", "0",
-         "--db", database_url],
+        [
+            sys.executable,
+            "-m",
+            "obligraph.app.cli",
+            "serve",
+            "--workers",
+            str(workers),
+            "--port",
+            "0",
+            "--db",
+            database_url,
+        ],
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
@@ -210,8 +221,9 @@ def outcome_of(status: int | None) -> str:
 
 
 class Client:
-    def __init__(self, index: int, clients: int, http: httpx.AsyncClient, base_nodes: list[str],
-                 providers: list[str], seed: int):
+    def __init__(
+        self, index: int, clients: int, http: httpx.AsyncClient, base_nodes: list[str], providers: list[str], seed: int
+    ):
         self.index = index
         self.http = http
         self.rng = random.Random(seed * 1000 + index)
@@ -240,8 +252,14 @@ class Client:
 
     async def run(self, deadline: float) -> ClientLog:
         kinds, weights = list(MIX), list(MIX.values())
-        operations = {"gaps": self.gaps, "node_read": self.node_read, "declaration": self.declaration,
-                      "node_create": self.node_create, "edge_create": self.edge_create, "import": self.merge_import}
+        operations = {
+            "gaps": self.gaps,
+            "node_read": self.node_read,
+            "declaration": self.declaration,
+            "node_create": self.node_create,
+            "edge_create": self.edge_create,
+            "import": self.merge_import,
+        }
         while time.monotonic() < deadline:
             kind = self.rng.choices(kinds, weights)[0]
             self.seq += 1
@@ -310,8 +328,9 @@ class Client:
         headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         acked = None
         for _attempt in range(IMPORT_RETRIES):
-            response = await self.call("import", "POST", f"{API}/import", params={"mode": "merge"}, content=body,
-                                       headers=headers)
+            response = await self.call(
+                "import", "POST", f"{API}/import", params={"mode": "merge"}, content=body, headers=headers
+            )
             status = response.status_code if response is not None else None
             if status == 503 or outcome_of(status) == "unknown":
                 # The same key makes the retry safe whether or not the failed attempt was stored.
@@ -326,17 +345,23 @@ class Client:
             return
         self.log.imports.append({"key": key, "nodes": nodes, "edges": document["edges"], "acked": True})
         if self.rng.random() < REPLAY_SHARE:
-            again = await self.call("import", "POST", f"{API}/import", params={"mode": "merge"}, content=body,
-                                    headers=headers)
+            again = await self.call(
+                "import", "POST", f"{API}/import", params={"mode": "merge"}, content=body, headers=headers
+            )
             self.log.replays += 1
-            if again is None or again.status_code != 200 or again.content != acked.content \
-                    or again.headers.get("Idempotent-Replayed") != "true":
+            if (
+                again is None
+                or again.status_code != 200
+                or again.content != acked.content
+                or again.headers.get("Idempotent-Replayed") != "true"
+            ):
                 shown = "no answer" if again is None else f"{again.status_code} {again.text[:200]}"
                 self.log.replay_mismatches.append(f"{key}: first {acked.text[:200]}, replay {shown}")
 
 
-async def run_clients(url: str, clients: int, seconds: float, base_nodes: list[str], providers: list[str],
-                      seed: int) -> list[ClientLog]:
+async def run_clients(
+    url: str, clients: int, seconds: float, base_nodes: list[str], providers: list[str], seed: int
+) -> list[ClientLog]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     # A long timeout: a write that times out on the client has an unknown outcome, which weakens the check.
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
@@ -373,15 +398,19 @@ def verify(database_url: str, logs: list[ClientLog], revision_before: int) -> Ve
                 text("SELECT node_id, control, status, notes FROM declarations WHERE workspace_id = :ws"), {"ws": WS}
             )
         }
-        nodes = {row[0] for row in connection.execute(text("SELECT node_id FROM nodes WHERE workspace_id = :ws"),
-                                                       {"ws": WS})}
+        nodes = {
+            row[0] for row in connection.execute(text("SELECT node_id FROM nodes WHERE workspace_id = :ws"), {"ws": WS})
+        }
         edges = {
             (row[0], row[1])
-            for row in connection.execute(text("SELECT provider, consumer FROM edges WHERE workspace_id = :ws"),
-                                          {"ws": WS})
+            for row in connection.execute(
+                text("SELECT provider, consumer FROM edges WHERE workspace_id = :ws"), {"ws": WS}
+            )
         }
-        keys = {row[0] for row in connection.execute(
-            text("SELECT key FROM idempotency_keys WHERE workspace_id = :ws"), {"ws": WS})}
+        keys = {
+            row[0]
+            for row in connection.execute(text("SELECT key FROM idempotency_keys WHERE workspace_id = :ws"), {"ws": WS})
+        }
         revision = connection.execute(text("SELECT revision FROM workspaces WHERE id = :ws"), {"ws": WS}).scalar_one()
     engine.dispose()
 
@@ -550,8 +579,18 @@ def run_in_own_loop(make_coroutine):
         raise outcome["error"]
     return outcome["result"]
 
-def run(backend: str, workers: int, clients: int, seconds: float, *, nodes: int = 300, seed: int = 1,
-        postgres_url: str = DEFAULT_POSTGRES, directory: Path | None = None) -> Report:
+
+def run(
+    backend: str,
+    workers: int,
+    clients: int,
+    seconds: float,
+    *,
+    nodes: int = 300,
+    seed: int = 1,
+    postgres_url: str = DEFAULT_POSTGRES,
+    directory: Path | None = None,
+) -> Report:
     with tempfile.TemporaryDirectory(prefix="obligraph-load-", dir=directory) as tmp:
         database = TempDatabase(backend, Path(tmp), postgres_url)
         try:
@@ -627,8 +666,15 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
     for backend in backends:
-        report = run(backend, args.workers, args.clients, args.seconds, nodes=args.nodes, seed=args.seed,
-                     postgres_url=args.postgres_url)
+        report = run(
+            backend,
+            args.workers,
+            args.clients,
+            args.seconds,
+            nodes=args.nodes,
+            seed=args.seed,
+            postgres_url=args.postgres_url,
+        )
         print(report.table())
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for line in report.unexpected[:10]:

@@ -69,9 +69,7 @@ def open_once(browser, url: str, ws: str) -> dict:
         page.goto(f"{url}/w/{ws}", wait_until="commit")
         page.wait_for_selector("#map[data-ready='true']", timeout=120_000)
         drawn = int(page.get_attribute("#map", "data-ready-at"))
-        node = page.evaluate(
-            "window.obligraphMap.nodes.get().sort((a, b) => (b.size || 0) - (a.size || 0))[0].id"
-        )
+        node = page.evaluate("window.obligraphMap.nodes.get().sort((a, b) => (b.size || 0) - (a.size || 0))[0].id")
         click_node(page, node)
         page.wait_for_selector("#panel:not([hidden])", timeout=30_000)
         usable = page.evaluate("performance.now()")
@@ -142,11 +140,15 @@ def main() -> None:
             browser.close()
     load_after = os.getloadavg()
 
-    print(f"commit {commit()}; command: .venv/bin/python benchmarks/page_bench.py --repeat {args.repeat}"
-          f" --sizes {args.sizes}")
+    print(
+        f"commit {commit()}; command: .venv/bin/python benchmarks/page_bench.py --repeat {args.repeat}"
+        f" --sizes {args.sizes}"
+    )
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); {os.cpu_count()} cores\n")
-    print("| workspace | view | drawn (nodes / edges / JSON) | first load (cold) | drawn, median | usable, median "
-          "| target | expand biggest group, median |")
+    print(
+        "| workspace | view | drawn (nodes / edges / JSON) | first load (cold) | drawn, median | usable, median "
+        "| target | expand biggest group, median |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for key, ws, _imported, cold, runs in rows:
         label = "demo (enterprise example)" if key == "demo" else f"generated, {key:,} nodes / {5 * key:,} edges"
@@ -154,9 +156,11 @@ def main() -> None:
         usable = statistics.median(r["usable"] for r in runs)
         verdict = "" if target is None else f"<= {target} s: {'met' if usable <= target else '**not met**'}"
         last = runs[-1]
-        print(f"| {label} | {last['mode']} | {last['nodes']:,} / {last['edges']:,} / {last['bytes'] / 1024:,.0f} KB "
-              f"| {cold['usable']:.2f} s | {statistics.median(r['drawn'] for r in runs):.2f} s | {usable:.2f} s "
-              f"| {verdict} | {_expand_cell(runs)} |")
+        print(
+            f"| {label} | {last['mode']} | {last['nodes']:,} / {last['edges']:,} / {last['bytes'] / 1024:,.0f} KB "
+            f"| {cold['usable']:.2f} s | {statistics.median(r['drawn'] for r in runs):.2f} s | {usable:.2f} s "
+            f"| {verdict} | {_expand_cell(runs)} |"
+        )
 
 
 def _expand_cell(runs: list[dict]) -> str:

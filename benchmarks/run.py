@@ -100,17 +100,36 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=300, help="naive cells timed per size")
     args = parser.parse_args(argv)
     table = Table(title=f"obligraph analysis engine (106 controls, median of {args.repeat})")
-    for column in ("graph", "gaps", "load", "compile", "analysis (median)", "min", "after 1 edit", "analysis peak mem",
-                   "process peak RSS", "naive (extrapolated)", "speed-up"):
+    for column in (
+        "graph",
+        "gaps",
+        "load",
+        "compile",
+        "analysis (median)",
+        "min",
+        "after 1 edit",
+        "analysis peak mem",
+        "process peak RSS",
+        "naive (extrapolated)",
+        "speed-up",
+    ):
         table.add_column(column, justify="right")
     console = Console(width=220)
     for size in args.sizes.split(","):
         nodes, edges = (int(x) for x in size.split(":"))
         row = measure(nodes, edges, args.repeat, args.sample)
         table.add_row(
-            row["graph"], f"{row['gaps']:,}", f"{row['load_s']:.1f} s", f"{row['compile_s'] * 1000:.0f} ms",
-            f"{row['analysis_ms']:.1f} ms", f"{row['min_ms']:.1f} ms", f"{row['edit_ms']:.1f} ms", f"{row['peak_mb']:.0f} MB",
-            f"{row['rss_mb']:.0f} MB", f"{row['naive_s']:.0f} s", f"{row['ratio']:,.0f}x",
+            row["graph"],
+            f"{row['gaps']:,}",
+            f"{row['load_s']:.1f} s",
+            f"{row['compile_s'] * 1000:.0f} ms",
+            f"{row['analysis_ms']:.1f} ms",
+            f"{row['min_ms']:.1f} ms",
+            f"{row['edit_ms']:.1f} ms",
+            f"{row['peak_mb']:.0f} MB",
+            f"{row['rss_mb']:.0f} MB",
+            f"{row['naive_s']:.0f} s",
+            f"{row['ratio']:,.0f}x",
         )
         console.print(f"measured {row['graph']}", style="dim")
     console.print(table)

@@ -495,7 +495,9 @@ def _edge_issues(edge: Edge, prefix: tuple, node_ids: set[str], catalog: Catalog
         )
     for control in edge.responsibility:
         if control not in catalog:
-            yield Issue(format_location((*prefix, "responsibility", control)), unknown_control_message(control, catalog))
+            yield Issue(
+                format_location((*prefix, "responsibility", control)), unknown_control_message(control, catalog)
+            )
 
 
 def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:

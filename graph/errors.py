@@ -27,12 +27,18 @@ from pydantic import BaseModel, ValidationError
 Location = Sequence[str | int]
 DOCUMENT = "(document)"
 
+
 def _noun_for(values: list[str], field: str) -> str:
     """Name the vocabulary by its values, so a responsibility under any key reads 'responsibility'."""
     from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
 
-    vocabularies = {Status: "status", Layer: "layer", Responsibility: "responsibility",
-                    Criticality: "criticality", EvidenceKind: "evidence kind"}
+    vocabularies = {
+        Status: "status",
+        Layer: "layer",
+        Responsibility: "responsibility",
+        Criticality: "criticality",
+        EvidenceKind: "evidence kind",
+    }
     for enum, noun in vocabularies.items():
         if set(values) == {member.value for member in enum}:
             return noun

@@ -41,9 +41,7 @@ class Evidence(_Input):
     @model_validator(mode="after")
     def _dates_in_order(self) -> "Evidence":
         if self.issued and self.expires and self.expires < self.issued:
-            raise ValueError(
-                f"expires ({self.expires}) is before issued ({self.issued}); swap or correct the dates"
-            )
+            raise ValueError(f"expires ({self.expires}) is before issued ({self.issued}); swap or correct the dates")
         return self
 
     def assures_on(self, day: date) -> bool:

@@ -17,7 +17,6 @@ from obligraph.app.cli.common import DbOption, fail
 token_app = typer.Typer(help="Create, list and revoke API tokens (creating one turns auth on).", no_args_is_help=True)
 
 
-
 @contextmanager
 def _database(db: Optional[str]) -> Iterator:
     from obligraph.app.core.db import Database

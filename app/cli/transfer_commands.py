@@ -26,7 +26,6 @@ from obligraph.graph.errors import ChainError
 BIG_FILE = 32 * 1024 * 1024
 
 
-
 class Mode(str, Enum):
     replace = "replace"
     merge = "merge"

@@ -35,4 +35,3 @@ def decode_cursor(cursor: str | None, kind: type) -> Any:
         code="invalid_cursor",
         details=[{"location": "query.cursor", "message": "not a cursor of this list"}],
     )
-

@@ -92,8 +92,11 @@ def check_exposure(settings: Settings, host: str, insecure_no_auth: bool) -> Non
             f"refusing to serve {host} with no API token: create one with `obligraph token create --admin`, "
             "set OBLIGRAPH_AUTH=required, or pass --insecure-no-auth to serve it open to the network"
         )
-    print(f"WARNING: serving {host} with no authentication (--insecure-no-auth): anyone who can reach it "
-          "can read and change every workspace", file=sys.stderr)
+    print(
+        f"WARNING: serving {host} with no authentication (--insecure-no-auth): anyone who can reach it "
+        "can read and change every workspace",
+        file=sys.stderr,
+    )
 
 
 def bind(host: str, port: int) -> socket.socket:

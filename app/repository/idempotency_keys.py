@@ -17,9 +17,7 @@ def find_key(session: Session, ws: str, key: str) -> IdempotencyKey | None:
 
 
 def delete_keys_before(session: Session, ws: str, cutoff: datetime) -> None:
-    session.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.workspace_id == ws, IdempotencyKey.created_at < cutoff)
-    )
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.workspace_id == ws, IdempotencyKey.created_at < cutoff))
 
 
 def add_key(session: Session, ws: str, key: str, fingerprint: str, status: int, response: dict[str, Any]) -> None:

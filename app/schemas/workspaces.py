@@ -15,7 +15,6 @@ from obligraph.graph.schema import ControlId, ShortText, Text
 WorkspaceSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
-
 def _shipped(catalog_id: str) -> str:
     if catalog_id not in available_catalogs():
         raise ValueError(f"unknown catalog '{catalog_id}' (known: {', '.join(available_catalogs())})")

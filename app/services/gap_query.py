@@ -148,7 +148,8 @@ def _columns(analysis: Analysis, control: str) -> list[int]:
 def _cursor_position(analysis: Analysis, after: list) -> int:
     if len(after) == 2 and after[0] in analysis.compiled.node_index and after[1] in analysis.column:
         return analysis.compiled.node_index[after[0]] * len(analysis.controls) + analysis.column[after[1]]
-    raise BadRequest("the cursor points at a node or control this analysis no longer has (the workspace changed); "
+    raise BadRequest(
+        "the cursor points at a node or control this analysis no longer has (the workspace changed); "
         "start again without cursor",
         code="invalid_cursor",
         details=[{"location": "query.cursor", "message": "stale cursor"}],

@@ -41,7 +41,8 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
     elif media in ("", "application/octet-stream", "text/plain"):
         syntax = "json" if body.lstrip()[:1] in (b"{", b"[") else "yaml"
     else:
-        raise UnsupportedMediaType(f"cannot import a body of type '{media}'; send the chain as application/json or application/yaml",
+        raise UnsupportedMediaType(
+            f"cannot import a body of type '{media}'; send the chain as application/json or application/yaml",
         )
     try:
         text = body.decode("utf-8")
@@ -72,7 +73,8 @@ def check_caps(document: Any, settings: Settings) -> None:
     ):
         items = document.get(key)
         if isinstance(items, list) and len(items) > limit:
-            raise TooLarge(f"the document has {len(items)} {key}; this server imports at most {limit} "
+            raise TooLarge(
+                f"the document has {len(items)} {key}; this server imports at most {limit} "
                 f"(split the document and use mode=merge, or raise {variable})",
                 code="import_too_large",
                 details=[{"location": key, "message": f"{len(items)} items, at most {limit}"}],
@@ -85,9 +87,12 @@ def check_idempotency_key(value: str) -> str:
     problem = (
         f"it is {len(value)} characters long, at most {IDEMPOTENCY_KEY_MAX} are allowed"
         if len(value) > IDEMPOTENCY_KEY_MAX
-        else "it is empty" if not value else "it holds a space or a character outside printable ASCII"
+        else "it is empty"
+        if not value
+        else "it holds a space or a character outside printable ASCII"
     )
-    raise InvalidInput(f"the Idempotency-Key header is not usable: {problem}; send 1 to {IDEMPOTENCY_KEY_MAX} printable "
+    raise InvalidInput(
+        f"the Idempotency-Key header is not usable: {problem}; send 1 to {IDEMPOTENCY_KEY_MAX} printable "
         "ASCII characters without spaces (a UUID, for example)",
         details=[{"location": "header.Idempotency-Key", "message": problem}],
     )
@@ -115,7 +120,8 @@ def stored_outcome(
     if row is None or _aware(row.created_at) < cutoff:
         return None
     if row.request_hash != fingerprint:
-        raise InvalidInput(f"the Idempotency-Key '{key}' was already used in workspace '{ws}' for a different import "
+        raise InvalidInput(
+            f"the Idempotency-Key '{key}' was already used in workspace '{ws}' for a different import "
             "(another body, mode or format); send a new key for a new request",
             code="idempotency_key_reused",
             details=[{"location": "header.Idempotency-Key", "message": "used for a different request"}],

@@ -61,7 +61,8 @@ def digest_of(chain: dict[str, Any], analysis: dict[str, Any] | None) -> str:
 
 
 def corrupt(row: SnapshotRow) -> Conflict:
-    return Conflict(f"snapshot '{row.digest}' of workspace '{row.workspace_id}' does not match its sha256: its stored content "
+    return Conflict(
+        f"snapshot '{row.digest}' of workspace '{row.workspace_id}' does not match its sha256: its stored content "
         "was changed or damaged; delete it and take a new one",
         code="snapshot_corrupt",
         details=[{"location": "snapshot", "message": f"expected sha256 {row.digest}"}],
@@ -115,7 +116,8 @@ def find(session: Session, service: Service, ws: str, ref: str) -> SnapshotRow:
     if row is None and len(ref) >= MIN_PREFIX and all(c in "0123456789abcdef" for c in ref):
         rows = snapshot_rows.snapshots_with_prefix(session, ws, ref, limit=2)
         if len(rows) > 1:
-            raise Conflict(f"'{ref}' is the start of several snapshot ids of workspace '{ws}'; give more of the id",
+            raise Conflict(
+                f"'{ref}' is the start of several snapshot ids of workspace '{ws}'; give more of the id",
                 code="ambiguous_snapshot",
             )
         row = rows[0] if rows else None
@@ -187,6 +189,7 @@ def diff(before: SnapshotRow, after: SnapshotRow) -> dict[str, Any]:
     """What changed from ``before`` to ``after``: nodes, edges, declarations; gaps opened and closed."""
     old_nodes = _by(before.chain.get("nodes", []), lambda n: n["id"])
     new_nodes = _by(after.chain.get("nodes", []), lambda n: n["id"])
+
     def strip(nodes: dict) -> dict:
         return {k: {f: v for f, v in n.items() if f != "declarations"} for k, n in nodes.items()}
 
@@ -202,9 +205,7 @@ def diff(before: SnapshotRow, after: SnapshotRow) -> dict[str, Any]:
             (node_id, d["control"]): d for node_id, node in nodes_by_id.items() for d in node.get("declarations") or []
         }
 
-    decls = _compare(
-        declarations(old_nodes), declarations(new_nodes), lambda key, value: {"node": key[0], **value}
-    )
+    decls = _compare(declarations(old_nodes), declarations(new_nodes), lambda key, value: {"node": key[0], **value})
     old_gaps = _by((before.analysis or {}).get("gaps", []), lambda g: (g["node"], g["control"]))
     new_gaps = _by((after.analysis or {}).get("gaps", []), lambda g: (g["node"], g["control"]))
     gaps = {

@@ -42,7 +42,8 @@ def export_format(name: str | None, location: str = "query.format") -> FormatSpe
     spec = FORMATS.get((name or "").strip().lower())
     if spec is None or not spec.can_write:
         known = ", ".join(writable_names())
-        raise InvalidInput(f"unknown export format {name!r}; use one of: {known}",
+        raise InvalidInput(
+            f"unknown export format {name!r}; use one of: {known}",
             code="unknown_format",
             details=[{"location": location, "message": f"expected one of: {known}"}],
         )
@@ -57,11 +58,13 @@ def import_format(name: str | None, content_type: str | None, location: str = "q
     spec = FORMATS.get(name.strip().lower())
     known = ", ".join(readable_names())
     if spec is not None and spec.name == "caiq":
-        raise InvalidInput("a CAIQ file holds one provider's answers, not a chain; POST it to .../nodes/{node}/caiq",
+        raise InvalidInput(
+            "a CAIQ file holds one provider's answers, not a chain; POST it to .../nodes/{node}/caiq",
             details=[{"location": location, "message": f"expected one of: {known}"}],
         )
     if spec is None or not spec.can_read:
-        raise InvalidInput(f"cannot import format {name!r}; imports read: {known}",
+        raise InvalidInput(
+            f"cannot import format {name!r}; imports read: {known}",
             code="unknown_format",
             details=[{"location": location, "message": f"expected one of: {known}"}],
         )
@@ -88,9 +91,7 @@ def export_filename(ws: str, spec: FormatSpec, snapshot: str | None = None, node
     return safe_name("-".join(parts)) + spec.extensions[0]
 
 
-def write_export(
-    chain: Chain, spec: FormatSpec, fileobj: IO[bytes], analysis=None, node: str | None = None
-) -> None:
+def write_export(chain: Chain, spec: FormatSpec, fileobj: IO[bytes], analysis=None, node: str | None = None) -> None:
     """Write ``chain`` as ``spec`` to ``fileobj``; ``node`` picks the node of the audit and OSCAL forms."""
     options: dict[str, Any] = {}
     if node is not None:
@@ -103,7 +104,8 @@ def write_export(
             raise NotFound(f"the chain has no node '{node}'")
         options["node"] = node
     elif spec.needs_node:
-        raise InvalidInput(f"the {spec.name} export is about one node; name it with node=<id>",
+        raise InvalidInput(
+            f"the {spec.name} export is about one node; name it with node=<id>",
             details=[{"location": "query.node", "message": "required for this format"}],
         )
     export_to(chain, spec, fileobj, analysis, **options)

@@ -48,7 +48,9 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     n, k = own.shape
     patches = compiled.patches(cols)
     blocked = compiled.blocked_block(cols, patches)
-    needs_own = np.take(compiled.declared, cols, axis=1) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
+    needs_own = (
+        np.take(compiled.declared, cols, axis=1) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
+    )
     val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR))  # uint8, a fresh array the sweep may write
     up = np.full((n, k), BLOCKED, dtype=np.uint8)
     for level in s.levels:

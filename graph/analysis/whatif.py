@@ -103,14 +103,18 @@ def gap_diff(before: Analysis, after: Analysis, *, extra_affected: set[str] = fr
     new = {(g.node, g.control): g for g in after.gaps()}
     removed_nodes = set(before.compiled.node_ids) - set(after.compiled.node_ids)
     opened = [after.gap_dict(new[key]) for key in new if key not in old]
-    closed = [before.gap_dict(old[key], root_causes=False) for key in old if key not in new and key[0] not in removed_nodes]
+    closed = [
+        before.gap_dict(old[key], root_causes=False) for key in old if key not in new and key[0] not in removed_nodes
+    ]
     changed = [
         {
             **after.gap_dict(new[key]),
             "before": {"effective": old[key].effective.value, "kind": old[key].kind, "orphaned": old[key].orphaned},
         }
         for key in new
-        if key in old and (old[key].effective, old[key].kind, old[key].orphaned) != (new[key].effective, new[key].kind, new[key].orphaned)
+        if key in old
+        and (old[key].effective, old[key].kind, old[key].orphaned)
+        != (new[key].effective, new[key].kind, new[key].orphaned)
     ]
     affected = {g["node"] for g in opened + closed + changed} | (extra_affected - removed_nodes)
     order = {node: i for i, node in enumerate(before.compiled.node_ids)}

@@ -45,9 +45,7 @@ def write(chain: Chain, analysis=None, *, gaps: bool = True, causes: bool | None
     return buffer.getvalue()
 
 
-def write_to(
-    chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = True, causes: bool | None = None
-) -> None:
+def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = True, causes: bool | None = None) -> None:
     """Write the zip: the chain's four tables, then the analysis tables.
 
     ``gaps=False`` leaves every analysis table out (and runs no analysis). ``causes`` adds

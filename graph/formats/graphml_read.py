@@ -217,7 +217,11 @@ def _ids_from_attribute(nodes: list, edges: list, orgs: dict, keys: dict) -> tup
     owner: dict[str, str] = {}
     for element_id, element in nodes:
         given = next(
-            ((d.text or "").strip() for d in element.findall(DATA) if d.get("key") in id_keys and (d.text or "").strip()),
+            (
+                (d.text or "").strip()
+                for d in element.findall(DATA)
+                if d.get("key") in id_keys and (d.text or "").strip()
+            ),
             element_id,
         )
         if given in owner:

@@ -63,7 +63,6 @@ def test_a_worker_sees_what_another_wrote(client, workspace, second_app):
     assert client.get("/api/v1/workspaces/hr/gaps", params=params).json()["gaps"][0]["effective"] == "partial"
 
 
-
 def test_a_stale_worker_reloads_before_it_takes_the_write_lock(client, workspace, second_app):
     """Reloading the chain with the workspace locked would hold up every other worker's writers."""
     from sqlalchemy import event
@@ -111,9 +110,7 @@ def workspace_locked_elsewhere(backend: str, database_url: str):
 
 
 def test_a_write_that_cannot_get_the_lock_in_time_gets_503_with_retry_after(client, workspace, settings, backend):
-    impatient = create_app(
-        settings.model_copy(update={"sqlite_busy_timeout_ms": 300, "postgres_lock_timeout_ms": 300})
-    )
+    impatient = create_app(settings.model_copy(update={"sqlite_busy_timeout_ms": 300, "postgres_lock_timeout_ms": 300}))
     try:
         with TestClient(impatient, raise_server_exceptions=False) as other:
             declaration = "/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3"

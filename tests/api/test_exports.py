@@ -66,7 +66,9 @@ def test_lossless_exports_are_re_importable(client, workspace, name):
     data = client.get(f"{WS}/export", params={"format": name}).content
     assert client.post("/api/v1/workspaces", json={"id": "copy", "name": "copy"}).status_code == 201
     response = client.post(
-        "/api/v1/workspaces/copy/import", params={"format": name}, content=data,
+        "/api/v1/workspaces/copy/import",
+        params={"format": name},
+        content=data,
         headers={"content-type": "application/octet-stream"},
     )
     assert response.status_code == 200, response.text
@@ -110,7 +112,9 @@ def test_bad_export_requests(client, workspace):
     plans = [n for n in zipfile.ZipFile(io.BytesIO(one.content)).namelist() if n.startswith("system-security-plans/")]
     assert plans == ["system-security-plans/hr-saas/system-security-plan.json"]
     plan = client.get(f"{WS}/export", params={"format": "oscal-ssp", "node": "hr-saas"})
-    assert plan.headers["content-type"] == "application/json" and "hr-saas.ssp.json" in plan.headers["content-disposition"]
+    assert (
+        plan.headers["content-type"] == "application/json" and "hr-saas.ssp.json" in plan.headers["content-disposition"]
+    )
     assert "node=" in error_of(client.get(f"{WS}/export", params={"format": "oscal-ssp"}), 422)["message"]
 
 
@@ -118,9 +122,10 @@ def test_bad_imports_are_4xx_and_change_nothing(client, workspace):
     revision = client.get(WS).json()["revision"]
     error = error_of(client.post(f"{WS}/import", params={"format": "gexf"}, content=b"<gexf/>"), 422)
     assert "json" in error["message"] and "graphml" in error["message"]
-    assert "nodes/{node}/caiq" in error_of(client.post(f"{WS}/import", params={"format": "caiq"}, content=b"a"), 422)[
-        "message"
-    ]
+    assert (
+        "nodes/{node}/caiq"
+        in error_of(client.post(f"{WS}/import", params={"format": "caiq"}, content=b"a"), 422)["message"]
+    )
     dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><graphml><graph/></graphml>'
     assert error_of(client.post(f"{WS}/import", params={"format": "graphml"}, content=dtd), 422)
     assert error_of(client.post(f"{WS}/import", content=b"not a zip", headers={"content-type": "application/zip"}), 422)

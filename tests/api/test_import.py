@@ -209,10 +209,23 @@ def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, mon
         "format": "obligraph/chain@1",
         "name": "partial",
         "nodes": [
-            {"id": ids[5], "layer": base["nodes"][5]["layer"], "declarations": [{"control": "10.5.1", "status": "not_implemented"}]},
+            {
+                "id": ids[5],
+                "layer": base["nodes"][5]["layer"],
+                "declarations": [{"control": "10.5.1", "status": "not_implemented"}],
+            },
             {"id": ids[9], "layer": base["nodes"][9]["layer"], "org": "Renamed Org"},
-            {"id": "new-vendor", "layer": "saas", "declarations": [{"control": "9.1.1", "status": "verified",
-             "evidence": [{"kind": "certification", "ref": "ISO 27001"}]}]},
+            {
+                "id": "new-vendor",
+                "layer": "saas",
+                "declarations": [
+                    {
+                        "control": "9.1.1",
+                        "status": "verified",
+                        "evidence": [{"kind": "certification", "ref": "ISO 27001"}],
+                    }
+                ],
+            },
         ],
         "edges": [
             {"provider": edge["provider"], "consumer": edge["consumer"], "responsibility": {"10.5.1": "shared"}},
@@ -226,7 +239,12 @@ def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, mon
 
     monkeypatch.setattr(store, "delete_chain", no_rewrite)
     result = client.post(f"{WS}/import", params={"mode": "merge"}, json=document).json()
-    assert (result["nodes_added"], result["nodes_updated"], result["edges_added"], result["edges_updated"]) == (1, 2, 1, 1)
+    assert (result["nodes_added"], result["nodes_updated"], result["edges_added"], result["edges_updated"]) == (
+        1,
+        2,
+        1,
+        1,
+    )
 
     stored = Chain.from_dict(stored_document(app))
     with app.state.service.view("hr") as view:

@@ -102,9 +102,7 @@ def test_tampered_snapshot_is_refused(client, app, workspace):
         row = session.get(SnapshotRow, ("hr", snap["id"]))
         chain = dict(row.chain, name="tampered")
         session.execute(
-            update(SnapshotRow.__table__)
-            .where(SnapshotRow.__table__.c.digest == snap["id"])
-            .values(chain=chain)
+            update(SnapshotRow.__table__).where(SnapshotRow.__table__.c.digest == snap["id"]).values(chain=chain)
         )
         session.commit()
     for response in (

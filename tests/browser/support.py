@@ -27,8 +27,11 @@ OBLIGRAPH = Path(sys.executable).with_name("obligraph")
 def running_server(data_dir: Path) -> Iterator[str]:
     """Start the server, wait for its "serving on URL" line, stop it (by its own pid) afterwards."""
     env = {**os.environ, "OBLIGRAPH_DATA_DIR": str(data_dir), "OBLIGRAPH_DATABASE_URL": ""}
-    command = [str(OBLIGRAPH), "serve", "--port", "0"] if OBLIGRAPH.exists() else [
-        sys.executable, "-m", "obligraph.app.cli", "serve", "--port", "0"]
+    command = (
+        [str(OBLIGRAPH), "serve", "--port", "0"]
+        if OBLIGRAPH.exists()
+        else [sys.executable, "-m", "obligraph.app.cli", "serve", "--port", "0"]
+    )
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         url = None

@@ -171,8 +171,12 @@ def test_xss_corpus_on_the_snapshot_pages_opens_no_dialog(page, server, dialogs)
     assert api(server, "POST", f"{base}/nodes", node)[0] == 201
     status, second = api(server, "POST", f"{base}/snapshots", {"label": XSS[1]})
     assert status == 201, second
-    for path in ("/w/xss/snapshots", f"/w/xss/snapshots/diff?from={first['id']}&to={second['id']}",
-                 f"/w/xss/snapshots/diff?from={first['id']}&to=live", "/w/xss/snapshots/diff"):
+    for path in (
+        "/w/xss/snapshots",
+        f"/w/xss/snapshots/diff?from={first['id']}&to={second['id']}",
+        f"/w/xss/snapshots/diff?from={first['id']}&to=live",
+        "/w/xss/snapshots/diff",
+    ):
         page.goto(server + path)
         page.wait_for_load_state("load")
         assert page.evaluate("window.__cspViolations") == [], path

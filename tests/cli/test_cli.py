@@ -20,8 +20,17 @@ CHAIN = {
     "name": "cli",
     "controls": ["9.1.1", "10.5.1"],
     "nodes": [
-        {"id": "iaas", "layer": "iaas", "declarations": [{"control": "9.1.1", "status": "verified",
-         "evidence": [{"kind": "certification", "ref": "c1", "expires": "2030-01-01"}]}]},
+        {
+            "id": "iaas",
+            "layer": "iaas",
+            "declarations": [
+                {
+                    "control": "9.1.1",
+                    "status": "verified",
+                    "evidence": [{"kind": "certification", "ref": "c1", "expires": "2030-01-01"}],
+                }
+            ],
+        },
         {"id": "app", "layer": "saas"},
     ],
     "edges": [{"provider": "iaas", "consumer": "app"}],
@@ -64,7 +73,9 @@ def test_fail_on_gaps_and_max_gaps(chain_file):
 
 def test_table_and_csv(chain_file, tmp_path):
     table = runner.invoke(app, ["analyze", str(chain_file), "--format", "table"])
-    assert table.exit_code == 0 and "iaas (unknown): iaas -> app" in table.stdout and "Information back-up" in table.stdout
+    assert (
+        table.exit_code == 0 and "iaas (unknown): iaas -> app" in table.stdout and "Information back-up" in table.stdout
+    )
     out = tmp_path / "gaps.csv"
     assert runner.invoke(app, ["analyze", str(chain_file), "-f", "csv", "-o", str(out)]).exit_code == 0
     lines = out.read_text().splitlines()
@@ -100,8 +111,18 @@ def test_catalog_show_json_lists_133_controls_with_fields():
     document = json.loads(result.stdout)
     assert document["id"] == "meti-2011" and len(document["controls"]) == 133
     first = document["controls"][0]
-    for field in ("id", "clause", "objective_id", "title", "title_ja", "user_guidance", "provider_expectation",
-                  "notes", "responsibility", "cloud_guidance"):
+    for field in (
+        "id",
+        "clause",
+        "objective_id",
+        "title",
+        "title_ja",
+        "user_guidance",
+        "provider_expectation",
+        "notes",
+        "responsibility",
+        "cloud_guidance",
+    ):
         assert field in first
     assert set(first["responsibility"]) == {"infra", "iaas", "paas", "saas"}
 

@@ -229,7 +229,9 @@ def test_yed_custom_properties_with_empty_defaults_keep_groups_as_orgs():
         '<key attr.name="gaps" attr.type="int" for="node" id="d6"><default xml:space="preserve"/></key>'
     )
     text = YED.replace('<key attr.name="layer" attr.type="string" for="node" id="d1"/>', keys)
-    text = text.replace('<data key="d2">HR in the cloud</data>', '<data key="d2">HR in the cloud</data><data key="d5"/>')
+    text = text.replace(
+        '<data key="d2">HR in the cloud</data>', '<data key="d2">HR in the cloud</data><data key="d5"/>'
+    )
     document = graphml.read(text)
     assert [(n["id"], n["layer"], n.get("org")) for n in document["nodes"]] == [
         ("n0::n0", "iaas", "Acme Corp"),

@@ -42,7 +42,10 @@ def test_bad_status_names_place_and_allowed_values():
 def test_unknown_control_suggests_the_close_one():
     d = doc()
     d["nodes"][0]["declarations"][0]["control"] = "9.1.11"
-    assert message(d) == "nodes[0].declarations[0].control: '9.1.11' is not a control of catalog 'meti-2011'; did you mean '9.1.1'?"
+    assert (
+        message(d)
+        == "nodes[0].declarations[0].control: '9.1.11' is not a control of catalog 'meti-2011'; did you mean '9.1.1'?"
+    )
 
 
 def test_unknown_control_in_edge_override_and_controls_list():
@@ -108,7 +111,10 @@ def test_missing_field_and_typo_field():
     d["nodes"][0]["lable"] = "x"
     text = message(d)
     assert "nodes[1].layer: 'layer' is required here; add it" in text
-    assert "nodes[0].lable: unknown field 'lable'; did you mean 'name'?" in text or "nodes[0].lable: unknown field 'lable'" in text
+    assert (
+        "nodes[0].lable: unknown field 'lable'; did you mean 'name'?" in text
+        or "nodes[0].lable: unknown field 'lable'" in text
+    )
 
 
 def test_bad_node_id():
@@ -136,7 +142,7 @@ def test_file_errors(tmp_path):
     with pytest.raises(ChainError, match="no such file"):
         Chain.load(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.json"
-    bad.write_text("{\"format\": ")
+    bad.write_text('{"format": ')
     with pytest.raises(ChainError, match=r"bad.json: line 1, column 12: invalid JSON"):
         Chain.load(bad)
     yaml_file = tmp_path / "bad.yaml"

@@ -25,7 +25,9 @@ def declaration_edits(draw, node_count: int):
         elif action == "undeclare":
             edits.append(("undeclare", node, draw(st.sampled_from(CONTROLS))))
         else:
-            edits.append(("update_node", node, draw(st.lists(declarations(), max_size=3, unique_by=lambda d: d["control"]))))
+            edits.append(
+                ("update_node", node, draw(st.lists(declarations(), max_size=3, unique_by=lambda d: d["control"])))
+            )
     return edits
 
 
@@ -80,7 +82,9 @@ def test_only_the_edited_control_is_recomputed(monkeypatch):
     import obligraph.graph.analysis.result as result
 
     original = result.analyse_block
-    monkeypatch.setattr(result, "analyse_block", lambda c, cols, *a: computed.append(cols.tolist()) or original(c, cols, *a))
+    monkeypatch.setattr(
+        result, "analyse_block", lambda c, cols, *a: computed.append(cols.tolist()) or original(c, cols, *a)
+    )
     chain.declare("iaas", {"control": "10.5.1", "status": "declared"})
     after = cache.analyze(chain, as_of=AS_OF)
     assert computed == [[chain.catalog.index["10.5.1"]]]

@@ -134,14 +134,26 @@ def stored_state(database: Path, base_ids: set[str]) -> dict:
     try:
         query = lambda sql: connection.execute(sql).fetchall()  # noqa: E731
         base_rows = [
-            [r for r in query("SELECT node_id, name, layer, org, description FROM nodes ORDER BY 1")
-             if r[0] in base_ids],
-            [r for r in query("SELECT node_id, control, status, assigns, notes FROM declarations ORDER BY 1, 2")
-             if r[0] in base_ids],
-            [r for r in query("SELECT node_id, control, kind, ref, issued, expires FROM evidence ORDER BY 1, 2, 3, 4")
-             if r[0] in base_ids],
-            [r for r in query("SELECT provider, consumer, responsibility, criticality FROM edges ORDER BY 1, 2")
-             if r[0] in base_ids and r[1] in base_ids],
+            [
+                r
+                for r in query("SELECT node_id, name, layer, org, description FROM nodes ORDER BY 1")
+                if r[0] in base_ids
+            ],
+            [
+                r
+                for r in query("SELECT node_id, control, status, assigns, notes FROM declarations ORDER BY 1, 2")
+                if r[0] in base_ids
+            ],
+            [
+                r
+                for r in query("SELECT node_id, control, kind, ref, issued, expires FROM evidence ORDER BY 1, 2, 3, 4")
+                if r[0] in base_ids
+            ],
+            [
+                r
+                for r in query("SELECT provider, consumer, responsibility, criticality FROM edges ORDER BY 1, 2")
+                if r[0] in base_ids and r[1] in base_ids
+            ],
         ]
         return {
             "integrity": query("PRAGMA integrity_check"),

@@ -18,8 +18,9 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)] if P
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_no_5xx_but_503_and_no_acknowledged_write_lost(backend, tmp_path):
-    report = run(backend, workers=2, clients=8, seconds=5, nodes=100, postgres_url=POSTGRES_URL or "",
-                 directory=tmp_path)
+    report = run(
+        backend, workers=2, clients=8, seconds=5, nodes=100, postgres_url=POSTGRES_URL or "", directory=tmp_path
+    )
     counts = report.counts()
     # The run did real work of every kind; how much depends on the machine, so no throughput is asserted here
     # (benchmarks/load.py reports it).
@@ -49,8 +50,11 @@ def test_the_check_finds_lost_and_phantom_writes(tmp_path):
 
     log = ClientLog()
     # acknowledged c0:1, then c0:2 acknowledged (but the database holds c0:3, which was refused)
-    log.declarations[("a", "9.1.1")] = [("partial", "c0:1", "ack"), ("declared", "c0:2", "ack"),
-                                       ("verified", "c0:3", "refused")]
+    log.declarations[("a", "9.1.1")] = [
+        ("partial", "c0:1", "ack"),
+        ("declared", "c0:2", "ack"),
+        ("verified", "c0:3", "refused"),
+    ]
     log.nodes = ["a", "ghost"]
     log.imports = [{"key": "k1", "nodes": ["x-0"], "edges": [], "acked": True}]
     verdict = verify(settings.database_url, [log], revision_before=0)

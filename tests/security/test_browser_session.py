@@ -8,9 +8,7 @@ WS = "/api/v1/workspaces/alpha"
 
 
 def sign_in(world, who="editor", target="/w/alpha"):
-    return world.client.post(
-        "/login", data={"token": world.secrets[who], "next": target}, follow_redirects=False
-    )
+    return world.client.post("/login", data={"token": world.secrets[who], "next": target}, follow_redirects=False)
 
 
 def test_pages_redirect_to_login(world):

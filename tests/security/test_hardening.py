@@ -53,8 +53,7 @@ def test_unhandled_errors_show_no_traceback(tmp_path, caplog):
 
 @pytest.mark.parametrize(
     "host,loopback",
-    [("127.0.0.1", True), ("::1", True), ("localhost", True),
-     ("0.0.0.0", False), ("10.1.2.3", False), ("a.io", False)],
+    [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("10.1.2.3", False), ("a.io", False)],
 )
 def test_loopback(host, loopback):
     assert is_loopback(host) is loopback

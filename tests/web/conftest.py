@@ -18,7 +18,7 @@ XSS = [
     "</script><script>alert(1)</script>",
     "javascript:alert(1)",
     '" onmouseover="alert(1)',
-    "<a href=\"javascript:alert(1)\">x</a>",
+    '<a href="javascript:alert(1)">x</a>',
     "' href='javascript:alert(1)' x='",
     "<!--<script>alert(1)//-->",
 ]
@@ -81,8 +81,12 @@ def snapshot_xss_changes(client) -> None:
     assert client.post(f"{base}/snapshots", json={"label": XSS[0]}).status_code == 201
     node = {"id": "added", "name": XSS[3], "layer": "saas", "org": XSS[6], "description": XSS[7]}
     assert client.post(f"{base}/nodes", json=node).status_code == 201
-    declaration = {"control": "9.1.1", "status": "partial", "notes": XSS[4],
-                   "evidence": [{"kind": "certification", "ref": XSS[5]}]}
+    declaration = {
+        "control": "9.1.1",
+        "status": "partial",
+        "notes": XSS[4],
+        "evidence": [{"kind": "certification", "ref": XSS[5]}],
+    }
     assert client.post(f"{base}/nodes/added/declarations", json=declaration).status_code == 201
     edge = {"provider": "p0", "consumer": "added", "notes": XSS[1]}
     assert client.post(f"{base}/edges", json=edge).status_code == 201

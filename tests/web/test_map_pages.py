@@ -71,11 +71,18 @@ def test_the_node_page_has_edit_and_delete_forms(client):
     assert client.post("/api/v1/workspaces", json={"id": "forms", "name": "Forms"}).status_code == 201
     for node in ({"id": "cloud", "layer": "iaas"}, {"id": "app", "layer": "saas"}):
         assert client.post(f"{base}/nodes", json=node).status_code == 201
-    edge = {"provider": "cloud", "consumer": "app", "criticality": "high",
-            "responsibility": {"10.5.1": "customer", "9.1.1": "shared"}}
+    edge = {
+        "provider": "cloud",
+        "consumer": "app",
+        "criticality": "high",
+        "responsibility": {"10.5.1": "customer", "9.1.1": "shared"},
+    }
     assert client.post(f"{base}/edges", json=edge).status_code == 201
-    declaration = {"control": "10.5.1", "status": "verified",
-                   "evidence": [{"kind": "certification", "ref": "ISO 1"}, {"kind": "audit_report", "ref": "SOC 2"}]}
+    declaration = {
+        "control": "10.5.1",
+        "status": "verified",
+        "evidence": [{"kind": "certification", "ref": "ISO 1"}, {"kind": "audit_report", "ref": "SOC 2"}],
+    }
     assert client.post(f"{base}/nodes/cloud/declarations", json=declaration).status_code == 201
     page = client.get("/w/forms/nodes/app").text
     edit = re.search(r'<details class="edge-edit" data-edge="cloud>app">(.*?)</details>', page, re.S).group(1)

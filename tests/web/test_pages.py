@@ -40,8 +40,18 @@ def test_page_renders_with_csp(client, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["/w/nope", "/w/nope/gaps", "/w/nope/heatmap", "/w/nope/impact", "/w/nope/gaps.csv",
-     "/w/demo/nodes/nope", "/w/nope/nodes/x", "/w/nope/snapshots", "/w/nope/snapshots/diff", "/w/nope/map.json"],
+    [
+        "/w/nope",
+        "/w/nope/gaps",
+        "/w/nope/heatmap",
+        "/w/nope/impact",
+        "/w/nope/gaps.csv",
+        "/w/demo/nodes/nope",
+        "/w/nope/nodes/x",
+        "/w/nope/snapshots",
+        "/w/nope/snapshots/diff",
+        "/w/nope/map.json",
+    ],
 )
 def test_unknown_workspace_or_node_is_404(client, path):
     response = client.get(path)
@@ -63,8 +73,14 @@ def test_map_data_block_holds_every_node(client):
 def test_vis_network_is_served_locally(client):
     page = client.get("/w/demo").text
     assert '<script src="/static/vendor/vis-network.min.js">' in page
-    for path in ("/static/vendor/vis-network.min.js", "/static/vendor/vis-network.min.css", "/static/map.js",
-                 "/static/panel.js", "/static/forms.js", "/static/app.css"):
+    for path in (
+        "/static/vendor/vis-network.min.js",
+        "/static/vendor/vis-network.min.css",
+        "/static/map.js",
+        "/static/panel.js",
+        "/static/forms.js",
+        "/static/app.css",
+    ):
         assert client.get(path).status_code == 200, path
 
 

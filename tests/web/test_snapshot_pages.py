@@ -42,7 +42,7 @@ def test_the_list_shows_each_snapshot_newest_first(client, snaps):
     rows = re.findall(r'<tr data-snapshot="([0-9a-f]{64})">', response.text)
     assert rows == [snaps["second"], snaps["first"]]
     api = {item["id"]: item for item in client.get(f"{BASE}/snapshots").json()["items"]}
-    for row in re.findall(r'<tr data-snapshot=.*?</tr>', response.text, re.S):
+    for row in re.findall(r"<tr data-snapshot=.*?</tr>", response.text, re.S):
         digest = re.search(r'data-snapshot="(\w+)"', row).group(1)
         cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         summary = api[digest]["summary"]

@@ -49,22 +49,32 @@ def test_layers_run_bottom_up_and_sizes_follow_dependents():
 
 
 def test_gap_states():
-    chain = Chain.from_dict({
-        "format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"],
-        "nodes": [{"id": "iaas", "layer": "iaas"},
-                  {"id": "app", "layer": "saas", "declarations": [{"control": "10.5.1", "status": "declared"}]},
-                  {"id": "ok", "layer": "infra", "declarations": [{"control": "10.5.1", "status": "declared"}]}],
-        "edges": [{"provider": "iaas", "consumer": "app"}],
-    })
+    chain = Chain.from_dict(
+        {
+            "format": "obligraph/chain@1",
+            "name": "t",
+            "controls": ["10.5.1"],
+            "nodes": [
+                {"id": "iaas", "layer": "iaas"},
+                {"id": "app", "layer": "saas", "declarations": [{"control": "10.5.1", "status": "declared"}]},
+                {"id": "ok", "layer": "infra", "declarations": [{"control": "10.5.1", "status": "declared"}]},
+            ],
+            "edges": [{"provider": "iaas", "consumer": "app"}],
+        }
+    )
     states = {n["id"]: n["gap_state"] for n in map_data(chain, analyze(chain, as_of="2026-01-01"))["nodes"]}
     assert states == {"iaas": "origin", "app": "inherited", "ok": "none"}
 
 
 def test_tooltips_are_plain_text_and_no_pyvis_html():
-    chain = Chain.from_dict({
-        "format": "obligraph/chain@1", "name": "t",
-        "nodes": [{"id": "a", "layer": "iaas", "name": "<b>x</b>", "org": "<i>o</i>"}], "edges": [],
-    })
+    chain = Chain.from_dict(
+        {
+            "format": "obligraph/chain@1",
+            "name": "t",
+            "nodes": [{"id": "a", "layer": "iaas", "name": "<b>x</b>", "org": "<i>o</i>"}],
+            "edges": [],
+        }
+    )
     data = map_data(chain, analyze(chain, as_of="2026-01-01"))
     (node,) = data["nodes"]
     assert node["name"] == "<b>x</b>" and "label" not in node  # kept as data; the page draws it as text
@@ -86,10 +96,18 @@ def label_boxes(data):
 
 @pytest.mark.parametrize("size", [5, 61, 150, 1500])
 def test_slots_never_overlap_and_wide_bands_wrap(size):
-    nodes = [{"id": f"n{i}", "layer": LAYERS[i % 5] if i % 3 else "saas", "org": f"org{i % 7}",
-              "name": f"Service number {i} with a rather long name" if i % 4 == 0 else f"S{i}"} for i in range(size)]
-    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes,
-                             "edges": []})
+    nodes = [
+        {
+            "id": f"n{i}",
+            "layer": LAYERS[i % 5] if i % 3 else "saas",
+            "org": f"org{i % 7}",
+            "name": f"Service number {i} with a rather long name" if i % 4 == 0 else f"S{i}",
+        }
+        for i in range(size)
+    ]
+    chain = Chain.from_dict(
+        {"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes, "edges": []}
+    )
     data = map_data(chain, analyze(chain, as_of="2026-01-01"))
     rows: dict[float, list] = {}
     for x0, x1, y in label_boxes(data):
@@ -237,7 +255,8 @@ def test_group_edge_ids_survive_organisations_named_with_the_separator():
     nodes += [{"id": f"b{i}", "layer": "saas", "org": "x"} for i in range(3)]
     nodes += [{"id": f"c{i}", "layer": "saas", "org": "y>z"} for i in range(3)]
     edges = [{"provider": f"a{i}", "consumer": f"b{i}"} for i in range(3)] + [
-        {"provider": f"a{i}", "consumer": f"c{i}"} for i in range(3)]
+        {"provider": f"a{i}", "consumer": f"c{i}"} for i in range(3)
+    ]
     chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "nodes": nodes, "edges": edges})
     data = map_data(chain, analyze(chain, as_of="2026-01-01"), aggregate_above=5)
     ids = [e["id"] for e in data["edges"]]
@@ -249,8 +268,9 @@ def test_aggregated_groups_sit_in_bands_and_an_expanded_group_wraps_into_rows():
     nodes = [{"id": f"s{i}", "layer": "saas", "org": "big"} for i in range(120)]
     nodes += [{"id": f"i{i}", "layer": "iaas", "org": f"host{i % 3}"} for i in range(9)]
     edges = [{"provider": f"i{i % 9}", "consumer": f"s{i}"} for i in range(120)]
-    chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes,
-                             "edges": edges})
+    chain = Chain.from_dict(
+        {"format": "obligraph/chain@1", "name": "t", "controls": ["10.5.1"], "nodes": nodes, "edges": edges}
+    )
     data = expanded(chain, [], limit=100)
     assert [band["layer"] for band in data["bands"]] == ["saas", "iaas"]
     for node in data["nodes"]:

@@ -13,20 +13,25 @@ from markupsafe import escape
 
 from tests.web.conftest import XSS
 
-PAGES = [
-    "/",
-    "/w/xss",
-    "/w/xss/gaps",
-    "/w/xss/heatmap",
-    "/w/xss/impact",
-    "/w/xss/impact?provider=p0",
-] + [f"/w/xss/nodes/p{i}" for i in range(len(XSS))] + ["/w/xss/nodes/app", "/w/xss/nodes/added"] + [
-    "/w/xss/snapshots",
-    "/w/xss/snapshots/diff",
-    "/w/xss/snapshots/diff?from={first}&to={second}",
-    "/w/xss/snapshots/diff?from={first}&to=live",
-    "/w/xss/snapshots/diff?from={second}&to={first}",
-]
+PAGES = (
+    [
+        "/",
+        "/w/xss",
+        "/w/xss/gaps",
+        "/w/xss/heatmap",
+        "/w/xss/impact",
+        "/w/xss/impact?provider=p0",
+    ]
+    + [f"/w/xss/nodes/p{i}" for i in range(len(XSS))]
+    + ["/w/xss/nodes/app", "/w/xss/nodes/added"]
+    + [
+        "/w/xss/snapshots",
+        "/w/xss/snapshots/diff",
+        "/w/xss/snapshots/diff?from={first}&to={second}",
+        "/w/xss/snapshots/diff?from={first}&to=live",
+        "/w/xss/snapshots/diff?from={second}&to={first}",
+    ]
+)
 
 
 def snapshot_ids(client) -> dict[str, str]:

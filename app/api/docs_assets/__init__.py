@@ -29,7 +29,7 @@ PACKAGES = [("obligraph.app.api.docs_assets", "static"), ("fastapi_offline", "st
 
 def _page(title: str, head: str, body: str) -> HTMLResponse:
     html = (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
         f'<link rel="icon" type="image/png" href="{ASSETS_URL}/favicon.png">\n{head}'

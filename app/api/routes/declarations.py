@@ -84,7 +84,8 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
         controls = _catalog_controls(edit, declaration.control, "body.control")
         for control in controls:
             if control in edit.chain.declarations(node):
-                raise Conflict(f"node '{node}' already declares control '{control}'; "
+                raise Conflict(
+                    f"node '{node}' already declares control '{control}'; "
                     f"change it with PUT or PATCH .../declarations/{control}",
                 )
         edit.apply(lambda chain: chain.declare(node, declaration))

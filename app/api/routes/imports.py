@@ -28,6 +28,7 @@ from obligraph.graph.chain import Chain
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
 
+
 @router.post(
     "/import",
     response_model=ImportResult,

@@ -90,7 +90,9 @@ async def impact(
 async def spof(ws: WorkspaceId, service: ServiceDep) -> Response:
     """For each node, the providers every one of its dependency paths passes through; and each
     provider's concentration (the share of customers that depend on it)."""
-    body = await service.respond_async(ws, ("spof",), lambda view: {"revision": view.revision, **chain_analysis.single_points_of_failure(view.chain)})
+    body = await service.respond_async(
+        ws, ("spof",), lambda view: {"revision": view.revision, **chain_analysis.single_points_of_failure(view.chain)}
+    )
     return Response(body, media_type=JSON)
 
 

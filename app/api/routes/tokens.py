@@ -36,7 +36,8 @@ def create_token(ws: WorkspaceId, body: TokenCreate, service: ServiceDep) -> Any
         expires_at = expires_at.replace(tzinfo=timezone.utc)
     if expires_at is not None and expires_at <= datetime.now(timezone.utc):
         # A rule of the clock, not of the schema: its own code, so clients can tell it apart.
-        raise InvalidInput("expires_at is in the past; give a future date-time (UTC when it has no offset), or leave it out",
+        raise InvalidInput(
+            "expires_at is in the past; give a future date-time (UTC when it has no offset), or leave it out",
             code="expiry_in_past",
             details=[{"location": "body.expires_at", "message": "must be in the future"}],
         )

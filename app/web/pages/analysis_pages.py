@@ -244,6 +244,7 @@ def _describe(chain, change: dict[str, Any], names: dict[str, str]) -> dict[str,
     """A change in words; an incident with its story, and a warning when it hits another layer than the one it happened to."""
     op = change["op"]
     item: dict[str, Any] = {"op": op, "change": change, "warning": None, "incident": None}
+
     def name(node: str) -> str:
         return names.get(node, node)
 

@@ -40,9 +40,7 @@ async def login(request: Request) -> Response:
     cookie, csrf = request.app.state.sessions.issue(principal.token_id)
     response = RedirectResponse(target, status_code=303)
     secure = request.url.scheme == "https"
-    response.set_cookie(
-        COOKIE, cookie, max_age=LIFETIME_S, httponly=True, samesite="strict", secure=secure, path="/"
-    )
+    response.set_cookie(COOKIE, cookie, max_age=LIFETIME_S, httponly=True, samesite="strict", secure=secure, path="/")
     # Readable by the page's script, which echoes it in X-CSRF-Token; useless without the session.
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=LIFETIME_S, httponly=False, samesite="strict", secure=secure, path="/"

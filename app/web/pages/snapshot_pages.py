@@ -79,8 +79,9 @@ def diff_page(
         with pages_not_found():
             old, new = _side(service, ws, context["before"]), _side(service, ws, context["after"])
     except DomainError as exc:  # a damaged snapshot or an ambiguous prefix: say so on a page
-        return render("error.html", status=status_of(exc), title="Cannot compare", message=exc.message, ws=ws,
-                      workspace=workspace)
+        return render(
+            "error.html", status=status_of(exc), title="Cannot compare", message=exc.message, ws=ws, workspace=workspace
+        )
     result = snapshots.diff(old, new)
     context.update(
         diff=result,

@@ -132,6 +132,13 @@ def heat_rows(analysis: Analysis) -> tuple[list[str], list[dict[str, Any]]]:
             ranks = [int(analysis.effective[v, k]) for k in columns[clause] if analysis.in_scope[v, k]]
             cells.append(Status.from_rank(min(ranks)).value if ranks else None)
         attrs = analysis.chain.node(ids[v])
-        rows.append({"node": ids[v], "name": attrs.name or ids[v], "layer": attrs.layer.value, "cells": cells,
-                     "gaps": int(gaps_per_node[v])})
+        rows.append(
+            {
+                "node": ids[v],
+                "name": attrs.name or ids[v],
+                "layer": attrs.layer.value,
+                "cells": cells,
+                "gaps": int(gaps_per_node[v]),
+            }
+        )
     return clauses, rows

@@ -107,12 +107,15 @@ def resolve_focus(chain, text: str | None) -> tuple[str | None, str | None]:
     if text in chain:
         return text, None
     wanted = " ".join(text.split()).casefold()
-    named = [n for n in chain.graph.nodes if " ".join((chain.graph.nodes[n]["name"] or "").split()).casefold() == wanted]
+    named = [
+        n for n in chain.graph.nodes if " ".join((chain.graph.nodes[n]["name"] or "").split()).casefold() == wanted
+    ]
     if len(named) == 1:
         return named[0], None
     if not named:
         named = [
-            n for n in chain.graph.nodes
+            n
+            for n in chain.graph.nodes
             if wanted in n.casefold() or wanted in (chain.graph.nodes[n]["name"] or "").casefold()
         ]
         if len(named) == 1:
