@@ -1,14 +1,16 @@
 """Screenshots for the README: ``.venv/bin/python -m tests.browser.screenshots`` writes
-docs/images/map.png, node.png and heatmap.png from the demo workspace of a fresh server."""
+docs/images/map.png (the map), path.png (a node's panel with a blocker path lit), fixes.png,
+what-if.png, node.png and heatmap.png from the demo workspace of a fresh server."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from tests.browser.support import CHROMIUM, LAUNCH_ARGS, click_node, guard_network, open_map, running_server
+from tests.browser.support import CHROMIUM, LAUNCH_ARGS, api, guard_network, open_map, running_server
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
+NAMES = ("map.png", "path.png", "fixes.png", "what-if.png", "node.png", "heatmap.png")
 
 
 def main() -> None:
@@ -22,23 +24,36 @@ def main() -> None:
         guard_network(context, blocked)
         page = context.new_page()
         open_map(page, url, "demo")
-        node = page.evaluate(
-            "window.obligraphMap.nodes.get().find(n => n.gap_state === 'inherited' && n.gaps.length).id"
-        )
-        click_node(page, node)
-        page.wait_for_selector(f"#panel[data-loaded='{node}']")
-        page.evaluate("window.obligraphMap.network.fit({animation: false})")
         box = page.locator("#map").bounding_box()
         page.mouse.move(box["x"] + 8, box["y"] + 8)  # an empty corner of the canvas: no tooltip in the picture
         page.wait_for_timeout(300)
         page.screenshot(path=str(OUT / "map.png"))
-        page.goto(f"{url}/w/demo/nodes/{node}")
+        # The gap with the most blocker paths: its panel, and every hop of every path lit.
+        _status, body = api(url, "GET", "/api/v1/workspaces/demo/gaps?limit=1000")
+
+        def causes(gap):
+            return gap.get("blockers", gap["root_causes"])
+
+        gap = max(body["gaps"], key=lambda g: (len(causes(g)), max([len(c["path"]) for c in causes(g)] or [0])))
+        page.click(f"#node-list button[data-node='{gap['node']}']")
+        page.wait_for_selector(f"#panel[data-loaded='{gap['node']}']")
+        button = page.locator(f"li:has(strong:text-is('{gap['control']} ')) button.gap-path")
+        button.scroll_into_view_if_needed()
+        button.click()
+        page.mouse.move(box["x"] + 8, box["y"] + 8)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(OUT / "path.png"))
+        page.goto(f"{url}/w/demo/fixes")
+        page.screenshot(path=str(OUT / "fixes.png"))
+        page.goto(f"{url}/w/demo/impact?provider=altair-cloud&incident=paas-outage")
+        page.screenshot(path=str(OUT / "what-if.png"))
+        page.goto(f"{url}/w/demo/nodes/{gap['node']}")
         page.screenshot(path=str(OUT / "node.png"))
         page.goto(f"{url}/w/demo/heatmap")
         page.screenshot(path=str(OUT / "heatmap.png"))
         browser.close()
         assert not blocked, blocked
-    for name in ("map.png", "node.png", "heatmap.png"):
+    for name in NAMES:
         print(OUT / name)
 
 
