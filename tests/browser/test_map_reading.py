@@ -133,3 +133,12 @@ def test_panel_groups_gaps_by_clause_in_numeric_order_with_titles(page, server):
     only_gaps = page.locator("#panel-gaps .gap-list li").count()
     page.uncheck("#panel-only-gaps")  # every in-scope control, not only the gaps
     assert page.locator("#panel-gaps .gap-list li").count() > only_gaps
+
+
+def test_panel_titles_follow_the_page_language(page, server):
+    open_map(page, server, "demo")
+    page.evaluate("document.documentElement.lang = 'ja'")
+    page.click("#node-list button[data-node='hoshino-hr']")
+    page.wait_for_selector("#panel[data-loaded='hoshino-hr']", timeout=10_000)
+    text = page.inner_text("#panel-gaps")
+    assert any("\u3040" <= ch <= "\u9fff" for ch in text)  # Japanese control and clause titles

@@ -204,14 +204,15 @@
       select.appendChild(option);
     });
   }
-  var ja = document.documentElement.lang === "ja";
-  function controlTitle(c) { return ja && c.title_ja ? c.title_ja : c.title; }
+  // Read at each call: the page's language decides, Japanese titles where the catalog has them.
+  function ja() { return document.documentElement.lang === "ja"; }
+  function controlTitle(c) { return ja() && c.title_ja ? c.title_ja : c.title; }
   var clauses = [];
   data.controls.forEach(function (c) { if (clauses.indexOf(c.clause) < 0) clauses.push(c.clause); });
   clauses.sort(function (a, b) { return a.localeCompare(b, undefined, { numeric: true }); });
   function clauseTitle(c) {
     var info = (data.clauses || {})[c];
-    return info ? (ja && info.title_ja ? info.title_ja : info.title) : "";
+    return info ? (ja() && info.title_ja ? info.title_ja : info.title) : "";
   }
   fillSelect(document.getElementById("f-control"),
     clauses.map(function (c) { return ["clause:" + c, "Clause " + c + " " + clauseTitle(c)]; })
