@@ -53,7 +53,7 @@ def _gap_state(kinds: set[str]) -> str:
 
 def node_size(weight: int) -> float:
     """Marker radius from how many depend on the node, capped so rows keep their height."""
-    return min(MARKER_MAX, 9 + 1.6 * float(np.sqrt(weight)))
+    return min(MARKER_MAX, 8 + 1.2 * float(np.sqrt(weight)))
 
 
 def _dependents(graph: nx.DiGraph) -> dict[str, int]:

@@ -28,15 +28,15 @@ FONT_SIZE = 14.0
 LABEL_LINES = 2
 LINE_HEIGHT = FONT_SIZE * 1.2
 #: A label is wrapped to at most this width; a slot is its label (or its marker) plus a gap.
-LABEL_MAX_WIDTH = 118.0
+LABEL_MAX_WIDTH = 104.0
 LABEL_MIN_WIDTH = 36.0
-SLOT_GAP = 22.0
+SLOT_GAP = 14.0
 #: Largest marker radius (``draw.node_size``); rows are spaced for it.
-MARKER_MAX = 18.0
-ROW_HEIGHT = 2 * MARKER_MAX + 10 + LABEL_LINES * LINE_HEIGHT + 16
-BAND_GAP = 34.0  # between bands, where the band's title sits
+MARKER_MAX = 15.0
+ROW_HEIGHT = 2 * MARKER_MAX + 8 + LABEL_LINES * LINE_HEIGHT + 10
+BAND_GAP = 30.0  # between bands, where the band's title sits
 #: The shape (width / height) the layout aims for: a typical map area on a laptop screen.
-ASPECT = 1.45
+ASPECT = 1.3
 # Kept for callers that still read the old grid constants.
 COLUMN_WIDTH = LABEL_MAX_WIDTH + SLOT_GAP
 

@@ -142,3 +142,25 @@ def test_panel_titles_follow_the_page_language(page, server):
     page.wait_for_selector("#panel[data-loaded='hoshino-hr']", timeout=10_000)
     text = page.inner_text("#panel-gaps")
     assert any("\u3040" <= ch <= "\u9fff" for ch in text)  # Japanese control and clause titles
+
+
+def test_a_150_node_map_is_readable_at_the_first_fit(page, server):
+    from benchmarks.generate import generate_chain
+    from tests.browser.support import api
+
+    document = generate_chain(150, 450, seed=7)
+    for i, node in enumerate(document["nodes"]):  # real-looking names, some long
+        node["name"] = f"Vendor {i} Cloud Services" if i % 3 else f"V{i}"
+    assert api(server, "POST", "/api/v1/workspaces", {"id": "w150", "name": "150 nodes"})[0] == 201
+    assert api(server, "POST", "/api/v1/workspaces/w150/import", document)[0] == 200
+    open_map(page, server, "w150")
+    page.wait_for_timeout(200)
+    labels = label_boxes(page)
+    assert labels["hidden"] == 0 and len(labels["boxes"]) == 150
+    assert labels["fontPx"] >= READABLE_PX
+    boxes = labels["boxes"]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert (
+                a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
+            )

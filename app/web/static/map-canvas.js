@@ -67,22 +67,33 @@ window.obligraphCanvas = function (network, nodes, getData, isShown) {
   network.on("beforeDrawing", function (ctx) {
     var data = getData();
     if (!data.bands || !data.bands.length) return;
-    var left = Math.min.apply(null, data.bands.map(function (b) { return b.left; })) - 140;
-    var right = Math.max.apply(null, data.bands.map(function (b) { return b.right; })) + 60;
+    // Bands span the widest one, behind everything.
+    var left = Math.min.apply(null, data.bands.map(function (b) { return b.left; })) - 20;
+    var right = Math.max.apply(null, data.bands.map(function (b) { return b.right; })) + 20;
     data.bands.forEach(function (band) {
-      var look = data.palette.layers[band.layer];
-      ctx.fillStyle = look.band;
+      ctx.fillStyle = data.palette.layers[band.layer].band;
       ctx.fillRect(left, band.top, right - left, band.bottom - band.top);
-      ctx.fillStyle = data.palette.ink;
-      ctx.font = font(FONT + 2, true);
-      ctx.textAlign = "left";
-      ctx.textBaseline = "top";
-      ctx.fillText(look.title, left + 10, band.top + 8);
     });
   });
 
+  // Each band's title sits in the gap above its first row, over the edges (a halo in its tint).
+  function drawBandTitles(ctx, data) {
+    (data.bands || []).forEach(function (band) {
+      var look = data.palette.layers[band.layer];
+      ctx.font = font(FONT + 2, true);
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      ctx.lineWidth = 5;
+      ctx.strokeStyle = look.band;
+      ctx.strokeText(look.title, band.left - 14, band.top + 6);
+      ctx.fillStyle = data.palette.ink;
+      ctx.fillText(look.title, band.left - 14, band.top + 6);
+    });
+  }
+
   network.on("afterDrawing", function (ctx) {
     var data = getData();
+    drawBandTitles(ctx, data);
     var scale = network.getScale();
     var view = network.DOMtoCanvas({ x: 0, y: 0 });
     var box = network.body.container.getBoundingClientRect();
@@ -159,13 +170,18 @@ window.obligraphCanvas = function (network, nodes, getData, isShown) {
       var half = Math.max(node.size || 12, (node.label_width || 110) / 2);
       x0 = Math.min(x0, pos.x - half); x1 = Math.max(x1, pos.x + half);
       y0 = Math.min(y0, pos.y - (node.size || 12) - 18);
-      y1 = Math.max(y1, pos.y + (node.size || 12) + 8 + 3 * LINE);
+      y1 = Math.max(y1, pos.y + (node.size || 12) + 6 + (node.counts_line ? 3 : 2) * LINE);
     });
-    if (!ids && data.bands && data.bands.length) { // room for the band titles on the left
-      x0 = Math.min(x0, Math.min.apply(null, data.bands.map(function (b) { return b.left; })) - 130);
+    if (!ids && data.bands) { // the titles of the bands in view, above their first rows
+      var layers = {};
+      list.forEach(function (node) { layers[node.layer] = true; });
+      data.bands.filter(function (b) { return layers[b.layer]; }).forEach(function (b) {
+        x0 = Math.min(x0, b.left - 16);
+        y0 = Math.min(y0, b.top);
+      });
     }
     var box = network.body.container.getBoundingClientRect();
-    var scale = Math.min(box.width / (x1 - x0 + 40), box.height / (y1 - y0 + 40), MAX_FIT_SCALE);
+    var scale = Math.min(box.width / (x1 - x0 + 16), box.height / (y1 - y0 + 16), MAX_FIT_SCALE);
     network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale, animation: false });
   }
 
