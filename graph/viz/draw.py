@@ -178,9 +178,15 @@ def edge_id(provider: str, consumer: str) -> str:
 def _options() -> dict[str, Any]:
     return {
         "physics": {"enabled": False},
-        # No connected-edge selection: a selected node would paint its edges in the highlight colour
+        # No connected-edge selection or hover: a selected node would paint its edges in the highlight colour
         # and muddle a highlighted blocker path.
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "selectConnectedEdges": False},
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": True,
+            "selectConnectedEdges": False,
+            "hoverConnectedEdges": False,
+        },
         "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": False, "selectionWidth": 2},
         "layout": {"improvedLayout": False},  # positions come from the server
     }
