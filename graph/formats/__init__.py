@@ -236,7 +236,23 @@ def import_document(data: bytes | str, fmt: str | FormatSpec, **options: Any) ->
         raise ChainError.at(("format",), f"{spec.name} is an export-only format; imports read {readable}")
     if spec.name == "json" and is_oscal_json(data):
         spec = FORMATS["oscal-ssp"]  # an OSCAL plan named plain .json
+    elif spec.name == "csv" and is_oscal_zip(data):
+        spec = FORMATS["oscal"]  # an OSCAL set named plain .zip (or sent as application/zip)
     return _function(spec.reader)(data, **options)
+
+
+def is_oscal_zip(data: bytes | str) -> bool:
+    """Whether a zip holds OSCAL JSON documents rather than a CSV bundle (it has JSON and no nodes.csv)."""
+    if not isinstance(data, bytes) or data[:4] != b"PK\x03\x04":
+        return False
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False
+    return "nodes.csv" not in names and any(name.lower().endswith(".json") for name in names)
 
 
 def is_oscal_json(data: bytes | str) -> bool:
@@ -276,5 +292,6 @@ __all__ = [
     "get_format",
     "import_document",
     "is_oscal_json",
+    "is_oscal_zip",
     "read_caiq",
 ]

@@ -397,6 +397,20 @@ def test_broken_oscal_files(data, needle):
         import_document(data, "oscal")
 
 
+def test_a_plain_zip_or_json_of_oscal_documents_is_read_as_oscal(example, example_analysis):
+    exported = export_chain(example, "oscal", example_analysis)
+    assert (
+        Chain.from_dict(import_document(exported, "csv")).edges()
+        == Chain.from_dict(import_document(exported, "oscal")).edges()
+    )
+    assert set(Chain.from_dict(import_document(json.dumps(leveraging_saas()), "json")).graph.nodes) == {
+        "CSP-IaaS-Leveraged-System",
+        "Leveraging-SaaS-System",
+    }
+    bundle = export_chain(example, "csv")
+    assert sorted(Chain.from_dict(import_document(bundle, "csv")).graph.nodes) == sorted(example.graph.nodes)
+
+
 def test_the_registry_reads_oscal_by_extension():
     from obligraph.graph.formats import format_for_path
 
