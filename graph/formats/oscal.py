@@ -369,11 +369,15 @@ def _evidence_links(plan: _Plan, control: str, declaration) -> list[dict[str, st
 
 
 def _assures(item, as_of, control: str) -> bool:
-    """Whether the evidence item assures the control on the analysis date (the analysis' own rule)."""
-    try:
-        return bool(item.assures_on(as_of, control))
-    except TypeError:  # the rule without per-control scope
-        return bool(item.assures_on(as_of))
+    """Whether the evidence item assures the control on the analysis date, by the analysis' own rule.
+
+    The per-control rule (``Evidence.assures(control, day)``: independence, scope, issue date) is
+    used where the schema has it; the date-only ``assures_on(day)`` otherwise.
+    """
+    per_control = getattr(item, "assures", None)
+    if callable(per_control):
+        return bool(per_control(control, as_of))
+    return bool(item.assures_on(as_of))
 
 
 def _export(plan: _Plan, control: str, entry) -> dict[str, Any]:
