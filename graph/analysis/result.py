@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, analyse_block
+from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, BlockResult, analyse_block
 from obligraph.graph.analysis.rootcause import RootCause, find_root_causes
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
@@ -42,6 +42,16 @@ class Gap:
 
 class Analysis:
     """Effective statuses and gaps of one chain for one (requirement, as_of, controls)."""
+
+    # The per-(node, control) results: rows follow ``compiled.node_ids``, columns ``controls``
+    # (what ``engine.BlockResult`` holds for a block of columns, here for all of them).
+    own: np.ndarray  # uint8: own status rank on ``as_of``
+    needs_own: np.ndarray  # bool: the node must do its own part
+    effective: np.ndarray  # uint8: effective status rank (unknown where circular)
+    kind: np.ndarray  # int8: gap kind, KIND_NONE where there is no gap
+    orphaned: np.ndarray  # bool
+    in_scope: np.ndarray  # bool
+    circular: np.ndarray  # bool: no contributor at all (a pure delegation loop)
 
     def __init__(
         self,
@@ -95,16 +105,12 @@ class Analysis:
         block_size = max(8, min(k, CELL_BUDGET // max(1, len(compiled.src))))
         if previous is None and k <= block_size:  # one block holds everything: keep its arrays
             cols = self._catalog_cols
-            block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
-            for name in RESULT_ARRAYS:
-                setattr(self, name, getattr(block, name))
+            self._keep(analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank))
             return
         if previous is None:
-            for name, dtype in RESULT_ARRAYS.items():
-                setattr(self, name, np.empty((n, k), dtype=dtype))
+            whole = BlockResult(**{name: np.empty((n, k), dtype=dtype) for name, dtype in RESULT_ARRAYS.items()})
         else:
-            for name in RESULT_ARRAYS:
-                setattr(self, name, getattr(previous, name).copy())
+            whole = BlockResult(**{name: getattr(previous, name).copy() for name in RESULT_ARRAYS})
             fresh = set(columns.tolist())
             self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
         for start in range(0, columns.size, block_size):
@@ -112,7 +118,17 @@ class Analysis:
             cols = self._catalog_cols[chosen]
             block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
             for name in RESULT_ARRAYS:
-                getattr(self, name)[:, chosen] = getattr(block, name)
+                getattr(whole, name)[:, chosen] = getattr(block, name)
+        self._keep(whole)
+
+    def _keep(self, result: BlockResult) -> None:
+        self.own = result.own
+        self.needs_own = result.needs_own
+        self.effective = result.effective
+        self.kind = result.kind
+        self.orphaned = result.orphaned
+        self.in_scope = result.in_scope
+        self.circular = result.circular
 
     # -- queries ------------------------------------------------------------------------------
 
