@@ -121,3 +121,12 @@ def test_the_network_guard_catches_requests_off_loopback(page, blocked):
         page.goto("http://203.0.113.1/")  # TEST-NET-3: never a real host
     assert blocked == ["http://203.0.113.1/"]
     blocked.clear()  # expected: keep the fixture's own check green
+
+
+def test_selection_leaves_the_edges_to_the_highlight(page, server):
+    """Opening a node selects it alone: its edges keep their colour, so a lit path stays the only blue."""
+    open_map(page, server, "demo")
+    page.click("#node-list button[data-node='hoshino-hr']")
+    page.wait_for_selector("#panel[data-loaded='hoshino-hr']", timeout=10_000)
+    assert page.evaluate("window.obligraphMap.network.getSelectedNodes()") == ["hoshino-hr"]
+    assert page.evaluate("window.obligraphMap.network.getSelectedEdges()") == []

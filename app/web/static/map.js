@@ -192,7 +192,7 @@
   }
 
   function openNode(id, opener) {
-    network.selectNodes([id]);
+    network.selectNodes([id], false); // not its edges: they would take the highlight colour
     document.dispatchEvent(new CustomEvent("obligraph:node", { detail: { node: nodes.get(id), opener: opener } }));
   }
 
