@@ -99,3 +99,16 @@ def test_the_gap_table_finds_a_gap_beyond_the_first_2000_rows(page, server):
     page.keyboard.press("Enter")
     page.wait_for_selector("#gap-table th[aria-sort='ascending']")
     assert "sort=effective" in page.url
+
+
+def test_client_sorted_headers_are_buttons_announcing_their_order(page, server):
+    page.goto(f"{server}/w/demo/spof")
+    button = page.locator("#spof-table th button", has_text="Nodes depending")
+    button.focus()
+    page.keyboard.press("Enter")
+    header = page.locator("#spof-table th:has(button:text-is('Nodes depending'))")
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [int(v) for v in page.locator("#spof-table tbody td:nth-child(5)").all_inner_texts()]
+    assert values == sorted(values)
+    page.keyboard.press("Enter")
+    assert header.get_attribute("aria-sort") == "descending"

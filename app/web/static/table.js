@@ -1,20 +1,29 @@
-// Sortable tables (click a header) and a row filter box; numbers sort as numbers.
+// Sortable tables: each header becomes a button (reachable by Tab, Enter or Space sorts) and the
+// header carries aria-sort, so screen readers announce the order; numbers sort as numbers.
+// The gap table is sorted by the server instead (its headers are links). Also a row filter box.
 "use strict";
 (function () {
   function cellText(row, i) { return (row.cells[i] && row.cells[i].textContent.trim()) || ""; }
 
   document.querySelectorAll("table.sortable").forEach(function (table) {
-    table.querySelectorAll("thead th").forEach(function (th, i) {
+    var heads = table.querySelectorAll("thead th");
+    heads.forEach(function (th, i) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort-button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
       th.classList.add("sort-head");
-      th.addEventListener("click", function () {
+      button.addEventListener("click", function () {
         var body = table.tBodies[0];
-        var ascending = th.dataset.sort !== "asc";
-        table.querySelectorAll("thead th").forEach(function (other) { delete other.dataset.sort; });
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (other) { other.removeAttribute("aria-sort"); delete other.dataset.sort; });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         th.dataset.sort = ascending ? "asc" : "desc";
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
           var x = cellText(a, i), y = cellText(b, i);
-          var nx = Number(x), ny = Number(y);
+          var nx = Number(x.replace(/%$/, "")), ny = Number(y.replace(/%$/, ""));
           var order = (x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y, undefined, { numeric: true });
           return ascending ? order : -order;
         });
