@@ -98,16 +98,30 @@ class ChainError(ValueError):
         issues = []
         for error in exc.errors(include_url=False):
             loc = tuple(prefix) + tuple(error["loc"])
-            issues.append(Issue(format_location(loc), _sentence(error, model)))
+            issues.append(Issue(format_location(loc), validation_sentence(error, model)))
         return cls(issues)
 
 
-def _sentence(error: dict[str, Any], model: type[BaseModel] | None) -> str:
+BOUNDS = {
+    "less_than_equal": "at most",
+    "greater_than_equal": "at least",
+    "less_than": "less than",
+    "greater_than": "more than",
+}
+
+
+def validation_sentence(error: Any, model: type[BaseModel] | None = None, model_loc: Location | None = None) -> str:
+    """One Pydantic error as a sentence that says what to fix: the one wording of every surface.
+
+    ``model`` (with ``model_loc``, the error's place inside it, by default its ``loc``) lets an
+    unknown field be answered with the fields allowed there.
+    """
     kind = error["type"]
     loc = error["loc"]
     field = next((part for part in reversed(loc) if isinstance(part, str)), "value")
     value = error.get("input")
     ctx = error.get("ctx") or {}
+    inside = tuple(loc if model_loc is None else model_loc)
     if kind in ("enum", "literal_error"):
         allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         noun = _noun_for(allowed, str(field))
@@ -115,19 +129,24 @@ def _sentence(error: dict[str, Any], model: type[BaseModel] | None) -> str:
     if kind == "missing":
         return f"'{field}' is required here; add it"
     if kind == "extra_forbidden":
-        allowed = _fields_at(model, loc[:-1])
-        hint = ""
+        allowed = _fields_at(model, inside[:-1])
+        hint = "; remove it"
         if allowed:
             close = difflib.get_close_matches(str(field), allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; allowed here: {', '.join(sorted(allowed))}"
         return f"unknown field '{field}'{hint}"
     if kind.startswith("date") or kind.startswith("datetime"):
         return f"{value!r} is not a valid date (expected YYYY-MM-DD, e.g. 2026-03-31)"
-    if kind == "string_pattern_mismatch" and field in ("id", "provider", "consumer"):
+    if kind == "string_pattern_mismatch" and field in ("id", "provider", "consumer", "ws", "node"):
         return (
             f"{value!r} is not a valid id (use 1-128 letters, digits, '.', '_', ':', '@' or '-',"
             " starting with a letter or digit)"
         )
+    if kind == "json_invalid":
+        return f"the body is not valid JSON ({ctx.get('error', 'parse error')}); send a JSON object"
+    if kind in BOUNDS:
+        limit = next(iter(ctx.values()), "?")
+        return f"must be {BOUNDS[kind]} {limit} (got {value!r})"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     message = error["msg"]

@@ -13,6 +13,7 @@ from typing import Annotated, Iterator, Optional
 import typer
 
 from obligraph.app.cli.common import DbOption, fail
+from obligraph.app.core.json_encoding import json_default
 
 token_app = typer.Typer(help="Create, list and revoke API tokens (creating one turns auth on).", no_args_is_help=True)
 
@@ -70,7 +71,7 @@ def list_command(
 
     with _database(db) as database, database.read() as session:
         rows = [tokens.describe(row) for row in tokens.list_tokens(session, workspace)]
-    sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(rows, indent=2, default=json_default) + "\n")
 
 
 @token_app.command("revoke")

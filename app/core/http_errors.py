@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-import typing
 from typing import Any
 
 import psycopg
@@ -28,7 +27,7 @@ from obligraph.app.core.exceptions import (
     TooLarge,
     UnsupportedMediaType,
 )
-from obligraph.graph.errors import ChainError, format_location
+from obligraph.graph.errors import ChainError, format_location, validation_sentence
 
 log = logging.getLogger("obligraph.app")
 
@@ -157,64 +156,11 @@ def _body_model(request: Request) -> type[BaseModel] | None:
 
 def _issue(error: dict[str, Any], model: type[BaseModel] | None) -> dict[str, str]:
     loc = tuple(error.get("loc", ()))
-    return {"location": format_location(loc), "message": _sentence(error, model, loc)}
-
-
-def _sentence(error: dict[str, Any], model: type[BaseModel] | None, loc: tuple) -> str:
-    kind = error.get("type", "")
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
     field = next((part for part in reversed(loc) if isinstance(part, str)), "value")
-    if kind == "missing":
-        return f"'{field}' is required; add it"
-    if kind == "extra_forbidden" and loc[:1] == ("query",):
-        return f"unknown query parameter '{field}'; remove it (GET /docs lists the parameters of each route)"
-    if kind == "extra_forbidden":
-        allowed = _fields_at(model, loc[1:-1]) if loc[:1] == ("body",) else []
-        hint = f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "; remove it"
-        return f"unknown field '{field}'{hint}"
-    if kind in ("enum", "literal_error"):
-        return f"{value!r} is not allowed here (expected {ctx.get('expected', 'one of the documented values')})"
-    if kind.startswith("date"):
-        return f"{value!r} is not a valid date (expected YYYY-MM-DD, e.g. 2026-03-31)"
-    if kind == "json_invalid":
-        return f"the body is not valid JSON ({ctx.get('error', 'parse error')}); send a JSON object"
-    if kind == "string_pattern_mismatch":
-        return (
-            f"{value!r} is not a valid id (use letters, digits, '.', '_', ':', '@' or '-',"
-            " starting with a letter or digit)"
-        )
-    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        bound = {
-            "less_than_equal": "at most",
-            "greater_than_equal": "at least",
-            "less_than": "less than",
-            "greater_than": "more than",
-        }
-        limit = next(iter(ctx.values()), "?")
-        return f"must be {bound[kind]} {limit} (got {value!r})"
-    if kind == "value_error":
-        return str(ctx.get("error", error.get("msg", ""))).removeprefix("Value error, ")
-    message = str(error.get("msg", "invalid value"))
-    shown = repr(value)
-    shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    return f"{message[:1].lower()}{message[1:]} (got {shown})"
-
-
-def _fields_at(model: Any, loc: tuple) -> list[str]:
-    """Field names allowed at ``loc`` in ``model``, following nested models and list items."""
-    current = model
-    for part in loc:
-        if isinstance(part, int):
-            args = typing.get_args(current)
-            current = args[0] if args else None
-        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
-            current = current.model_fields[part].annotation
-            args = [a for a in typing.get_args(current) if a is not type(None)]
-            if typing.get_origin(current) is not list and len(args) == 1:
-                current = args[0]
-        else:
-            return []
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    if error.get("type") == "extra_forbidden" and loc[:1] == ("query",):
+        message = f"unknown query parameter '{field}'; remove it (GET /docs lists the parameters of each route)"
+    elif loc[:1] == ("body",):
+        message = validation_sentence(error, model, model_loc=loc[1:])
+    else:
+        message = validation_sentence(error)
+    return {"location": format_location(loc), "message": message}

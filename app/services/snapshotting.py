@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from obligraph.app.core.exceptions import Conflict, NotFound
+from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.models import SnapshotRow
 from obligraph.app.repository import snapshot_rows
 from obligraph.app.services.workspace import Service
@@ -37,18 +38,8 @@ class SnapshotEntry:
     summary: dict[str, int] = field(default_factory=dict)
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
 def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode(
-        "utf-8"
-    )
+    return dump_json(value, sort_keys=True)
 
 
 def plain(value: Any) -> Any:

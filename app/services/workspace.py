@@ -9,7 +9,6 @@ revision and commits, both in the same transaction.
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Callable, Iterator
@@ -20,6 +19,7 @@ from sqlmodel import Session
 from obligraph.app.core.cache import Cache
 from obligraph.app.core.db import Database
 from obligraph.app.core.exceptions import NotFound
+from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace, utcnow
 from obligraph.app.repository import store, workspace_rows
@@ -228,15 +228,3 @@ class Service:
 
     def close(self) -> None:
         self.db.dispose()
-
-
-def dump_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_default).encode()
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    raise TypeError(f"cannot encode {type(value).__name__}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from obligraph.app.core.exceptions import NotFound
+from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.services.workspace import Service, View
 from obligraph.graph.crosswalk import iso27002_2022_ids
 
@@ -25,7 +25,7 @@ env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim
 
 def json_block(value: Any) -> Markup:
     """JSON for ``<script type="application/json">``; see ``json_text``."""
-    return json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
+    return json_text(dump_json(value).decode("utf-8"))
 
 
 def json_text(text: str) -> Markup:

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from obligraph.app.api.deps import AnalysisDep, ServiceDep, WorkspaceId
+from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.schemas.analysis import DIFF_EXAMPLE, WhatIfRequest
 from obligraph.app.schemas.common import ERROR_RESPONSES
-from obligraph.app.services.workspace import View, dump_json
+from obligraph.app.services.workspace import View
 from obligraph.graph import analysis as chain_analysis
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["scenarios"], responses=ERROR_RESPONSES)

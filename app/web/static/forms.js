@@ -108,11 +108,14 @@
   }
 
   // With auth on, the API takes the session cookie only with this header (see docs/security.md).
+  // The session's CSRF token (a cookie readable by this page) echoed in a header; shared with the
+  // other scripts (panel.js), which load after this one.
   function csrfHeaders(headers) {
     var match = document.cookie.match(/(?:^|;\s*)obligraph_csrf=([^;]+)/);
     if (match) headers["X-CSRF-Token"] = decodeURIComponent(match[1]);
     return headers;
   }
+  window.obligraphCsrfHeaders = csrfHeaders;
 
   async function send(form, url, options, body) {
     clearErrors(form);

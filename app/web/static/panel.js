@@ -111,14 +111,8 @@
   }
 
   // With auth on, the API takes the session cookie only with this header (see docs/security.md).
-  function csrfHeaders(headers) {
-    var match = document.cookie.match(/(?:^|;\s*)obligraph_csrf=([^;]+)/);
-    if (match) headers["X-CSRF-Token"] = decodeURIComponent(match[1]);
-    return headers;
-  }
-
   async function getJson(url) {
-    var response = await fetch(url, { headers: csrfHeaders({}) });
+    var response = await fetch(url, { headers: window.obligraphCsrfHeaders({}) });
     if (!response.ok) throw new Error("the server answered " + response.status);
     return response.json();
   }
