@@ -31,19 +31,10 @@ def declaration_page(
     session: Session, ws: str, node: str, limit: int, after: int | None
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Up to ``limit`` declarations of ``node`` after position ``after``, and the position to continue from."""
-    query = (
-        select(DECLARATIONS)
-        .where(DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node)
-        .order_by(DECLARATIONS.c.position)
-        .limit(limit + 1)
-    )
-    if after is not None:
-        query = query.where(DECLARATIONS.c.position > after)
-    rows = list(session.execute(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    where = [DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node]
+    rows, last = store.page_by_position(session, DECLARATIONS, where, limit, after)
     by_control = {item["control"]: item for item in store.declarations_by_node(session, ws, [node]).get(node, [])}
-    return [by_control[row.control] for row in rows], rows[-1].position if more else None
+    return [by_control[row.control] for row in rows], last
 
 
 def find_declaration(session: Session, ws: str, node: str, control: str) -> dict[str, Any] | None:

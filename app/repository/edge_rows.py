@@ -23,17 +23,13 @@ def edge_page(
     session: Session, ws: str, limit: int, after: int | None, provider: str | None, consumer: str | None
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Up to ``limit`` edges after position ``after``, and the position to continue from (None: no more)."""
-    query = select(EDGES).where(EDGES.c.workspace_id == ws).order_by(EDGES.c.position).limit(limit + 1)
-    if after is not None:
-        query = query.where(EDGES.c.position > after)
+    where = [EDGES.c.workspace_id == ws]
     if provider is not None:
-        query = query.where(EDGES.c.provider == provider)
+        where.append(EDGES.c.provider == provider)
     if consumer is not None:
-        query = query.where(EDGES.c.consumer == consumer)
-    rows = list(session.execute(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [store.edge_dict(row) for row in rows], rows[-1].position if more else None
+        where.append(EDGES.c.consumer == consumer)
+    rows, last = store.page_by_position(session, EDGES, where, limit, after)
+    return [store.edge_dict(row) for row in rows], last
 
 
 def find_edge(session: Session, ws: str, provider: str, consumer: str) -> dict[str, Any] | None:

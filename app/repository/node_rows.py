@@ -24,15 +24,9 @@ def node_page(
     session: Session, ws: str, limit: int, after: int | None, layer: str | None
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Up to ``limit`` nodes after position ``after``, and the position to continue from (None: no more)."""
-    query = select(NODES).where(NODES.c.workspace_id == ws).order_by(NODES.c.position).limit(limit + 1)
-    if after is not None:
-        query = query.where(NODES.c.position > after)
-    if layer is not None:
-        query = query.where(NODES.c.layer == layer)
-    rows = list(session.execute(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return _with_declarations(session, ws, rows), rows[-1].position if more else None
+    where = [NODES.c.workspace_id == ws] + ([NODES.c.layer == layer] if layer is not None else [])
+    rows, last = store.page_by_position(session, NODES, where, limit, after)
+    return _with_declarations(session, ws, rows), last
 
 
 def find_node(session: Session, ws: str, node: str) -> dict[str, Any] | None:

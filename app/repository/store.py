@@ -126,6 +126,20 @@ def delete_chain(session: Session, ws: str) -> None:
         session.execute(delete(table).where(table.c.workspace_id == ws))
 
 
+def page_by_position(
+    session: Session, table: Any, where: list[Any], limit: int, after: int | None
+) -> tuple[list[Any], int | None]:
+    """Up to ``limit`` rows of ``table`` matching ``where`` in document order after position ``after``,
+    and the position the next page starts after (None: this was the last page)."""
+    query = select(table).where(*where).order_by(table.c.position).limit(limit + 1)
+    if after is not None:
+        query = query.where(table.c.position > after)
+    rows = list(session.execute(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].position if more else None
+
+
 def next_position(session: Session, table: Any, ws: str, **where: str) -> int:
     query = select(func.max(table.c.position)).where(table.c.workspace_id == ws)
     for column, value in where.items():
