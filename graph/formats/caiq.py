@@ -40,7 +40,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
-from obligraph.graph.crosswalk import ControlIdError, is_typed, load_crosswalk, resolve_control_id
+from obligraph.graph.crosswalk import ControlIdError, CrosswalkControl, is_typed, load_crosswalk, resolve_control_id
 from obligraph.graph.errors import ChainError, Issue
 from obligraph.graph.formats.caiq_table import FILE, normal, read_table
 from obligraph.graph.schema import Declaration
@@ -230,7 +230,7 @@ def _control_of_question(question: str) -> str:
     return match.group("control") if match else question
 
 
-def _ccm_entry(control: str):
+def _ccm_entry(control: str) -> CrosswalkControl | None:
     crosswalk = load_crosswalk("ccm-v4")
     if control.upper() not in crosswalk:
         return None

@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from obligraph.graph.errors import ChainError
@@ -60,7 +61,7 @@ def normal(text: str) -> str:
 
 
 def _workbook(data: bytes) -> Table:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -86,7 +87,7 @@ def _workbook(data: bytes) -> Table:
     )
 
 
-def _csv_records(text: str):
+def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")

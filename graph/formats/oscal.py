@@ -32,8 +32,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from typing import Any
 
+from obligraph.graph.analysis.result import Analysis
+from obligraph.graph.catalog import Control
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats._common import ensure_analysis
@@ -51,6 +54,7 @@ from obligraph.graph.formats.oscal_common import (
 )
 from obligraph.graph.formats.oscal_common import uid as _uid
 from obligraph.graph.lattice import Responsibility, Status
+from obligraph.graph.schema import Declaration, Evidence
 
 IMPLEMENTATION_STATE = {
     Status.VERIFIED: "implemented",
@@ -65,7 +69,7 @@ ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 __all__ = ["OSCAL_VERSION", "control_token", "ssp_directories", "system_security_plan", "write", "write_ssp"]
 
 
-def write(chain: Chain, analysis=None, *, node: str | None = None) -> bytes:
+def write(chain: Chain, analysis: Analysis | None = None, *, node: str | None = None) -> bytes:
     """The zip: catalog, profile and every node's SSP (only ``node``'s when given)."""
     analysis = ensure_analysis(chain, analysis)
     nodes = [_existing(chain, node)] if node is not None else list(chain.graph.nodes)
@@ -84,7 +88,7 @@ def write(chain: Chain, analysis=None, *, node: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def write_ssp(chain: Chain, analysis=None, *, node: str | None = None) -> str:
+def write_ssp(chain: Chain, analysis: Analysis | None = None, *, node: str | None = None) -> str:
     """One node's SSP as JSON; its ``import-profile`` resolves inside the set ``write`` makes."""
     if node is None:
         raise ChainError.at(("node",), "an SSP is about one node; name it with node=<id>")
@@ -112,34 +116,34 @@ def _existing(chain: Chain, node: str) -> str:
     return node
 
 
-def _json(document: dict) -> str:
+def _json(document: dict[str, Any]) -> str:
     # Compact: json's C encoder does not indent, and an enterprise-sized set is megabytes of JSON.
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _timestamp(analysis) -> str:
+def _timestamp(analysis: Analysis) -> str:
     return f"{analysis.as_of.isoformat()}T00:00:00+00:00"
 
 
 class _Plan:
     """Builds one node's SSP; ``uid`` and ``party`` give the shared, deterministic identifiers."""
 
-    def __init__(self, chain: Chain, analysis, node: str):
+    def __init__(self, chain: Chain, analysis: Analysis, node: str):
         self.chain, self.analysis, self.node = chain, analysis, node
         self.providers = list(chain.graph.predecessors(node))
         self.consumers = list(chain.graph.successors(node))
         self.declarations = chain.declarations(node)
-        self.parties: dict[str, dict] = {}
-        self.resources: list[dict] = []
+        self.parties: dict[str, dict[str, str]] = {}
+        self.resources: list[dict[str, Any]] = []
 
     def uid(self, *parts: str) -> str:
         return _uid(self.chain.name, *parts)
 
     def name(self, node: str) -> str:
-        return self.chain.graph.nodes[node]["name"] or node
+        return str(self.chain.graph.nodes[node]["name"] or node)
 
     def layer(self, node: str) -> str:
-        return self.chain.graph.nodes[node]["layer"].value
+        return str(self.chain.graph.nodes[node]["layer"].value)
 
     def party(self, node: str) -> str:
         org = self.chain.graph.nodes[node]["org"]
@@ -154,7 +158,7 @@ class _Plan:
         return self.chain.graph.nodes[node]["description"] or f"The {self.layer(node)} service {self.name(node)}."
 
 
-def system_security_plan(chain: Chain, analysis, node: str) -> dict[str, Any]:
+def system_security_plan(chain: Chain, analysis: Analysis, node: str) -> dict[str, Any]:
     plan = _Plan(chain, analysis, node)
     this = plan.uid(node, "this-system")
     plan.party(node)
@@ -344,7 +348,7 @@ def _provider_part(plan: _Plan, control: str, u: str) -> dict[str, Any] | None:
     return part
 
 
-def _evidence_links(plan: _Plan, control: str, declaration) -> list[dict[str, str]]:
+def _evidence_links(plan: _Plan, control: str, declaration: Declaration | None) -> list[dict[str, str]]:
     """One back-matter resource per evidence item, linked from the own part (``rel: evidence``)."""
     if declaration is None:
         return []
@@ -368,7 +372,7 @@ def _evidence_links(plan: _Plan, control: str, declaration) -> list[dict[str, st
     return links
 
 
-def _assures(item, as_of, control: str) -> bool:
+def _assures(item: Evidence, as_of: date, control: str) -> bool:
     """Whether the evidence item assures the control on the analysis date, by the analysis' own rule.
 
     The per-control rule (``Evidence.assures(control, day)``: independence, scope, issue date) is
@@ -380,7 +384,7 @@ def _assures(item, as_of, control: str) -> bool:
     return bool(item.assures_on(as_of))
 
 
-def _export(plan: _Plan, control: str, entry) -> dict[str, Any]:
+def _export(plan: _Plan, control: str, entry: Control) -> dict[str, Any]:
     """What the node offers its consumers for the control, and what it leaves to them."""
     chain, node = plan.chain, plan.node
     splits = {chain.responsibility(node, w, control) for w in plan.consumers}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 OSCAL_VERSION = "1.2.3"
 #: Fixed forever: changing it changes every UUID of every export.
@@ -69,5 +70,5 @@ def prop(name: str, value: str) -> dict[str, str]:
     return {"name": name, "ns": PROP_NS, "value": " ".join(str(value).split()) or "-"}
 
 
-def metadata(title: str, last_modified: str, version: str, **extra) -> dict:
+def metadata(title: str, last_modified: str, version: str, **extra: Any) -> dict[str, Any]:
     return {"title": title, "last-modified": last_modified, "version": version, "oscal-version": OSCAL_VERSION, **extra}

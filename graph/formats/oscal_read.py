@@ -26,6 +26,7 @@ import json
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
@@ -106,7 +107,7 @@ def catalog_ids(control_id: str, props: dict[str, str], catalog: Catalog) -> tup
     )
 
 
-def _documents(data: bytes | str) -> list[tuple[str, dict]]:
+def _documents(data: bytes | str) -> list[tuple[str, dict[str, Any]]]:
     if isinstance(data, bytes) and data[:4] == b"PK\x03\x04":
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -133,7 +134,7 @@ def _json(data: bytes | str, where: str) -> Any:
     return document
 
 
-def _props(item: dict) -> dict[str, str]:
+def _props(item: dict[str, Any]) -> dict[str, str]:
     """Props by name; obligraph's namespace and no namespace are read, others' are not."""
     return {
         p["name"]: p.get("value", "")
@@ -159,7 +160,7 @@ class _Builder:
 
     # -- plans ------------------------------------------------------------------------------------
 
-    def plan(self, where: str, plan: dict) -> None:
+    def plan(self, where: str, plan: dict[str, Any]) -> None:
         components = (plan.get("system-implementation") or {}).get("components") or []
         this = next((c for c in components if c.get("type") == "this-system"), None)
         characteristics = plan.get("system-characteristics") or {}
@@ -183,10 +184,10 @@ class _Builder:
         for index, requirement in enumerate(requirements):
             place = f"{where}: implemented-requirements[{index}]"
             controls = self._controls(place, requirement)
-            own: list[dict] = []
-            relied: dict[str, list[dict]] = {}
+            own: list[dict[str, Any]] = []
+            relied: dict[str, list[dict[str, Any]]] = {}
             for part in _by_components(requirement):
-                provider = providers.get(part.get("component-uuid"))
+                provider = providers.get(str(part.get("component-uuid")))
                 if provider is None and (part.get("inherited") or part.get("satisfied")):
                     provider = self._provider_of(part) or sole
                     if provider is None:
@@ -206,7 +207,7 @@ class _Builder:
                 for provider, parts in relied.items():
                     self._relies(provider, node, control, parts)
 
-    def _provider_of(self, part: dict) -> str | None:
+    def _provider_of(self, part: dict[str, Any]) -> str | None:
         """The provider whose plan (in this set) exports what ``part`` inherits or satisfies."""
         for item in part.get("inherited") or []:
             if item.get("provided-uuid") in self.exported:
@@ -216,7 +217,7 @@ class _Builder:
                 return self.exported[item["responsibility-uuid"]]
         return None
 
-    def _providers(self, plan: dict, components: list[dict], node: str) -> dict[str, str]:
+    def _providers(self, plan: dict[str, Any], components: list[dict[str, Any]], node: str) -> dict[str, str]:
         """component uuid -> provider node, for every component of every leveraged authorization."""
         parties = {p.get("uuid"): p.get("name") for p in (plan.get("metadata") or {}).get("parties") or []}
         leveraged = (plan.get("system-implementation") or {}).get("leveraged-authorizations") or []
@@ -242,7 +243,7 @@ class _Builder:
                 found[component["uuid"]] = provider
         return found
 
-    def _relies(self, provider: str, node: str, control: str, parts: list[dict]) -> None:
+    def _relies(self, provider: str, node: str, control: str, parts: list[dict[str, Any]]) -> None:
         split = next(
             (s for p in parts if (s := _props(p).get("responsibility")) in ("provider", "shared", "customer")), None
         )
@@ -255,7 +256,9 @@ class _Builder:
         if split:
             self.edges[(provider, node)][control] = split
 
-    def _declare(self, node: str, control: str, parts: list[dict], resources: dict[str, dict]) -> None:
+    def _declare(
+        self, node: str, control: str, parts: list[dict[str, Any]], resources: dict[str, dict[str, Any]]
+    ) -> None:
         """One declaration from the system's own by-components for the control (none: no declaration)."""
         ours = next((p for p in parts if "own-status" in _props(p)), None)
         if ours is not None:
@@ -296,7 +299,7 @@ class _Builder:
 
     # -- component definitions ----------------------------------------------------------------------
 
-    def component_definition(self, where: str, definition: dict) -> None:
+    def component_definition(self, where: str, definition: dict[str, Any]) -> None:
         self.name = (definition.get("metadata") or {}).get("title") or self.name
         for c_index, component in enumerate(definition.get("components") or []):
             props = _props(component)
@@ -324,14 +327,23 @@ class _Builder:
 
     # -- shared -----------------------------------------------------------------------------------
 
-    def _controls(self, place: str, requirement: dict) -> tuple[str, ...]:
+    def _controls(self, place: str, requirement: dict[str, Any]) -> tuple[str, ...]:
         try:
             return catalog_ids(str(requirement.get("control-id", "")), _props(requirement), self.catalog)
         except ControlIdError as exc:
             self.issues.append(Issue(place, str(exc)))
             return ()
 
-    def _node(self, node_id: str, *, name, layer, description=None, org=None, weak=False) -> str:
+    def _node(
+        self,
+        node_id: str,
+        *,
+        name: str | None,
+        layer: str,
+        description: str | None = None,
+        org: str | None = None,
+        weak: bool = False,
+    ) -> str:
         """Add or complete a node. A provider seen only through a leveraged authorization is ``weak``:
         its own plan, when the set has it, decides its name and layer."""
         entry = self.nodes.get(node_id)
@@ -352,7 +364,7 @@ class _Builder:
             entry["org"] = org
         return node_id
 
-    def register(self, plan: dict) -> None:
+    def register(self, plan: dict[str, Any]) -> None:
         """First pass: each plan's this-system UUID -> its node id, so leveraged systems find their plan."""
         components = (plan.get("system-implementation") or {}).get("components") or []
         this = next((c for c in components if c.get("type") == "this-system"), None)
@@ -370,7 +382,7 @@ class _Builder:
                         self.exported[item["uuid"]] = node
 
     @staticmethod
-    def _plan_node_id(plan: dict, this: dict) -> str:
+    def _plan_node_id(plan: dict[str, Any], this: dict[str, Any]) -> str:
         name = (plan.get("system-characteristics") or {}).get("system-name") or this.get("title") or "system"
         return _props(this).get("node-id") or _slug(name)
 
@@ -400,13 +412,13 @@ class _Builder:
         return document
 
 
-def _by_components(requirement: dict):
+def _by_components(requirement: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield from requirement.get("by-components") or []
     for statement in requirement.get("statements") or []:
         yield from statement.get("by-components") or []
 
 
-def _evidence(resource: dict) -> dict[str, Any]:
+def _evidence(resource: dict[str, Any]) -> dict[str, Any]:
     props = _props(resource)
     item: dict[str, Any] = {
         "kind": props.get("evidence-kind", "other"),
