@@ -137,7 +137,7 @@ def _aggregated(chain: Chain, analysis: Analysis, expand: list[str], limit: int)
     labels = {**{g: _group_name(groups, g) for g in left}, **{n: node_label(chain, n) for n in drawn}}
     # Members of an expanded group sit together: the group stands in as their organisation.
     orgs = {**{g: g for g in left}, **{n: groups.of[n] for n in drawn}}
-    placement = band_layout(layout, layer_of, labels, orgs, widths={g: LABEL_MAX_WIDTH + 24 for g in left})
+    placement = band_layout(layout, layer_of, labels, orgs, widths={g: LABEL_MAX_WIDTH + 50 for g in left})
     states = _group_states(analysis, groups, index, left)
     net = Network(directed=True, cdn_resources="local")
     for group, size in left.items():
@@ -200,7 +200,7 @@ def _add_group(
         **_look(state, node_size(size)),
         fixed=True,
         label_width=placement.label_width[group],
-        counts_line=f"{more}, {with_gaps} with gaps",
+        counts_line=f"{more}, {with_gaps} with gaps",  # fits the wider slot groups get
         layer=layer,
         org=groups.org[group],
         name=name,
