@@ -1,4 +1,4 @@
-"""The node audit checklist as JSON: per analysed control, where the node stands and what to do.
+"""The node audit checklist as JSON (``obligraph/node-report@1``), from ``graph.analysis.checklist``.
 
 For each control: the node's own and effective status, its declaration, the gap (with root
 causes) if there is one, what the node must do itself (the catalog's user guidance, when it has
@@ -11,53 +11,38 @@ from __future__ import annotations
 from typing import Any
 
 from obligraph.graph.analysis import Analysis
-from obligraph.graph.lattice import Responsibility
+from obligraph.graph.analysis.checklist import node_checklist
 
 REPORT_FORMAT = "obligraph/node-report@1"
 
 
 def node_report(analysis: Analysis, node: str, revision: int) -> dict[str, Any]:
-    chain = analysis.chain
-    catalog = chain.catalog
-    x = analysis.compiled.node_index[node]
-    attrs = chain.node(node)
-    declarations = chain.declarations(node)
-    providers = list(chain.graph.predecessors(node))
-    items = []
-    for k, control_id in enumerate(analysis.controls):
-        control = catalog[control_id]
-        gap = analysis.gap(node, control_id)
-        declaration = declarations.get(control_id)
-        relied = []
-        for provider in providers:
-            split = chain.responsibility(provider, node, control_id)
-            relied.append(
+    attrs = analysis.chain.node(node)
+    items = [
+        {
+            "control": item.control.id,
+            "title": item.control.title,
+            "clause": item.control.clause,
+            "in_scope": item.in_scope,
+            "own": item.own.value,
+            "effective": item.effective.value,
+            "declaration": item.declaration.model_dump(mode="json", exclude_none=True) if item.declaration else None,
+            "gap": analysis.gap_dict(item.gap) if item.gap else None,
+            "needs_own_part": item.needs_own_part,
+            "you_do": item.control.user_guidance if item.needs_own_part else None,
+            "demand": item.control.provider_expectation if item.delegates else None,
+            "providers": [
                 {
-                    "provider": provider,
-                    "responsibility": split.value,
-                    "own": analysis.own_status(provider, control_id).value,
-                    "effective": analysis.effective_status(provider, control_id).value,
+                    "provider": reliance.provider,
+                    "responsibility": reliance.responsibility.value,
+                    "own": reliance.own.value,
+                    "effective": reliance.effective.value,
                 }
-            )
-        needs_own = bool(analysis.needs_own[x, k])
-        delegates = any(item["responsibility"] != Responsibility.CUSTOMER.value for item in relied)
-        items.append(
-            {
-                "control": control_id,
-                "title": control.title,
-                "clause": control.clause,
-                "in_scope": bool(analysis.in_scope[x, k]),
-                "own": analysis.own_status(node, control_id).value,
-                "effective": analysis.effective_status(node, control_id).value,
-                "declaration": declaration.model_dump(mode="json", exclude_none=True) if declaration else None,
-                "gap": analysis.gap_dict(gap) if gap else None,
-                "needs_own_part": needs_own,
-                "you_do": control.user_guidance if needs_own else None,
-                "demand": control.provider_expectation if delegates else None,
-                "providers": relied,
-            }
-        )
-    gaps = sum(1 for item in items if item["gap"])
+                for reliance in item.providers
+            ],
+        }
+        for item in node_checklist(analysis, node)
+    ]
     return {
         "format": REPORT_FORMAT,
         "node": {"id": node, "name": attrs.name, "layer": attrs.layer.value, "org": attrs.org},
@@ -68,8 +53,8 @@ def node_report(analysis: Analysis, node: str, revision: int) -> dict[str, Any]:
             "controls": len(items),
             "in_scope": sum(1 for item in items if item["in_scope"]),
             "declared": sum(1 for item in items if item["declaration"]),
-            "gaps": gaps,
-            "providers": len(providers),
+            "gaps": sum(1 for item in items if item["gap"]),
+            "providers": len(list(analysis.chain.graph.predecessors(node))),
         },
         "controls": items,
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from obligraph.graph.analysis.checklist import ChecklistItem, node_checklist
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats._common import ensure_analysis
@@ -36,18 +37,13 @@ def _render(template: str, chain: Chain, analysis, node: str | None, only_gaps: 
 
 
 def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False) -> dict[str, Any]:
-    """Everything the templates show, as plain data (also usable by the app's node page)."""
+    """Everything the templates show, as plain data: the node's checklist (in-scope controls only)."""
     attrs = chain.graph.nodes[node]
-    v = analysis.compiled.node_index[node]
-    providers = list(chain.graph.predecessors(node))
-    items = []
-    for k, control in enumerate(analysis.controls):
-        if not analysis.in_scope[v, k]:
-            continue
-        gap = analysis.gap(node, control)
-        if only_gaps and gap is None:
-            continue
-        items.append(_item(chain, analysis, node, control, gap, providers))
+    items = [
+        _item(chain, analysis, node, item)
+        for item in node_checklist(analysis, node)
+        if item.in_scope and (item.gap is not None or not only_gaps)
+    ]
     return {
         "chain": chain.name,
         "node": {
@@ -60,7 +56,7 @@ def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False)
         "as_of": analysis.as_of.isoformat(),
         "requirement": analysis.requirement.value,
         "catalog": chain.catalog.title,
-        "providers": [_name(chain, u) for u in providers],
+        "providers": [_name(chain, u) for u in chain.graph.predecessors(node)],
         "consumers": [_name(chain, w) for w in chain.graph.successors(node)],
         "items": items,
         "gap_count": sum(1 for item in items if item["gap"]),
@@ -68,32 +64,24 @@ def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False)
     }
 
 
-def _item(chain: Chain, analysis, node: str, control: str, gap, providers: list[str]) -> dict[str, Any]:
-    entry = chain.catalog[control]
-    declaration = chain.declarations(node).get(control)
-    relied_on = []
-    for u in providers:
-        r = chain.responsibility(u, node, control)
-        if r.delegates:
-            relied_on.append({"name": _name(chain, u), "responsibility": r.value})
-    evidence = []
-    if declaration is not None:
-        for item in declaration.evidence:
-            evidence.append(
-                {
-                    "kind": item.kind.value,
-                    "ref": item.ref,
-                    "issued": item.issued.isoformat() if item.issued else None,
-                    "expires": item.expires.isoformat() if item.expires else None,
-                    "expired": bool(item.expires and item.expires < analysis.as_of),
-                    "url": item.url,
-                }
-            )
+def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, Any]:
+    declaration, gap, control = item.declaration, item.gap, item.control.id
+    evidence = [
+        {
+            "kind": proof.kind.value,
+            "ref": proof.ref,
+            "issued": proof.issued.isoformat() if proof.issued else None,
+            "expires": proof.expires.isoformat() if proof.expires else None,
+            "expired": bool(proof.expires and proof.expires < analysis.as_of),
+            "url": proof.url,
+        }
+        for proof in (declaration.evidence if declaration is not None else [])
+    ]
     return {
         "control": control,
-        "title": entry.title,
-        "own": analysis.own_status(node, control).value,
-        "effective": analysis.effective_status(node, control).value,
+        "title": item.control.title,
+        "own": item.own.value,
+        "effective": item.effective.value,
         "declared": declaration.status.value if declaration else None,
         "notes": declaration.notes if declaration else None,
         "evidence": evidence,
@@ -111,9 +99,13 @@ def _item(chain: Chain, analysis, node: str, control: str, gap, providers: list[
                 for cause in analysis.root_causes(node, control)
             ],
         },
-        "user_guidance": entry.user_guidance,
-        "provider_expectation": entry.provider_expectation,
-        "relied_on": relied_on,
+        "user_guidance": item.control.user_guidance,
+        "provider_expectation": item.control.provider_expectation,
+        "relied_on": [
+            {"name": _name(chain, reliance.provider), "responsibility": reliance.responsibility.value}
+            for reliance in item.providers
+            if reliance.delegates
+        ],
     }
 
 
