@@ -14,8 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from obligraph.graph.lattice import Layer
+
 #: Layers bottom to top (the lattice's order); bands are drawn customer on top, infra at the bottom.
-LAYERS = ("infra", "iaas", "paas", "saas", "customer")
+#: The one layer order of the map, its layout and every export.
+LAYER_ORDER = [layer.value for layer in Layer]
+LAYERS = tuple(LAYER_ORDER)
 LAYER_TITLES = {"infra": "Infrastructure", "iaas": "IaaS", "paas": "PaaS", "saas": "SaaS", "customer": "Customer"}
 
 #: A layer's colour: the fill in exports that colour by layer (GEXF, DOT, Cytoscape, the HTML map's

@@ -10,11 +10,8 @@ import numpy as np
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
-from obligraph.graph.lattice import Layer
 from obligraph.graph.palette import LAYER_RGB
 
-#: Bottom to top: infra is drawn at the bottom, customers at the top.
-LAYER_ORDER = [layer.value for layer in Layer]
 LAYER_COLOURS = LAYER_RGB  # one palette for the app and every export
 GAP_KINDS = ("origin", "inherited", "mixed", "circular")
 

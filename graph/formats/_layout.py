@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from obligraph.graph.formats._common import LAYER_ORDER
+from obligraph.graph.palette import LAYER_ORDER
 
 SCALE = 1000.0
 

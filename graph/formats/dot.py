@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._cells import encode_mapping
-from obligraph.graph.formats._common import LAYER_ORDER, gap_counts, hex_colour
+from obligraph.graph.formats._common import gap_counts, hex_colour
+from obligraph.graph.palette import LAYER_ORDER
 
 PEN = {"high": 3, "medium": 2, "low": 1}
 

@@ -17,9 +17,9 @@ import networkx as nx
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
-from obligraph.graph.formats._common import GAP_KINDS, LAYER_ORDER, gap_counts, hex_colour
+from obligraph.graph.formats._common import GAP_KINDS, gap_counts, hex_colour
 from obligraph.graph.formats._templates import environment, inline_asset, json_for_script, vis_network_dir
-from obligraph.graph.palette import GAP_STATE_COLOURS, gap_state
+from obligraph.graph.palette import GAP_STATE_COLOURS, LAYER_ORDER, gap_state
 
 LIMIT = 2000
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from obligraph.graph.lattice import Layer
+from obligraph.graph.palette import LAYER_ORDER  # infra ... customer, bottom to top
 
-LAYER_ORDER = [layer.value for layer in Layer]  # infra ... customer, bottom to top
 #: Canvas font size of labels (world units; the page draws them at this size times the zoom).
 FONT_SIZE = 14.0
 #: Lines a label may wrap into (a group's label has a line of counts more).
