@@ -17,18 +17,17 @@ True
 from __future__ import annotations
 
 import difflib
-import json
 from collections import deque
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import networkx as nx
-import yaml
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.control_ids import expand_control_ids, expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id, unknown_control_message
+from obligraph.graph.document import read_document, write_document
 from obligraph.graph.errors import ChainError, Issue, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
@@ -140,8 +139,7 @@ class Chain:
 
     def dump(self, path: str | Path) -> None:
         """Write the chain document; JSON or YAML by the file's extension."""
-        path = Path(path)
-        write_document(self.to_dict(), path)
+        write_document(self.to_dict(), Path(path))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -401,47 +399,6 @@ def validate_document(document: Any, *, source: str | None = None) -> ChainDocum
         error = ChainError.from_validation(exc, model=ChainDocument)
         error.source = source
         raise error from None
-
-
-def read_document(path: Path) -> Any:
-    """Parse a JSON or YAML file into Python data, with a clear error for a missing or broken file."""
-    suffix = path.suffix.lower()
-    if suffix not in (".json", ".yaml", ".yml"):
-        raise ChainError(f"cannot tell the format of '{path.name}'; use a .json, .yaml or .yml file", source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChainError("no such file", source=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChainError(f"cannot read the file: {exc}", source=str(path)) from None
-    return parse_document(text, "json" if suffix == ".json" else "yaml", source=str(path))
-
-
-def parse_document(text: str, syntax: str, *, source: str | None = None) -> Any:
-    try:
-        if syntax == "json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise ChainError(f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}", source=source) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ChainError(f"{where}invalid YAML: {problem}", source=source) from None
-
-
-def write_document(document: Mapping[str, Any], path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    elif suffix in (".yaml", ".yml"):
-        from obligraph.graph.formats.chain_yaml import dump_yaml  # formats import this module
-
-        text = dump_yaml(dict(document))
-    else:
-        raise ChainError(f"cannot tell the format of '{path.name}'; use a .json, .yaml or .yml file")
-    path.write_text(text, encoding="utf-8")
 
 
 def _dump(model: Node | Edge) -> dict[str, Any]:

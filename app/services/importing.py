@@ -19,7 +19,7 @@ from obligraph.app.models import utcnow
 from obligraph.app.repository import idempotency_keys
 from obligraph.app.schemas.transfer import ImportMode
 from obligraph.graph.catalog import available_catalogs
-from obligraph.graph.chain import parse_document
+from obligraph.graph.document import parse_document
 from obligraph.graph.errors import ChainError
 
 SOURCE = "request body"

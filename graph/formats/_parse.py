@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from obligraph.graph.chain import parse_document
+from obligraph.graph.document import parse_document
 from obligraph.graph.errors import ChainError
 
 #: Values a document may expand to per byte of input before we call it an alias bomb.
