@@ -26,6 +26,8 @@ IMPORT_MEDIA_TYPES = {
     "application/zip": "csv",
     "application/x-zip-compressed": "csv",
     "application/graphml+xml": "graphml",
+    "application/xml": "graphml",
+    "text/xml": "graphml",
 }
 CHAIN_MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 

@@ -1,4 +1,4 @@
-"""Bulk import: a whole chain@1 document (JSON or YAML) in one transaction, all or nothing."""
+"""Bulk import: a whole chain (JSON, YAML, GraphML or a CSV bundle) in one transaction, all or nothing."""
 
 from __future__ import annotations
 
@@ -35,7 +35,12 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_R
     summary="Import a chain document (replace or merge)",
     responses={
         413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
-        415: {"model": ErrorResponse, "description": "The body is neither JSON nor YAML."},
+        415: {
+            "model": ErrorResponse,
+            "description": "The Content-Type is none of those listed for the body (JSON, YAML, GraphML as "
+            "application/graphml+xml, application/xml or text/xml, a CSV bundle as application/zip); the "
+            "message lists them.",
+        },
         422: {
             "model": ErrorResponse,
             "description": "The document is invalid, or the Idempotency-Key is malformed or was used for a "
@@ -61,6 +66,8 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_R
                 },
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
                 "application/graphml+xml": {"schema": {"type": "string"}},
+                "application/xml": {"schema": {"type": "string"}},
+                "text/xml": {"schema": {"type": "string"}},
             },
         }
     },
@@ -78,7 +85,7 @@ def import_chain(
         Query(
             max_length=32,
             description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
-            "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+            "(application/zip selects csv; application/graphml+xml, application/xml and text/xml select graphml).",
             json_schema_extra={"enum": readable_names()},
         ),
     ] = None,
