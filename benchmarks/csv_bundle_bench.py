@@ -69,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
     f = result["export"]
-    print(f"\n{args.nodes:,} nodes, {args.edges:,} edges (generate_chain seed {args.seed}), {result['controls']} controls")
+    print(
+        f"\n{args.nodes:,} nodes, {args.edges:,} edges (generate_chain seed {args.seed}), {result['controls']} controls"
+    )
     print(f"analysis: {result['analysis_seconds']:.2f} s, {result['gaps']:,} gaps\n")
     print("| step | zip | time | RSS before | peak RSS during step | export's own memory |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from obligraph.graph.errors import ChainError
@@ -59,7 +60,7 @@ def output_target(output: str | Path) -> Path:
 @contextmanager
 def opened_output(output: str | Path | None) -> Iterator[IO[bytes]]:
     """A binary file to write the output to; on a clean exit a file target is complete and in place."""
-    if is_stdout(output):
+    if output is None or is_stdout(output):
         stream = sys.stdout.buffer
         yield stream
         stream.flush()
@@ -135,7 +136,7 @@ def _removed_on_signals(partial: Path) -> Iterator[None]:
             yield
             return
 
-    def stop(signum, _frame):
+    def stop(signum: int, _frame: FrameType | None) -> None:
         raise _Stopped(128 + signum)
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}

@@ -111,7 +111,13 @@ def test_format_options_over_http(client, workspace):
 
 def test_an_import_of_another_type_is_told_every_type_it_may_send(client, workspace):
     error = error_of(client.post(f"{WS}/import", content=b"x,y\n", headers={"content-type": "text/csv"}), 415)
-    for media in ("application/json", "application/yaml", "application/graphml+xml", "application/xml", "application/zip"):
+    for media in (
+        "application/json",
+        "application/yaml",
+        "application/graphml+xml",
+        "application/xml",
+        "application/zip",
+    ):
         assert media in error["message"], media
 
 

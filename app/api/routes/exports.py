@@ -56,8 +56,10 @@ EXPORT_HEADERS = {
     },
     "Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}},
 }
-NOT_MODIFIED = {"description": "Not modified: If-None-Match named this export's ETag. No body.", "headers": {
-    "ETag": EXPORT_HEADERS["ETag"]}}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match named this export's ETag. No body.",
+    "headers": {"ETag": EXPORT_HEADERS["ETag"]},
+}
 NOT_ACCEPTABLE = {
     "model": ErrorResponse,
     "description": "not_acceptable: no format has a media type the Accept header allows (and no format= was"
@@ -76,8 +78,7 @@ OPTION_QUERY = {
     responses={
         200: {
             "content": {
-                media_type: {"example": EXPORT_EXAMPLES.get(media_type, "(the export)")}
-                for media_type in offered()
+                media_type: {"example": EXPORT_EXAMPLES.get(media_type, "(the export)")} for media_type in offered()
             },
             "headers": EXPORT_HEADERS,
         },
