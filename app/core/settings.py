@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         le=365 * 24 * 3600,
         description="How long an import's Idempotency-Key is remembered (seconds).",
     )
+    auto_snapshots_keep: int = Field(
+        default=20,
+        ge=0,
+        le=10_000,
+        description="Automatic snapshots (taken before each delete or replace import, for undo) kept per "
+        "workspace; the oldest go first, snapshots taken by hand are never removed; 0: none are taken.",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")
     analysis_cache_size: int = Field(default=16, ge=1, le=10_000)

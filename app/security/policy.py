@@ -12,7 +12,7 @@ from typing import Optional
 PUBLIC, ANY, READ, WRITE, OWNER, ADMIN = "public", "any", "viewer", "editor", "owner", "admin"
 
 #: No data behind these: probes, the sign-in itself, FastAPI's docs shells (their data, /openapi.json, is not public).
-PUBLIC_PATHS = {"/healthz", "/readyz", "/login", "/logout", "/docs"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/login", "/logout", "/docs", "/language"}
 PUBLIC_PREFIXES = ("/static",)
 #: Reference data shipped with the program, the same for every workspace.
 SHARED_PREFIXES = ("/api/v1/catalogs", "/api/v1/incidents", "/openapi.json")

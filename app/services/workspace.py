@@ -99,8 +99,13 @@ class Edit:
         self.chain = chain
         self.changed_chain = True
 
-    def store_whole_chain(self, chain: Chain) -> None:
-        """Make ``chain`` the workspace's whole state: its rows and its document-level settings."""
+    def store_whole_chain(self, chain: Chain, *, keep_name: bool = False) -> None:
+        """Make ``chain`` the workspace's whole state: its rows and its document-level settings.
+
+        ``keep_name``: the workspace keeps its name (the chain takes it), for imports that replace the content.
+        """
+        if keep_name:
+            chain.name = self.workspace.name
         self.replace_chain(chain)
         store.delete_chain(self.session, self.workspace.id)
         insert_chain(self.session, self.workspace.id, chain)

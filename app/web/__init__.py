@@ -12,12 +12,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from obligraph.app.web.render import PageNotFound, not_found_page
+from obligraph.app.web.params import PageBadRequest
+from obligraph.app.web.render import PageNotFound, bad_request_page, not_found_page
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
+    from obligraph.app.web import language, warnings_view
+    from obligraph.app.web.i18n import LanguageMiddleware
     from obligraph.app.web.pages import (
         analysis_pages,
         login,
@@ -27,7 +30,11 @@ def install(app: FastAPI) -> None:
     )
 
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
+    app.add_exception_handler(PageBadRequest, lambda _request, exc: bad_request_page(exc.message))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(LanguageMiddleware)
+    app.include_router(language.router)
+    app.include_router(warnings_view.router)
     app.include_router(login.router)
     app.include_router(workspace_pages.router)
     app.include_router(table_pages.router)

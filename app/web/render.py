@@ -15,12 +15,22 @@ from markupsafe import Markup
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.services.workspace import Service, View
+from obligraph.app.web import i18n
+from obligraph.app.web.words import choices, word
 from obligraph.graph.crosswalk import iso27002_2022_ids
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 # autoescape=True for every template, not select_autoescape: no file name can turn it off.
-env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+env = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+# newstyle: _("... %(name)s", name=x) formats after translating, and escapes the values.
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 def json_block(value: Any) -> Markup:
@@ -51,6 +61,30 @@ env.filters["json_block"] = json_block
 # gives ("8.13",); empty for ids no 2022 control maps to (and for other catalogs' ids).
 env.filters["iso2022"] = iso27002_2022_ids
 env.globals["iso27002_2022_ids"] = iso27002_2022_ids
+env.filters["word"] = word
+env.globals["choices"] = choices
+env.globals["languages"] = i18n.LANGUAGES
+env.globals["current_language"] = i18n.current_language
+env.globals["current_path"] = i18n.current_path
+
+
+def control_title(control: Any) -> str:
+    """A catalog control's title in the page's language (English when the catalog has no translation)."""
+    if i18n.current_language() == "ja" and getattr(control, "title_ja", None):
+        return control.title_ja
+    return control.title
+
+
+def localized(control: Any, field: str) -> Any:
+    """``field`` of a catalog control in the page's language: ``<field>_ja`` on a Japanese page, when given."""
+    if i18n.current_language() == "ja":
+        value = getattr(control, f"{field}_ja", None)
+        if value:
+            return value
+    return getattr(control, field, None)
+
+
+env.filters["control_title"] = control_title
 
 
 class PageNotFound(Exception):
@@ -60,11 +94,16 @@ class PageNotFound(Exception):
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("lang", i18n.current_language())  # templates pick titles and texts by it
     return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
 
 def not_found_page(message: str) -> HTMLResponse:
-    return render("error.html", status=404, title="Not found", message=message)
+    return render("error.html", status=404, title=i18n.gettext("Not found"), message=message)
+
+
+def bad_request_page(message: str) -> HTMLResponse:
+    return render("error.html", status=400, title=i18n.gettext("Bad request"), message=message)
 
 
 def service_of(request: Request) -> Service:

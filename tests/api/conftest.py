@@ -91,6 +91,6 @@ def client(app) -> Iterator[TestClient]:
 def workspace(client) -> str:
     """A workspace 'hr' holding ``HR_CHAIN``."""
     assert client.post("/api/v1/workspaces", json={"id": "hr", "name": "HR"}).status_code == 201
-    response = client.post("/api/v1/workspaces/hr/import", json=HR_CHAIN)
+    response = client.post("/api/v1/workspaces/hr/import", params={"rename": "true"}, json=HR_CHAIN)
     assert response.status_code == 200, response.text
     return "hr"

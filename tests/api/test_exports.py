@@ -67,7 +67,7 @@ def test_lossless_exports_are_re_importable(client, workspace, name):
     assert client.post("/api/v1/workspaces", json={"id": "copy", "name": "copy"}).status_code == 201
     response = client.post(
         "/api/v1/workspaces/copy/import",
-        params={"format": name},
+        params={"format": name, "rename": "true"},
         content=data,
         headers={"content-type": "application/octet-stream"},
     )

@@ -40,7 +40,7 @@ def test_list_is_paged_by_id(client):
 def test_counts_follow_the_chain(client, workspace):
     body = client.get(f"{BASE}/{workspace}").json()
     assert (body["nodes"], body["edges"]) == (5, 5)
-    assert body["name"] == "HR platform"  # a replace import takes the document's name
+    assert body["name"] == "HR platform"  # a replace import with rename=true takes the document's name
 
 
 def test_duplicate_id_is_a_conflict(client):

@@ -18,7 +18,7 @@ def test_a_caiq_workbook_upload_sets_declarations_and_reports_the_rest(page, ser
     open_map(page, server, "caiq")
     page.click("text=Import a provider's CAIQ answers")
     form = page.locator("#form-caiq")
-    form.locator("select[name=node]").select_option("acme-compute")
+    form.locator("input[name=node]").fill("acme-compute")
     form.locator("input[name=file]").set_input_files(str(bad))
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#form-caiq .form-error:not(:empty)")

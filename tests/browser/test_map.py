@@ -79,10 +79,11 @@ def test_a_form_creates_a_node_that_appears(page, server):
     form.locator("input[name=id]").fill("new-vendor")
     form.locator("input[name=name]").fill("New vendor")
     form.locator("select[name=layer]").select_option("saas")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    page.wait_for_selector("#map[data-ready='true']")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#map[data-redrawn='1']")  # drawn again in place, no reload
     assert page.evaluate("window.obligraphMap.nodes.get('new-vendor').name") == "New vendor"
+    assert "new-vendor" in form.locator(".form-status").inner_text()
+    assert form.locator("input[name=id]").input_value() == ""  # ready for the next vendor
 
 
 def test_a_form_shows_the_servers_message_next_to_the_field(page, server):
@@ -92,7 +93,9 @@ def test_a_form_shows_the_servers_message_next_to_the_field(page, server):
     form.locator("input[name=id]").fill("not a valid id!")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("#form-node .field-error[data-for='id']:not(:empty)", timeout=10_000)
-    assert form.locator(".form-error").inner_text()
+    assert "not a valid id" in form.locator(".field-error[data-for='id']").inner_text()
+    assert form.locator(".form-error").inner_text() == ""  # said once, next to the field, not again below
+    assert form.locator("input[name=id]").get_attribute("aria-invalid") == "true"
 
 
 def test_xss_corpus_opens_no_dialog(page, server, dialogs):

@@ -77,8 +77,8 @@ def test_the_edge_form_takes_several_overrides(page, server):
     open_map(page, server, "overrides")
     page.click("text=Add a dependency")
     form = page.locator("#form-edge")
-    form.locator("select[name=provider]").select_option("cloud")
-    form.locator("select[name=consumer]").select_option("app")
+    form.locator("input[name=provider]").fill("cloud")
+    form.locator("input[name=consumer]").fill("app")
     rows = form.locator(".repeat-row")
     rows.nth(0).locator("[data-key=control]").fill("10.5.1")
     rows.nth(0).locator("[data-key=responsibility]").select_option("customer")
@@ -97,8 +97,8 @@ def test_the_edge_form_takes_several_overrides(page, server):
     page.wait_for_selector("#form-edge .field-error[data-for='responsibility']:has-text('not a control')")
     assert api(server, "GET", "/api/v1/workspaces/overrides/edges/cloud/app")[0] == 404
     rows.nth(1).locator("[data-key=control]").fill("9.1.1")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").click()
+    form.locator(".form-status:has-text('cloud → app')").wait_for()  # saved, and the form stays open
     status, edge = api(server, "GET", "/api/v1/workspaces/overrides/edges/cloud/app")
     assert status == 200 and edge["responsibility"] == {"10.5.1": "customer", "9.1.1": "shared"}
 
@@ -122,8 +122,8 @@ def test_edit_and_delete_an_edge_and_a_declaration(page, server):
     form.locator(".repeat-row").nth(1).locator("[data-key=control]").fill("9.1.1")
     form.locator(".repeat-row").nth(1).locator("[data-key=responsibility]").select_option("provider")
     form.locator("input[name=notes]").fill("reviewed")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").click()
+    form.locator(".form-status:not(:empty)").wait_for()
     saved = api(server, "GET", f"{base}/edges/cloud/app")[1]
     assert saved["criticality"] is None and saved["notes"] == "reviewed"
     assert saved["responsibility"] == {"10.5.1": "customer", "9.1.1": "provider"}
@@ -144,22 +144,24 @@ def test_edit_and_delete_an_edge_and_a_declaration(page, server):
     assert api(server, "GET", f"{base}/nodes/cloud/declarations/10.5.1")[1]["status"] == "declared"
     rows.nth(1).locator("[data-key=ref]").fill("SOC 2")
     form.locator("input[name=notes]").fill("")
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    form.locator("button[type=submit]").click()
+    form.locator(".form-status:not(:empty)").wait_for()
     saved = api(server, "GET", f"{base}/nodes/cloud/declarations/10.5.1")[1]
     assert saved["status"] == "verified" and saved.get("notes") is None
     assert [e["ref"] for e in saved["evidence"]] == ["ISO 27001", "SOC 2"]
 
-    decl = page.locator("details.declaration-edit[data-control='10.5.1']")
-    decl.locator("summary").click()
+    decl.locator("form[data-method=DELETE] button[type=submit]").click()
+    assert "10.5.1" in page.locator("#confirm-text").inner_text()
     with page.expect_navigation():
-        decl.locator("form[data-method=DELETE] button[type=submit]").click()
+        page.click("#confirm-ok")
     assert api(server, "GET", f"{base}/nodes/cloud/declarations/10.5.1")[0] == 404
     page.goto(f"{server}/w/edits/nodes/app")
     details = page.locator("details.edge-edit[data-edge='cloud>app']")
     details.locator("summary").click()
+    details.locator("form[data-method=DELETE] button[type=submit]").click()
+    assert "cloud → app" in page.locator("#confirm-text").inner_text()
     with page.expect_navigation():
-        details.locator("form[data-method=DELETE] button[type=submit]").click()
+        page.click("#confirm-ok")
     assert api(server, "GET", f"{base}/edges/cloud/app")[0] == 404
 
 

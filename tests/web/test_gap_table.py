@@ -76,7 +76,7 @@ def test_sorting_is_over_all_gaps(client, big):
 def test_csv_is_exactly_the_filtered_set(client, big):
     params = {"layer": "saas", "kind": "inherited"}
     response = client.get("/w/table/gaps.csv", params=params)
-    lines = list(csv.DictReader(io.StringIO(response.text)))
+    lines = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     expected = api_gaps(client, layer="saas", kind="inherited")
     assert len(lines) == len(expected) > 100  # every page, not just the one shown
     assert {(r["node"], r["control"]) for r in lines} == {(g["node"], g["control"]) for g in expected}

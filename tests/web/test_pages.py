@@ -88,7 +88,7 @@ def test_gap_csv_matches_the_analysis(client):
     response = client.get("/w/demo/gaps.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     total = client.get("/api/v1/workspaces/demo/gaps?limit=1").json()["summary"]["gaps"]
     assert len(rows) == total
     assert {"node", "control", "kind", "effective"} <= set(rows[0])

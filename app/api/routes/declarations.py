@@ -18,6 +18,7 @@ from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import declaration_rows
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
+from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.app.services.workspace import Edit
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
 from obligraph.graph.schema import Declaration
@@ -170,6 +171,7 @@ def update_declaration(
 def delete_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, service: ServiceDep) -> Response:
     with service.edit(ws) as edit:
         _current(edit, ws, node, control)
+        undo = snapshot_before(service, edit, f"deleting the declaration of {control} by {node}")
         edit.apply(lambda chain: chain.undeclare(node, control))
         declaration_rows.delete_declaration(edit.session, ws, node, control)
-    return Response(status_code=204)
+    return undo_headers(Response(status_code=204), undo)

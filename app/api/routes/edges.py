@@ -19,6 +19,7 @@ from obligraph.app.repository import edge_rows, store
 from obligraph.app.repository.rows import edge_values, insert_edge
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import EDGE_EXAMPLE, EdgeOut, EdgeUpdate
+from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.graph.schema import Edge
 
 router = APIRouter(prefix="/workspaces/{ws}/edges", tags=["edges"], responses=ERROR_RESPONSES)
@@ -106,6 +107,7 @@ def delete_edge(ws: WorkspaceId, provider: ProviderPath, consumer: ConsumerPath,
     with service.edit(ws) as edit:
         if (provider, consumer) not in edit.chain.graph.edges:
             raise _missing(ws, provider, consumer)
+        undo = snapshot_before(service, edit, f"removing the dependency {provider} -> {consumer}")
         edit.apply(lambda chain: chain.remove_edge(provider, consumer))
         edge_rows.delete_edge(edit.session, ws, provider, consumer)
-    return Response(status_code=204)
+    return undo_headers(Response(status_code=204), undo)

@@ -1,16 +1,17 @@
-"""Bulk import: a whole chain (JSON, YAML, GraphML or a CSV bundle) in one transaction, all or nothing."""
+"""Bulk import: a whole chain@1 document (JSON or YAML) in one transaction, all or nothing."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from obligraph.app.api.deps import RawBody, ServiceDep, WorkspaceId
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
 from obligraph.app.schemas.transfer import CHAIN_EXAMPLE, ImportMode, ImportResult
+from obligraph.app.services.import_preview import ImportPreview, preview
 from obligraph.app.services.importing import (
     IDEMPOTENCY_KEY_MAX,
     IDEMPOTENCY_KEY_PATTERN,
@@ -24,6 +25,7 @@ from obligraph.app.services.importing import (
 )
 from obligraph.app.services.merge import store_merge
 from obligraph.app.services.transfer import import_format, parse_import, readable_names
+from obligraph.app.services.undo import UNDO_HEADER, snapshot_before, undo_headers
 from obligraph.graph.chain import Chain
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
@@ -34,13 +36,16 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_R
     response_model=ImportResult,
     summary="Import a chain document (replace or merge)",
     responses={
-        413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
-        415: {
-            "model": ErrorResponse,
-            "description": "The Content-Type is none of those listed for the body (JSON, YAML, GraphML as "
-            "application/graphml+xml, application/xml or text/xml, a CSV bundle as application/zip); the "
-            "message lists them.",
+        200: {
+            "headers": {
+                UNDO_HEADER: {
+                    "description": "replace: the automatic snapshot of the state before; restore it to undo.",
+                    "schema": {"type": "string"},
+                }
+            }
         },
+        413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
+        415: {"model": ErrorResponse, "description": "The body is neither JSON nor YAML."},
         422: {
             "model": ErrorResponse,
             "description": "The document is invalid, or the Idempotency-Key is malformed or was used for a "
@@ -66,8 +71,6 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_R
                 },
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
                 "application/graphml+xml": {"schema": {"type": "string"}},
-                "application/xml": {"schema": {"type": "string"}},
-                "text/xml": {"schema": {"type": "string"}},
             },
         }
     },
@@ -80,12 +83,19 @@ def import_chain(
     mode: Annotated[
         ImportMode, Query(description="replace: the document becomes the chain; merge: upsert into it.")
     ] = ImportMode.replace,
+    rename: Annotated[
+        bool,
+        Query(
+            description="replace only: take the document's name as the workspace's name too (by default the "
+            "workspace keeps its name)."
+        ),
+    ] = False,
     format: Annotated[
         str | None,
         Query(
             max_length=32,
             description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
-            "(application/zip selects csv; application/graphml+xml, application/xml and text/xml select graphml).",
+            "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
             json_schema_extra={"enum": readable_names()},
         ),
     ] = None,
@@ -104,8 +114,12 @@ def import_chain(
             json_schema_extra={"maxLength": IDEMPOTENCY_KEY_MAX, "pattern": IDEMPOTENCY_KEY_PATTERN},
         ),
     ] = None,
+    response: Response = None,  # type: ignore[assignment]  # FastAPI passes the response to set headers on
 ) -> Any:
-    """``replace`` makes the document the workspace's whole chain (name, settings, nodes, edges).
+    """``replace`` makes the document the workspace's whole chain (settings, nodes, edges; the name
+    too with ``rename=true``). The state before is kept as an automatic snapshot whose id the
+    ``X-Undo-Snapshot`` header gives: restoring it undoes the import. ``POST .../import/preview``
+    says what an import would remove before it is sent.
 
     ``merge`` keeps the workspace and upserts: a node or edge of the document that exists has the
     fields the document gives replaced (declarations per control, overrides per control) and keeps
@@ -137,8 +151,10 @@ def import_chain(
     if mode is ImportMode.replace:
         chain = Chain.from_dict(document, source="request body")
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
-    outcome = None
-    with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
+    outcome = undo = None
+    # Without automatic snapshots a replace need not load the chain it throws away.
+    replacing = mode is ImportMode.replace and service.settings.auto_snapshots_keep == 0
+    with service.edit(ws, replacing=replacing) as edit:
         if key is not None:
             # With the workspace locked, a concurrent request with this key has either committed
             # (its row is visible now) or not started writing: it cannot be imported twice.
@@ -150,7 +166,8 @@ def import_chain(
             if mode is ImportMode.merge:
                 chain, counts = store_merge(edit, document)
             else:
-                edit.store_whole_chain(chain)
+                undo = snapshot_before(service, edit, "replacing the chain with an import")
+                edit.store_whole_chain(chain, keep_name=not rename)
 
             def result_at(revision: int) -> ImportResult:
                 return ImportResult(
@@ -166,7 +183,37 @@ def import_chain(
             workspace = edit.workspace
     if outcome is not None:
         return replayed(*outcome)
+    undo_headers(response, undo)
     return result_at(workspace.revision)
+
+
+@router.post(
+    "/import/preview",
+    response_model=ImportPreview,
+    summary="What an import would remove, without importing",
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def preview_import(
+    ws: WorkspaceId,
+    request: Request,
+    body: RawBody,
+    service: ServiceDep,
+    mode: Annotated[ImportMode, Query(description="As for the import.")] = ImportMode.replace,
+    format: Annotated[str | None, Query(max_length=32, description="As for the import.")] = None,
+) -> Any:
+    """The same body, mode and format as ``POST .../import``, checked the same way; nothing is stored.
+
+    For a replace: the nodes, edges and declarations of the workspace the document lacks (they
+    would be removed) and both names. The browser shows this in the import's confirmation.
+    """
+    content_type = request.headers.get("content-type")
+    document = parse_import(body, import_format(format, content_type), content_type)
+    check_caps(document, service.settings)
+    check_catalog(document)
+    if mode is ImportMode.replace:  # the import would refuse an invalid document
+        Chain.from_dict(document, source="request body")
+    with service.view(ws) as view:
+        return preview(view.chain, document, mode)
 
 
 def replayed(status: int, body: dict[str, Any]) -> JSONResponse:

@@ -13,6 +13,7 @@ from obligraph.app.repository import node_rows, store
 from obligraph.app.repository.rows import insert_node
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
+from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.graph.lattice import Layer
 from obligraph.graph.schema import Node
 
@@ -95,6 +96,7 @@ def delete_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Respons
     with service.edit(ws) as edit:
         if node not in edit.chain:
             raise NotFound(f"workspace '{ws}' has no node '{node}'")
+        undo = snapshot_before(service, edit, f"deleting the node {node}")
         edit.apply(lambda chain: chain.remove_node(node))
         node_rows.delete_node(edit.session, ws, node)
-    return Response(status_code=204)
+    return undo_headers(Response(status_code=204), undo)

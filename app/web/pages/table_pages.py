@@ -10,8 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from obligraph.app.core.exceptions import DomainError
-from obligraph.app.services.gap_table import PAGE_SIZE, SORT_KEYS, TableQuery, csv_text, matching_cells, rows_for
+from obligraph.app.services.gap_table import (
+    CSV_FIELDS,
+    PAGE_SIZE,
+    SORT_KEYS,
+    TableQuery,
+    csv_text,
+    matching_cells,
+    rows_for,
+)
+from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
 from obligraph.app.web.render import page_view, render
+from obligraph.app.web.spreadsheets import BOM, STATUS_FILLS, Sheet, xlsx_response
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.lattice import Layer, Status
 
@@ -37,10 +47,12 @@ def table_query(
 
 
 @router.get("/w/{ws}/gaps", response_class=HTMLResponse)
-def gaps_page(request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)]) -> HTMLResponse:
+def gaps_page(
+    request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)], choice: PageAnalysisDep
+) -> HTMLResponse:
     error, rows, matched = None, [], 0
     with page_view(request, ws) as view:
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
         workspace, total = view.workspace, analysis.gap_count
         try:
             started = time.perf_counter()
@@ -67,7 +79,8 @@ def gaps_page(request: Request, ws: str, query: Annotated[TableQuery, Depends(ta
         rows=rows,
         total=total,
         matched=matched,
-        query=query,
+        query=_WithAnalysis(query, choice),
+        keep_params=query.filters(),
         pages=pages,
         page_size=PAGE_SIZE,
         error=error,
@@ -78,27 +91,58 @@ def gaps_page(request: Request, ws: str, query: Annotated[TableQuery, Depends(ta
         clauses=clauses,
         controls=controls,
         sort_keys=SORT_KEYS,
+        **analysis_context(analysis, choice),
     )
 
 
+class _WithAnalysis:
+    """The table query for the template: its links also carry the chosen requirement and date."""
+
+    def __init__(self, query: TableQuery, choice: PageAnalysis):
+        self._query, self._extra = query, choice.query.lstrip("?")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._query, name)
+
+    def url(self, **changes: Any) -> str:
+        return "&".join(part for part in (self._query.url(**changes), self._extra) if part)
+
+
 @router.get("/w/{ws}/gaps.csv")
-def gaps_csv(request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)]) -> Response:
-    """Exactly the gaps the table's filters select, in its order (every page, not only the one shown)."""
+def gaps_csv(
+    request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)], choice: PageAnalysisDep
+) -> Response:
+    """Exactly the gaps the table's filters select, in its order (every page, not only the one shown).
+
+    With a byte-order mark: Excel on a non-UTF-8 Windows (Japanese, say) reads the file right only with it.
+    """
     with page_view(request, ws) as view:
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
         cells = matching_cells(ws, analysis, query)
         text = csv_text(analysis, cells)
     return Response(
-        text,
+        (BOM + text).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{ws}-gaps.csv"'},
     )
 
 
-@router.get("/w/{ws}/heatmap", response_class=HTMLResponse)
-def heatmap_page(request: Request, ws: str) -> HTMLResponse:
+@router.get("/w/{ws}/gaps.xlsx")
+def gaps_xlsx(
+    request: Request, ws: str, query: Annotated[TableQuery, Depends(table_query)], choice: PageAnalysisDep
+) -> Response:
+    """The gaps of the CSV (the table's filters, its order) as a sheet."""
     with page_view(request, ws) as view:
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
+        cells = matching_cells(ws, analysis, query)
+        rows = [[row[key] for key in CSV_FIELDS] for row in rows_for(analysis, cells, root_causes=False)]
+    return xlsx_response(f"{ws}-gaps.xlsx", [Sheet("gaps", list(CSV_FIELDS), rows)])
+
+
+@router.get("/w/{ws}/heatmap", response_class=HTMLResponse)
+def heatmap_page(request: Request, ws: str, choice: PageAnalysisDep) -> HTMLResponse:
+    with page_view(request, ws) as view:
+        analysis = view.analysis(*choice.args())
         clauses, rows = heat_rows(analysis)
         total = len(view.chain)
         workspace = view.workspace
@@ -112,7 +156,23 @@ def heatmap_page(request: Request, ws: str) -> HTMLResponse:
         rows=rows,
         total=total,
         statuses=[s.value for s in Status],
+        **analysis_context(analysis, choice),
     )
+
+
+@router.get("/w/{ws}/heatmap.xlsx")
+def heatmap_xlsx(request: Request, ws: str, choice: PageAnalysisDep) -> Response:
+    """The heat map as a sheet: one row per node shown on the page, a coloured status per clause."""
+    with page_view(request, ws) as view:
+        clauses, rows = heat_rows(view.analysis(*choice.args()))
+    headers = ["node", "name", "layer", "gaps", *clauses]
+    table, fills = [], {}
+    for r, row in enumerate(rows):
+        table.append([row["node"], row["name"], row["layer"], row["gaps"], *(cell or "" for cell in row["cells"])])
+        for c, cell in enumerate(row["cells"]):
+            if cell:
+                fills[(r, 4 + c)] = STATUS_FILLS[cell]
+    return xlsx_response(f"{ws}-heatmap.xlsx", [Sheet("heat map", headers, table, fills)])
 
 
 def heat_rows(analysis: Analysis) -> tuple[list[str], list[dict[str, Any]]]:

@@ -12,9 +12,22 @@ from obligraph.app.repository import workspace_rows
 from obligraph.app.repository.workspace_rows import workspace_summaries
 from obligraph.app.security import visible_only
 from obligraph.app.services.report import node_report
-from obligraph.app.web.render import PageNotFound, json_text, page_view, pages_not_found, render, service_of
+from obligraph.app.web.i18n import gettext as _
+from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
+from obligraph.app.web.render import (
+    PageNotFound,
+    control_title,
+    json_text,
+    localized,
+    page_view,
+    pages_not_found,
+    render,
+    service_of,
+)
+from obligraph.app.web.spreadsheets import Sheet, xlsx_response
+from obligraph.app.web.warnings_view import warning_items
 from obligraph.graph.analysis import obligations
-from obligraph.graph.lattice import EvidenceKind, Layer, Status
+from obligraph.graph.lattice import Layer
 from obligraph.graph.viz import UnknownGroup, map_data
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +50,7 @@ def workspace_list(request: Request) -> HTMLResponse:
         # with auth on: the token's workspace only
         rows, _more = workspace_rows.workspace_page(session, LIST_LIMIT, None, visible_only(request))
         items = workspace_summaries(session, rows)
-    return render("index.html", title="Workspaces", workspaces=items, statuses=[s.value for s in Status])
+    return render("index.html", title=_("Workspaces"), workspaces=items)
 
 
 FocusQuery = Annotated[str | None, Query(max_length=128)]
@@ -48,21 +61,26 @@ ExpandQuery = Annotated[list[str], Query(max_length=MAX_EXPAND)]
 
 @router.get("/w/{ws}", response_class=HTMLResponse)
 def map_page(
-    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
+    request: Request,
+    ws: str,
+    choice: PageAnalysisDep,
+    focus: FocusQuery = None,
+    depth: DepthQuery = 1,
+    expand: ExpandQuery = [],  # noqa: B006  (FastAPI copies the default)
 ) -> HTMLResponse:
     focus_query = focus or None
     focus_error = None
     with page_view(request, ws) as view:
         workspace = view.workspace
         focus, focus_error = resolve_focus(view.chain, focus_query)
-        # The edit forms list node ids; a huge chain gets a text field instead (see _edit_forms.html).
-        nodes = sorted(view.chain.graph.nodes) if len(view.chain) <= SELECT_LIMIT else None
+        completion = completions(view.chain)
+        chosen = analysis_context(view.analysis(*choice.args()), choice)
         names = (
             sorted({view.chain.graph.nodes[n]["name"] or n for n in view.chain.graph.nodes})
             if len(view.chain) <= SELECT_LIMIT
             else None
         )
-    body = _map_json(request, ws, focus, depth, expand)
+    body = _map_json(request, ws, focus, depth, expand, choice)
     return render(
         "map.html",
         title=workspace.name,
@@ -75,16 +93,21 @@ def map_page(
         node_names=names,
         depth=depth,
         max_depth=MAX_DEPTH,
-        node_ids=nodes,
         layers=[layer.value for layer in Layer],
-        statuses=[s.value for s in Status],
-        evidence_kinds=[k.value for k in EvidenceKind],
+        keep_params={"focus": focus, "depth": depth if focus else None},
+        **completion,
+        **chosen,
     )
 
 
 @router.get("/w/{ws}/map.json")
 def map_json(
-    request: Request, ws: str, focus: FocusQuery = None, depth: DepthQuery = 1, expand: ExpandQuery = []
+    request: Request,
+    ws: str,
+    choice: PageAnalysisDep,
+    focus: FocusQuery = None,
+    depth: DepthQuery = 1,
+    expand: ExpandQuery = [],  # noqa: B006  (FastAPI copies the default)
 ) -> Response:
     """The map's data as the page embeds it; the page fetches it again to expand a group in place."""
     focus = focus or None
@@ -93,7 +116,7 @@ def map_json(
             with page_view(request, ws) as view:
                 if focus not in view.chain:
                     raise PageNotFound(f"workspace '{ws}' has no node '{focus}' to focus on")
-        body = _map_json(request, ws, focus, depth, expand)
+        body = _map_json(request, ws, focus, depth, expand, choice)
     except PageNotFound as exc:  # the JSON route answers in the API's error shape
         raise NotFound(exc.message) from None
     return Response(body, media_type="application/json")
@@ -127,25 +150,29 @@ def resolve_focus(chain, text: str | None) -> tuple[str | None, str | None]:
     return None, f"'{text}' matches {len(named)} nodes: {shown}{more}; type one of their ids to focus."
 
 
-def _map_json(request: Request, ws: str, focus: str | None, depth: int, expand: list[str]) -> bytes:
+def _map_json(
+    request: Request, ws: str, focus: str | None, depth: int, expand: list[str], choice: PageAnalysis
+) -> bytes:
     """Rendered once per revision and view, and kept in the service's response cache."""
     expand = [group for group in expand if group] if focus is None else []
-    key = ("web-map", focus, depth, tuple(expand))
+    key = ("web-map", focus, depth, tuple(expand), choice.cache_key())
     try:
         with pages_not_found():
             return service_of(request).respond(
-                ws, key, lambda v: map_data(v.chain, v.analysis(), focus=focus, depth=depth, expand=expand)
+                ws,
+                key,
+                lambda v: map_data(v.chain, v.analysis(*choice.args()), focus=focus, depth=depth, expand=expand),
             )
     except UnknownGroup as exc:
         raise PageNotFound(f"{exc}; open the map again without it") from None
 
 
 @router.get("/w/{ws}/nodes/{node}", response_class=HTMLResponse)
-def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
+def node_page(request: Request, ws: str, node: str, choice: PageAnalysisDep) -> HTMLResponse:
     with page_view(request, ws) as view:
         if node not in view.chain:
             raise PageNotFound(f"workspace '{ws}' has no node '{node}'")
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
         report = node_report(analysis, node, view.revision)
         owed = obligations(analysis, node)
         attrs = view.chain.node(node)
@@ -159,6 +186,10 @@ def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
         }
         provider_count = view.chain.graph.in_degree(node)
         declarations = [_plain(d.model_dump(exclude_none=True)) for d in view.chain.declarations(node).values()]
+        catalog = view.chain.catalog
+        warnings = warning_items(view.chain, ws, analysis.as_of, [node])
+        completion = completions(view.chain)
+        titles = {c.id: control_title(c) for c in catalog.controls}
     return render(
         "node.html",
         title=f"{report['node']['name'] or node}",
@@ -166,17 +197,49 @@ def node_page(request: Request, ws: str, node: str) -> HTMLResponse:
         workspace=workspace,
         node=attrs,
         report=report,
-        controls=[_row(item) for item in report["controls"] if item["in_scope"] or item["declaration"]],
+        controls=[
+            _row(item, catalog[item["control"]])
+            for item in report["controls"]
+            if item["in_scope"] or item["declaration"]
+        ],
+        warnings=warnings,
+        titles=titles,
+        **completion,
         obligations=owed,
         consumers=consumers,
         edges=edges,
         provider_count=provider_count,
         edge_forms=EDGE_FORMS,
         declarations=declarations,
-        layers=[layer.value for layer in Layer],
-        statuses=[s.value for s in Status],
-        evidence_kinds=[k.value for k in EvidenceKind],
+        **analysis_context(analysis, choice),
     )
+
+
+CHECKLIST_FIELDS = ["control", "title", "clause", "own", "effective", "gap", "root causes", "evidence", "you do",
+                    "demand", "providers"]  # fmt: skip
+
+
+@router.get("/w/{ws}/nodes/{node}/checklist.xlsx")
+def checklist_xlsx(request: Request, ws: str, node: str, choice: PageAnalysisDep) -> Response:
+    """The node's audit checklist (the rows of its page) as a sheet."""
+    with page_view(request, ws) as view:
+        if node not in view.chain:
+            raise PageNotFound(f"workspace '{ws}' has no node '{node}'")
+        report = node_report(view.analysis(*choice.args()), node, view.revision)
+    rows = []
+    for item in (_row(item) for item in report["controls"] if item["in_scope"] or item["declaration"]):
+        gap = item["gap"]
+        rows.append([
+            item["control"], item["title"], item["clause"], item["own"], item["effective"],
+            (gap["kind"] + (" (orphaned)" if gap["orphaned"] else "")) if gap else "",
+            ", ".join(f"{rc['node']} ({rc['status']})" for rc in gap["root_causes"]) if gap else "",
+            "; ".join(f"{e['kind']}: {e.get('ref', '')}" + (f" (expires {e['expires']})" if e.get("expires") else "")
+                      for e in item["evidence"]),
+            item["you_do"] or "",
+            item["demand"] or "",
+            ", ".join(f"{p['provider']} ({p['responsibility']}, {p['effective']})" for p in item["providers"]),
+        ])  # fmt: skip
+    return xlsx_response(f"{ws}-{node}-checklist.xlsx", [Sheet("checklist", CHECKLIST_FIELDS, rows)])
 
 
 def _edge_row(chain, provider: str, consumer: str) -> dict[str, Any]:
@@ -194,7 +257,23 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _row(item: dict[str, Any]) -> dict[str, Any]:
-    """A checklist row with the evidence flattened for the template."""
+def _row(item: dict[str, Any], control: Any = None) -> dict[str, Any]:
+    """A checklist row with the evidence flattened, and the catalog's texts in the page's language."""
     declaration = item["declaration"] or {}
-    return {**item, "evidence": declaration.get("evidence", []), "notes": declaration.get("notes")}
+    row = {**item, "evidence": declaration.get("evidence", []), "notes": declaration.get("notes")}
+    if control is not None:
+        row["title"] = control_title(control)
+        if item["you_do"]:
+            row["you_do"] = localized(control, "user_guidance")
+        if item["demand"]:
+            row["demand"] = localized(control, "provider_expectation")
+    return row
+
+
+def completions(chain) -> dict[str, Any]:
+    """What the edit forms complete: every control (id, both titles) and, up to a size, every node."""
+    controls = [{"id": c.id, "title": c.title, "title_ja": c.title_ja} for c in chain.catalog.controls]
+    nodes = None
+    if len(chain) <= SELECT_LIMIT:  # a huge chain gets plain text fields
+        nodes = [{"id": n, "name": chain.node(n).name or ""} for n in chain.graph.nodes]
+    return {"control_options": controls, "node_options": nodes}

@@ -298,6 +298,8 @@
     if (data.mode !== "aggregated" || data.expanded.indexOf(group) >= 0) return;
     var params = new URLSearchParams();
     data.expanded.concat([group]).forEach(function (g) { params.append("expand", g); });
+    var here = new URLSearchParams(window.location.search); // the chosen requirement and date stay
+    ["require", "as_of"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
     holder.dataset.expanding = group;
     var error = document.getElementById("map-error");
     error.textContent = "";
@@ -329,6 +331,27 @@
     if (node && node.group_node) expand(node.id);
   });
   if (data.expanded && data.expanded.length) holder.dataset.expanded = data.expanded.join(" ");
+
+  // After an edit form saved (forms.js stays on the page), draw the workspace again, in place.
+  document.addEventListener("obligraph:changed", async function () {
+    var here = new URLSearchParams(window.location.search);
+    var params = new URLSearchParams();
+    ["focus", "depth", "require", "as_of"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
+    (data.expanded || []).forEach(function (g) { params.append("expand", g); });
+    var response = await fetch("/w/" + encodeURIComponent(ws) + "/map.json?" + params.toString(),
+                               { headers: { accept: "application/json" } });
+    if (!response.ok) return;
+    data = await response.json();
+    window.obligraphMap.data = data;
+    highlight = null;
+    delete holder.dataset.highlight;
+    nodes.clear(); edges.clear();
+    nodes.add(data.nodes); edges.add(data.edges);
+    canvas.reset();
+    lens = null;
+    await applyFilters(false);
+    holder.dataset.redrawn = String(Number(holder.dataset.redrawn || 0) + 1);
+  });
 
   // For panel.js, the other pages' links and the browser tests.
   window.obligraphMap = {

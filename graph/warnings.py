@@ -1,0 +1,167 @@
+"""Edit warnings: things a chain allows but that are probably mistakes, each with its fixes.
+
+They are warnings, not errors (the analysis handles all of them), shown next to the edit that
+made them with a one-click fix:
+
+* ``upside_down``: an edge from a higher layer to a lower one (a customer providing to an IaaS).
+  Fixes: reverse it, remove it.
+* ``cycle``: an edge that closes a loop of dependencies. Real chains have loops (a data centre
+  whose access control runs on a SaaS racked in it), so the only fix offered is removing it.
+* ``verified_unassured``: a ``verified`` declaration with no evidence that assures it on the
+  analysis date; it counts as ``declared``. Fix: declare it ``declared``.
+* ``expiring``: assuring evidence that lapses within ``SOON_DAYS`` of the analysis date. Fix:
+  edit the evidence (no automatic fix: only the user knows the new dates).
+
+Each warning is data (kind, place, facts, fixes); the surfaces put it in words.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import networkx as nx
+
+from obligraph.graph.chain import Chain
+from obligraph.graph.lattice import Layer, Status
+
+
+@dataclass(frozen=True)
+class _Check:
+    assures: bool
+    reason: str
+    lapses: date | None
+
+
+def _schema_assess(item: Any, control: str, as_of: date) -> Any:
+    """SEAM: the schema's rule (an assuring kind, not expired) until ``obligraph.graph.evidence``
+    (the analysis engine's rule: independence, scope, validity without an expiry date) is there."""
+    if not item.assures_on(as_of):
+        if item.expires is not None and item.expires < as_of:
+            return _Check(False, f"expired {item.expires.isoformat()}", item.expires)
+        return _Check(False, f"{item.kind.value.replace('_', ' ')} is not an audit report or certification", None)
+    return _Check(True, "in force", item.expires)
+
+
+def _engine_assess() -> Callable[[Any, str, date], Any] | None:
+    try:
+        module = importlib.import_module("obligraph.graph.evidence")
+    except ImportError:
+        return None
+    found: Callable[[Any, str, date], Any] | None = getattr(module, "assess", None)
+    return found
+
+
+#: Whether one evidence item assures a control on a day: ``.assures``, ``.reason``, ``.lapses``.
+assess: Callable[[Any, str, date], Any] = _engine_assess() or _schema_assess
+
+SOON_DAYS = 90
+LAYER_RANK = {layer: rank for rank, layer in enumerate(Layer)}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One click that removes the warning: ``op`` and what it needs."""
+
+    op: str  # remove_edge | reverse_edge | set_status | edit_evidence
+    args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EditWarning:
+    kind: str  # upside_down | cycle | verified_unassured | expiring
+    node: str  # the node the warning belongs to (the consumer of an edge)
+    facts: dict[str, Any]
+    fixes: tuple[Fix, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "node": self.node,
+            **self.facts,
+            "fixes": [{"op": f.op, **f.args} for f in self.fixes],
+        }
+
+
+def edit_warnings(chain: Chain, as_of: date, *, nodes: Iterable[str] | None = None) -> list[EditWarning]:
+    """The warnings about ``nodes`` (their declarations and every edge that touches them); all nodes by default."""
+    wanted = list(chain.graph.nodes) if nodes is None else [n for n in dict.fromkeys(nodes) if n in chain]
+    component = _components(chain)
+    warnings: list[EditWarning] = []
+    seen_edges: set[tuple[str, str]] = set()
+    for node in wanted:
+        for provider, consumer in [*chain.graph.in_edges(node), *chain.graph.out_edges(node)]:
+            if (provider, consumer) in seen_edges:
+                continue
+            seen_edges.add((provider, consumer))
+            warnings += _edge_warnings(chain, provider, consumer, component)
+        warnings += _declaration_warnings(chain, node, as_of)
+    return warnings
+
+
+def _components(chain: Chain) -> dict[str, int]:
+    """Node -> its strongly connected component; an edge inside one component closes a loop."""
+    out: dict[str, int] = {}
+    for index, members in enumerate(nx.strongly_connected_components(chain.graph)):
+        if len(members) > 1:
+            for member in members:
+                out[member] = index
+    return out
+
+
+def _edge_warnings(chain: Chain, provider: str, consumer: str, component: dict[str, int]) -> list[EditWarning]:
+    found = []
+    edge = {"provider": provider, "consumer": consumer}
+    upper, lower = chain.node(provider).layer, chain.node(consumer).layer
+    if LAYER_RANK[upper] > LAYER_RANK[lower]:
+        found.append(
+            EditWarning(
+                "upside_down",
+                consumer,
+                {**edge, "provider_layer": upper.value, "consumer_layer": lower.value},
+                (Fix("reverse_edge", edge), Fix("remove_edge", edge)),
+            )
+        )
+    here = component.get(provider)
+    if here is not None and component.get(consumer) == here:
+        loop = nx.shortest_path(chain.graph, consumer, provider)  # consumer ... provider, then the edge back
+        found.append(EditWarning("cycle", consumer, {**edge, "loop": [*loop, consumer]}, (Fix("remove_edge", edge),)))
+    return found
+
+
+def _declaration_warnings(chain: Chain, node: str, as_of: date) -> list[EditWarning]:
+    found = []
+    soon = as_of + timedelta(days=SOON_DAYS)
+    for control, declaration in chain.declarations(node).items():
+        place = {"node": node, "control": control}
+        checks = [(item, assess(item, control, as_of)) for item in declaration.evidence]
+        assuring = [(item, check) for item, check in checks if check.assures]
+        if declaration.status is Status.VERIFIED and not assuring:
+            reasons = list(dict.fromkeys(check.reason for _, check in checks))
+            found.append(
+                EditWarning(
+                    "verified_unassured",
+                    node,
+                    {"control": control, "reasons": reasons},
+                    (Fix("set_status", {**place, "status": Status.DECLARED.value}), Fix("edit_evidence", place)),
+                )
+            )
+        for item, check in assuring:
+            if check.lapses is not None and check.lapses <= soon:
+                found.append(
+                    EditWarning(
+                        "expiring",
+                        node,
+                        {
+                            "control": control,
+                            "ref": item.ref,
+                            "lapses": check.lapses.isoformat(),
+                            "days": (check.lapses - as_of).days,
+                        },
+                        (Fix("edit_evidence", place),),
+                    )
+                )
+    return found
