@@ -15,7 +15,6 @@ import pytest
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats import export_chain
-from tests.browser.support import CHROMIUM, LAUNCH_ARGS
 from tests.formats.conftest import EXAMPLES
 from tests.strategies import AS_OF
 
@@ -47,20 +46,17 @@ def example() -> Chain:
 
 
 @pytest.fixture(scope="module")
-def chromium_page():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (Debian package 'chromium'; .ci/run installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
-        page = browser.new_page()
-        messages: list[str] = []
-        page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
-        page.set_content("<!doctype html><title>cyjs</title>")
-        page.add_script_tag(path=str(CYTOSCAPE_JS))
-        yield page, messages
-        browser.close()
+def chromium_page(browser):
+    # The session's browser (tests/browser/conftest.py): a second sync_playwright in the same process
+    # fails once the first is running ("Sync API inside the asyncio loop").
+    page = browser.new_page()
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: messages.append(f"pageerror: {error}"))
+    page.set_content("<!doctype html><title>cyjs</title>")
+    page.add_script_tag(path=str(CYTOSCAPE_JS))
+    yield page, messages
+    page.close()
 
 
 def test_cytoscape_js_loads_the_export_with_every_node_and_edge_and_no_warning(chromium_page, example):
