@@ -19,7 +19,8 @@ COPY obligraph ./obligraph
 COPY app ./app
 COPY graph ./graph
 COPY seed_data ./seed_data
-RUN pip install --no-deps -c constraints.txt . && rm -rf build
+# The message catalogs are compiled here, as `make install` does: .mo files are not in git.
+RUN pybabel compile -d app/web/locale -D messages && pip install --no-deps -c constraints.txt . && rm -rf build
 
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin obligraph \
     && mkdir -p /data && chown obligraph /data

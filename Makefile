@@ -6,9 +6,18 @@ STAMP  := $(VENV)/.installed
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench lock clean
+.PHONY: install run test lint bench lock clean messages
 
-install: $(STAMP)
+# The page and CLI texts: app/web/locale/<lang>/LC_MESSAGES/messages.po (in git), compiled to .mo (not in git).
+PO := $(wildcard app/web/locale/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+install: $(STAMP) $(MO)
+
+messages: $(MO)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "obligraph needs Python 3.11 or newer (set PYTHON=python3.11)")'

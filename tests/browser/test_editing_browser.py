@@ -176,3 +176,38 @@ def test_the_gap_xlsx_reads_back_with_the_rows_of_the_api(page, server):
     with urllib.request.urlopen(f"{server}/w/sheet/heatmap.xlsx") as response:
         heat = load_workbook(io.BytesIO(response.read())).active
     assert [c.value for c in heat[1]][:4] == ["node", "name", "layer", "gaps"]
+
+
+def test_the_japanese_ui_on_a_japanese_browser(browser, server):
+    from tests.web.test_i18n import compile_catalogs
+
+    compile_catalogs()  # the server reads them on first use; make install compiles them for a real run
+    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        _workspace(server, "nihongo")
+        status, snapshot = api(server, "POST", "/api/v1/workspaces/nihongo/snapshots", {"label": "before"})
+        assert status == 201
+        page.goto(f"{server}/w/nihongo/snapshots")
+        assert page.get_attribute("html", "lang") == "ja"
+        created = page.locator("#snapshot-table time").first
+        assert created.get_attribute("data-localised") == "true"
+        utc = snapshot["created_at"].replace("Z", "+00:00")
+        shown = created.inner_text()
+        assert shown.endswith("+09:00")  # JST, ISO order
+        from datetime import datetime, timedelta, timezone
+
+        jst = datetime.fromisoformat(utc).astimezone(timezone(timedelta(hours=9)))
+        assert shown.startswith(jst.strftime("%Y-%m-%d %H:%M"))
+        page.goto(f"{server}/w/nihongo/nodes/cloud")
+        assert page.locator("h2", has_text="監査チェックリスト").count() == 1
+        titles = page.locator("#checklist .control-title").all_inner_texts()
+        assert "情報のバックアップ" in titles  # 10.5.1 in its Japanese title
+        # The selector switches back, and the choice is remembered.
+        page.select_option("#language-select", "en")
+        with page.expect_navigation():
+            page.click("#language-form button[type=submit]")
+        assert page.get_attribute("html", "lang") == "en"
+        assert "Information back-up" in page.locator("#checklist .control-title").all_inner_texts()
+    finally:
+        context.close()

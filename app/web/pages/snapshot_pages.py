@@ -106,6 +106,7 @@ def _row(row: SnapshotRow) -> dict[str, Any]:
         "short": row.digest[:12],
         "label": row.label,
         "created": row.created_at.strftime("%Y-%m-%d %H:%M:%S") + " UTC",
+        "created_iso": row.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "revision": row.revision,
         "summary": snapshots.summary_of(row),
         "previous": None,

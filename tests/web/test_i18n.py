@@ -1,0 +1,90 @@
+"""The Japanese UI: message catalogs compiled at install, the language from cookie or browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from obligraph.app.web import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compile_catalogs() -> None:
+    """What `make install` does (pybabel compile), for test runs that did not go through make."""
+    for po in i18n.LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
+    i18n.translations.cache_clear()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def catalogs():
+    compile_catalogs()
+
+
+def test_every_message_has_a_japanese_translation():
+    with (i18n.LOCALE_DIR / "ja" / "LC_MESSAGES" / "messages.po").open("rb") as source:
+        catalog = read_po(source)
+    untranslated = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    assert untranslated == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="not a git checkout")
+def test_compiled_catalogs_are_built_not_committed():
+    tracked = subprocess.run(["git", "ls-files", "*.mo"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert tracked == ""
+    assert "*.mo" in (ROOT / ".gitignore").read_text().split()
+    # `make install` (and so `make test`) compiles every .po: the dry run shows the command.
+    dry = subprocess.run(
+        ["make", "-n", "-W", "app/web/locale/ja/LC_MESSAGES/messages.po", "install"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "pybabel compile" in dry.stdout and "ja/LC_MESSAGES/messages.mo" in dry.stdout
+    assert "pybabel compile" in (ROOT / "Dockerfile").read_text()
+
+
+def test_the_browser_language_picks_the_page_language(client):
+    page = client.get("/", headers={"accept-language": "ja,en-US;q=0.8"}).text
+    assert '<html lang="ja">' in page and "<h1>ワークスペース</h1>" in page
+    page = client.get("/", headers={"accept-language": "de-DE,en;q=0.5"}).text
+    assert '<html lang="en">' in page and "<h1>Workspaces</h1>" in page
+
+
+def test_the_selector_remembers_the_choice_in_a_cookie(client):
+    response = client.get("/language", params={"lang": "ja", "next": "/w/demo/gaps"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/w/demo/gaps"
+    assert "obligraph_lang=ja" in response.headers["set-cookie"]
+    page = client.get("/", headers={"accept-language": "en", "cookie": "obligraph_lang=ja"}).text
+    assert '<html lang="ja">' in page
+    away = client.get("/language", params={"lang": "en", "next": "//evil.example/"}, follow_redirects=False)
+    assert away.headers["location"] == "/"  # never off the site
+    client.cookies.clear()  # the session's client is shared: leave no language behind
+
+
+def test_the_node_page_shows_the_catalogs_japanese(client):
+    english = client.get("/w/demo/nodes/hoshino-it").text
+    japanese = client.get("/w/demo/nodes/hoshino-it", headers={"accept-language": "ja"}).text
+    assert "Information security policy document" in english
+    assert "情報セキュリティ基本方針文書" in japanese
+    assert "監査チェックリスト" in japanese and "宣言済み" in japanese
+    guidance = re.findall(r'<td class="guidance">([^<]+)', japanese)
+    assert guidance and any(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text) for text in guidance)
+
+
+def test_a_missing_catalog_falls_back_to_english(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        assert i18n.translations("ja").gettext("Workspaces") == "Workspaces"
+    finally:
+        monkeypatch.undo()
+        i18n.translations.cache_clear()
