@@ -43,7 +43,7 @@ EXAMPLES = 8  # per operation and identity; the whole file stays well under 90 s
 CURSOR = (400, "invalid_cursor", r"the cursor is not one this API issued")  # a cursor is any string to the schema
 CHAIN = (422, "invalid_chain", r".")  # control ids of the workspace's catalog, edges between its nodes, ...
 EVIDENCE_DATES = (422, "invalid_request", r"expires \(.+\) is before issued")  # a rule across two fields
-# The gap filters ?control= and ?clause= take the ids of the workspace's catalog.
+# Gap filters (?control=, ?clause=) and declarations take ids of the workspace's catalog (or ids a crosswalk maps).
 CATALOG_IDS = (422, "invalid_request", r"^'.*' is not a (control|clause) of catalog '")
 ANALYSIS = [CHAIN]  # ?controls= must name controls of the workspace's catalog
 # ?node= goes with the audit formats (and they need it): a rule across two parameters.
@@ -70,10 +70,11 @@ BEYOND_SCHEMA: dict[str, list[tuple[int, str, str]]] = {
     "PATCH /api/v1/workspaces/{ws}/nodes/{node}": [CHAIN],
     "POST /api/v1/workspaces/{ws}/edges": [CHAIN],
     "PATCH /api/v1/workspaces/{ws}/edges/{provider}/{consumer}": [CHAIN],
-    "POST /api/v1/workspaces/{ws}/nodes/{node}/declarations": [CHAIN, EVIDENCE_DATES],
-    "PUT /api/v1/workspaces/{ws}/nodes/{node}/declarations/{control}": [CHAIN, EVIDENCE_DATES],
-    "PATCH /api/v1/workspaces/{ws}/nodes/{node}/declarations/{control}": [CHAIN, EVIDENCE_DATES],
+    "POST /api/v1/workspaces/{ws}/nodes/{node}/declarations": [CHAIN, EVIDENCE_DATES, CATALOG_IDS],
+    "PUT /api/v1/workspaces/{ws}/nodes/{node}/declarations/{control}": [CHAIN, EVIDENCE_DATES, CATALOG_IDS],
+    "PATCH /api/v1/workspaces/{ws}/nodes/{node}/declarations/{control}": [CHAIN, EVIDENCE_DATES, CATALOG_IDS],
     "POST /api/v1/workspaces/{ws}/import": [CHAIN, EVIDENCE_DATES, IDEMPOTENCY],
+    "POST /api/v1/workspaces/{ws}/import/preview": [CHAIN, EVIDENCE_DATES],
     "GET /api/v1/workspaces/{ws}/export": [EXPORT_NODE],
     "POST /api/v1/workspaces/{ws}/what-if": [CHAIN],
     "POST /api/v1/workspaces/{ws}/tokens": [TOKEN_EXPIRY],

@@ -26,9 +26,38 @@ from obligraph.app.services.importing import (
 from obligraph.app.services.merge import store_merge
 from obligraph.app.services.transfer import import_format, parse_import, readable_names
 from obligraph.app.services.undo import UNDO_HEADER, snapshot_before, undo_headers
-from obligraph.graph.chain import Chain
+from obligraph.graph.chain import Chain, validate_document
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
+
+
+# The import and its preview read the same bodies and formats, so they declare them once.
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/ChainDocument"},
+                "example": CHAIN_EXAMPLE,
+            },
+            "application/yaml": {
+                "schema": {"type": "string"},
+                "example": "format: obligraph/chain@1\nname: HR platform\n",
+            },
+            "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "application/graphml+xml": {"schema": {"type": "string"}},
+        },
+    }
+}
+ImportFormat = Annotated[
+    str | None,
+    Query(
+        max_length=32,
+        description=f"One of {', '.join(readable_names())} (csv: a CSV bundle zip); default: by Content-Type "
+        "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+        json_schema_extra={"enum": readable_names()},
+    ),
+]
 
 
 @router.post(
@@ -57,23 +86,7 @@ router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_R
             "`Retry-After` seconds (with the same Idempotency-Key, the retry cannot import twice).",
         },
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": "#/components/schemas/ChainDocument"},
-                    "example": CHAIN_EXAMPLE,
-                },
-                "application/yaml": {
-                    "schema": {"type": "string"},
-                    "example": "format: obligraph/chain@1\nname: HR platform\n",
-                },
-                "application/zip": {"schema": {"type": "string", "format": "binary"}},
-                "application/graphml+xml": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=IMPORT_BODY,
 )
 def import_chain(
     ws: WorkspaceId,
@@ -90,15 +103,7 @@ def import_chain(
             "workspace keeps its name)."
         ),
     ] = False,
-    format: Annotated[
-        str | None,
-        Query(
-            max_length=32,
-            description="json, yaml, graphml or csv (a CSV bundle zip); default: by Content-Type "
-            "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
-            json_schema_extra={"enum": readable_names()},
-        ),
-    ] = None,
+    format: ImportFormat = None,
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -191,7 +196,7 @@ def import_chain(
     "/import/preview",
     response_model=ImportPreview,
     summary="What an import would remove, without importing",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}},
+    openapi_extra=IMPORT_BODY,
 )
 def preview_import(
     ws: WorkspaceId,
@@ -199,7 +204,7 @@ def preview_import(
     body: RawBody,
     service: ServiceDep,
     mode: Annotated[ImportMode, Query(description="As for the import.")] = ImportMode.replace,
-    format: Annotated[str | None, Query(max_length=32, description="As for the import.")] = None,
+    format: ImportFormat = None,
 ) -> Any:
     """The same body, mode and format as ``POST .../import``, checked the same way; nothing is stored.
 
@@ -210,8 +215,11 @@ def preview_import(
     document = parse_import(body, import_format(format, content_type), content_type)
     check_caps(document, service.settings)
     check_catalog(document)
-    if mode is ImportMode.replace:  # the import would refuse an invalid document
+    # The import would refuse an invalid document; so does its preview, whichever the mode.
+    if mode is ImportMode.replace:
         Chain.from_dict(document, source="request body")
+    else:
+        validate_document(document, source="request body")
     with service.view(ws) as view:
         return preview(view.chain, document, mode)
 
