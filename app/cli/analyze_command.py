@@ -18,7 +18,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from obligraph.app.cli.common import EXIT_GAPS, err, fail
+from obligraph.app.cli.common import EXIT_GAPS, check_language, err, fail
+from obligraph.app.web import i18n
+from obligraph.app.web.i18n import gettext as _
+from obligraph.app.web.render import control_title
+from obligraph.app.web.words import word
 from obligraph.graph.analysis import Analysis, analyze
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
@@ -45,6 +49,9 @@ def analyze_command(
         ),
     ] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.json,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the table: en or ja (titles, statuses, headings).")
+    ] = "en",
     output: Annotated[
         Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
@@ -55,18 +62,20 @@ def analyze_command(
 ) -> None:
     """Analyse a chain file: every gap, its kind and its root causes. Needs no database."""
     chosen = [c.strip() for c in controls.split(",") if c.strip()] if controls else None
+    check_language(lang)
     try:
         chain = Chain.load(file)
         result = analyze(chain, requirement=require, as_of=as_of, controls=chosen)
     except ChainError as exc:
         raise fail(str(exc)) from None
-    text = render_analysis(result, output_format)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    elif output_format is OutputFormat.table:
-        print_table(result)
-    else:
-        sys.stdout.write(text)
+    with i18n.language(lang):
+        text = render_analysis(result, output_format)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        elif output_format is OutputFormat.table:
+            print_table(result)
+        else:
+            sys.stdout.write(text)
     limit = 0 if fail_on_gaps else max_gaps
     if limit is not None and result.gap_count > limit:
         err.print(f"{result.gap_count} gaps (allowed: {limit})")
@@ -107,19 +116,21 @@ def analysis_csv(result: Analysis) -> str:
 def analysis_table(result: Analysis) -> Table:
     catalog = result.chain.catalog
     summary = result.summary()
-    table = Table(
-        title=f"{escape(result.chain.name)}: {summary['gaps']} gaps "
-        f"({summary['nodes']} nodes, {summary['edges']} edges, {summary['controls']} controls; "
-        f"requirement {result.requirement.value}, as of {result.as_of})",
-        title_justify="left",
-    )
-    for column in ("node", "control", "title", "effective", "kind", "root cause and path"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("node", "control", "effective"))
+    title = _(
+        "%(name)s: %(gaps)s gaps (%(nodes)s nodes, %(edges)s edges, %(controls)s controls; "
+        "requirement %(requirement)s, as of %(as_of)s)"
+    ) % {**summary, "name": escape(result.chain.name), "requirement": word(result.requirement), "as_of": result.as_of}
+    table = Table(title=title, title_justify="left")
+    headings = (_("node"), _("control"), _("title"), _("effective"), _("kind"), _("root cause and path"))
+    for n, column in enumerate(headings):
+        table.add_column(column, overflow="fold", no_wrap=n in (0, 1, 3))
     for gap in result.gaps():
         causes = result.root_causes(gap.node, gap.control)
-        kind = gap.kind + (" (orphaned)" if gap.orphaned else "")
-        paths = "\n".join(f"{c.node} ({c.status}): {' -> '.join(c.path)}" for c in causes) or "no contributor (loop)"
-        cells = (gap.node, gap.control, catalog[gap.control].title, gap.effective.value, kind, paths)
+        kind = word(gap.kind, "gap_kind") + (f" ({_('orphaned')})" if gap.orphaned else "")
+        paths = "\n".join(f"{c.node} ({word(c.status, 'status')}): {' -> '.join(c.path)}" for c in causes) or _(
+            "no contributor (loop)"
+        )
+        cells = (gap.node, gap.control, control_title(catalog[gap.control]), word(gap.effective), kind, paths)
         table.add_row(*(escape(cell) for cell in cells))
     return table
 

@@ -11,7 +11,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from obligraph.app.cli.common import fail, out
+from obligraph.app.cli.common import check_language, fail, out
+from obligraph.app.web import i18n
+from obligraph.app.web.i18n import gettext as _
 from obligraph.graph.catalog import available_catalogs, load_catalog
 from obligraph.graph.crosswalk import ControlIdError, resolve_control_id, with_iso27002_2022
 from obligraph.graph.errors import ChainError
@@ -67,8 +69,15 @@ def catalog_show(
             "--control", help="Show one control in full (a typed id such as 27002:2022/8.13: each it maps to)."
         ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the table and texts: en or ja.")] = "en",
 ) -> None:
     """Show a catalog's controls, or one control's guidance in full."""
+    check_language(lang)
+    with i18n.language(lang):
+        _catalog_show(catalog_id, output_format, control)
+
+
+def _catalog_show(catalog_id: str, output_format: CatalogFormat, control: str | None) -> None:
     try:
         catalog = load_catalog(catalog_id)
     except ChainError as exc:
@@ -88,15 +97,16 @@ def catalog_show(
             show_control(item)
         return
     table = Table(
-        "id", "2022", "title", "analysed", "infra", "iaas", "paas", "saas", title=f"{catalog.id}: {catalog.title}"
-    )
+        "id", "2022", _("title"), _("analysed"), "infra", "iaas", "paas", "saas", title=f"{catalog.id}: {catalog.title}"
+    )  # fmt: skip
+    ja = i18n.current_language() == "ja"
     for item in document["controls"]:
         split = item["responsibility"]
         table.add_row(
             item["id"],
             ", ".join(item["iso27002_2022"]),
-            item["title"],
-            "yes" if item["cloud_guidance"] else "no",
+            (item.get("title_ja") if ja else None) or item["title"],
+            _("yes") if item["cloud_guidance"] else _("no"),
             split["infra"],
             split["iaas"],
             split["paas"],
@@ -110,10 +120,17 @@ def show_control(item: dict) -> None:
     out.print(f"objective {item['objective_id']}: {item['objective_title']}")
     if item.get("iso27002_2022"):
         out.print(f"ISO/IEC 27002:2022: {', '.join(item['iso27002_2022'])}")
-    for label, key in (("What you do", "user_guidance"), ("What to demand of the provider", "provider_expectation")):
-        out.print(f"\n[bold]{label}[/]\n{item[key] or '(the guideline gives nothing here)'}")
-        if item.get(f"{key}_ja"):
-            out.print(escape(item[f"{key}_ja"]))
+    ja = i18n.current_language() == "ja"
+    for label, key in (
+        (_("What you do"), "user_guidance"),
+        (_("What to demand of the provider"), "provider_expectation"),
+    ):
+        first, second = (
+            (item.get(f"{key}_ja"), item[key]) if ja and item.get(f"{key}_ja") else (item[key], item.get(f"{key}_ja"))
+        )
+        out.print(f"\n[bold]{label}[/]\n{escape(first or _('(the guideline gives nothing here)'))}")
+        if second:
+            out.print(escape(second))
     for model, text in item["notes"].items():
         out.print(f"\n[bold]Note ({model})[/]\n{text}")
     split = ", ".join(f"{layer}: {value}" for layer, value in item["responsibility"].items())

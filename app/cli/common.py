@@ -31,6 +31,14 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+def check_language(code: str) -> None:
+    """``--lang``: one of the languages the message catalogs have, else exit 2 saying which."""
+    from obligraph.app.web.i18n import LANGUAGES
+
+    if code not in LANGUAGES:
+        raise fail(f"--lang: '{code}' is not a language obligraph speaks; use one of {', '.join(LANGUAGES)}")
+
+
 @contextmanager
 def reported() -> Iterator[None]:
     """Turn the errors a user can fix into one message on stderr and exit code 2."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 import gettext as gettext_module
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
 
@@ -64,6 +66,16 @@ def set_language(language: str) -> Token[str]:
 
 def reset_language(token: Token[str]) -> None:
     _current.reset(token)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Run a block (a CLI command, say) in ``code``'s language."""
+    token = set_language(code)
+    try:
+        yield
+    finally:
+        reset_language(token)
 
 
 def gettext(message: str) -> str:
