@@ -1,8 +1,9 @@
 """chain@1 as JSON: the lossless native format, written in a stream so a 100k-node chain never sits in memory twice.
 
 The stream is byte for byte ``json.dumps(chain.to_dict(), indent=2, ensure_ascii=False) + "\\n"``
-(the output of ``Chain.dump``), built one node or edge at a time. ``indent=None`` writes one node
-or edge per line instead, which is several times faster on very large chains.
+(the output of ``Chain.dump``), built one node or edge at a time with orjson, whose two-space
+indentation writes the same bytes as ``json``'s and is many times faster. ``indent=None`` writes one
+node or edge per line instead, without spaces.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import io
 import json
 from typing import IO, Any, Iterable
 
+import orjson
+
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._parse import parse_mapping
 
-FLUSH_AT = 1 << 20  # characters buffered before a write to the file
+FLUSH_AT = 1 << 20  # bytes buffered before a write to the file
 
 
 def write(chain: Chain, analysis=None, *, indent: int | None = 2) -> bytes:
@@ -26,16 +29,17 @@ def write(chain: Chain, analysis=None, *, indent: int | None = 2) -> bytes:
 
 def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, indent: int | None = 2) -> None:
     """Stream the document to a binary file object."""
+    dumps = _indented_dumps(indent)
     out = _Buffered(fileobj)
-    pad = " " * (indent or 0)
-    newline = "\n" if indent else ""
-    out.write("{" + newline)
+    pad = b" " * (indent or 0)
+    newline = b"\n" if indent else b""
+    out.write(b"{" + newline)
     for key, value in chain.head_document().items():
-        out.write(f"{pad}{json.dumps(key)}: {_dumps(value, indent, 1)},{newline or ' '}")
-    _write_list(out, "nodes", chain.node_documents(), indent, pad, newline)
-    out.write("," + (newline or " "))
-    _write_list(out, "edges", chain.edge_documents(), indent, pad, newline)
-    out.write(newline + "}\n")
+        out.write(pad + orjson.dumps(key) + b": " + dumps(value, 1) + b"," + (newline or b" "))
+    _write_list(out, "nodes", chain.node_documents(), dumps, pad, newline)
+    out.write(b"," + (newline or b" "))
+    _write_list(out, "edges", chain.edge_documents(), dumps, pad, newline)
+    out.write(newline + b"}\n")
     out.flush()
 
 
@@ -47,40 +51,53 @@ def read(data: bytes | str, *, catalog: str | None = None) -> dict[str, Any]:
     return document
 
 
-def _write_list(out, key: str, items: Iterable[dict], indent, pad: str, newline: str) -> None:
-    out.write(f"{pad}{json.dumps(key)}: [")
+def _write_list(out, key: str, items: Iterable[dict], dumps, pad: bytes, newline: bytes) -> None:
+    out.write(pad + orjson.dumps(key) + b": [")
+    separator = (newline or b"\n") + pad * 2
     first = True
     for item in items:
-        out.write(("" if first else ",") + (newline or "\n") + pad * 2 + _dumps(item, indent, 2))
+        out.write((b"" if first else b",") + separator + dumps(item, 2))
         first = False
     if not first:
-        out.write((newline or "\n") + pad)
-    out.write("]")
+        out.write((newline or b"\n") + pad)
+    out.write(b"]")
 
 
-def _dumps(value: Any, indent: int | None, depth: int) -> str:
-    text = json.dumps(value, indent=indent, ensure_ascii=False)
-    if indent:
-        text = text.replace("\n", "\n" + " " * (indent * depth))
-    return text
+def _indented_dumps(indent: int | None):
+    """A function writing a value nested ``depth`` levels deep, as ``json.dumps(indent=indent)`` lays it out."""
+    if not indent:
+        return lambda value, depth: orjson.dumps(value)
+    if indent == 2:
+
+        def dumps(value: Any, depth: int) -> bytes:
+            # JSON strings hold no raw newline, so every b"\n" is a line break of the layout.
+            return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * depth)
+
+        return dumps
+
+    def dumps_other(value: Any, depth: int) -> bytes:  # orjson indents by two spaces only
+        text = json.dumps(value, indent=indent, ensure_ascii=False).replace("\n", "\n" + " " * (indent * depth))
+        return text.encode("utf-8")
+
+    return dumps_other
 
 
 class _Buffered:
-    """Collect small strings and hand the file large UTF-8 blocks."""
+    """Collect small byte strings and hand the file large blocks."""
 
     def __init__(self, fileobj: IO[bytes]):
         self.fileobj = fileobj
-        self.parts: list[str] = []
+        self.parts: list[bytes] = []
         self.size = 0
 
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-        self.size += len(text)
+    def write(self, data: bytes) -> None:
+        self.parts.append(data)
+        self.size += len(data)
         if self.size >= FLUSH_AT:
             self.flush()
 
     def flush(self) -> None:
         if self.parts:
-            self.fileobj.write("".join(self.parts).encode("utf-8"))
+            self.fileobj.write(b"".join(self.parts))
             self.parts.clear()
             self.size = 0
