@@ -41,7 +41,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from obligraph.graph.catalog import Catalog, load_catalog
+from obligraph.graph.catalog import SAFE_LOADER, Catalog, load_catalog
 from obligraph.graph.errors import ChainError
 
 CROSSWALK_FORMAT = "obligraph/crosswalk@1"
@@ -174,7 +174,7 @@ def load_crosswalk(crosswalk_id: str) -> Crosswalk:
         known = ", ".join(sorted(p.stem for p in crosswalk_dir().glob("*.yaml")))
         raise ChainError(f"unknown crosswalk '{crosswalk_id}' (known: {known})")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         document = CrosswalkDocument.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise ChainError(f"cannot read crosswalk: {exc}", source=str(path)) from exc
