@@ -142,6 +142,11 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.controls)
 
+    def covers_any(self, scope_entry: str) -> bool:
+        """Whether an evidence scope entry (a control id, or a clause or objective prefix) names some control."""
+        prefix = scope_entry + "."
+        return scope_entry in self._by_id or any(control_id.startswith(prefix) for control_id in self.ids)
+
     def default_responsibility(self, layer: Layer | str, control_id: str) -> Responsibility:
         """The catalog default for an edge whose provider is of ``layer``; a customer node defaults to customer."""
         layer = Layer(layer)

@@ -195,16 +195,19 @@ class Chain:
             return declaration.assigns
         return self.catalog.default_responsibility(self.layer(provider), control)
 
-    def analysed_controls(self, controls: Iterable[str] | None = None) -> list[str]:
-        """The controls an analysis covers: the argument, else the document's list, else the catalog's set."""
+    def analysed_controls(self, controls: Iterable[str] | None = None, *, cloud_guidance_only: bool = False) -> list[str]:
+        """The controls an analysis covers: the argument, else the document's list, else every control
+        of the catalog; with ``cloud_guidance_only``, only those of them the catalog gives cloud guidance for."""
         if controls is None:
-            controls = self.controls if self.controls is not None else self.catalog.cloud_guidance_ids
+            controls = self.controls if self.controls is not None else self.catalog.ids
         chosen: dict[str, None] = {}
         for control in controls:
             try:
                 chosen.update(dict.fromkeys(resolve_control_id(control, self.catalog)))
             except ControlIdError as exc:
                 raise ChainError.at(("controls",), str(exc)) from None
+        if cloud_guidance_only:
+            return [c for c in chosen if self.catalog[c].cloud_guidance]
         return list(chosen)
 
     # -- editing --------------------------------------------------------------------------------
@@ -278,6 +281,9 @@ class Chain:
             controls = resolve_control_id(declaration.control, self.catalog)
         except ControlIdError as exc:
             raise ChainError.at(("declaration", "control"), str(exc)) from None
+        issues = list(_scope_issues(declaration, ("declaration",), self.catalog))
+        if issues:
+            raise ChainError(issues)
         declarations = self.graph.nodes[node_id]["declarations"]
         before = dict(declarations)
         for control in controls:
@@ -435,6 +441,7 @@ def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable
         place = (*prefix, "declarations", j)
         if declaration.control not in catalog:
             yield Issue(format_location((*place, "control")), unknown_control_message(declaration.control, catalog))
+        yield from _scope_issues(declaration, place, catalog)
         if declaration.control in seen:
             yield Issue(
                 format_location((*place, "control")),
@@ -442,6 +449,18 @@ def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable
                 " keep one declaration per control",
             )
         seen.setdefault(declaration.control, j)
+
+
+def _scope_issues(declaration: Declaration, place: tuple, catalog: Catalog) -> Iterable[Issue]:
+    for e, item in enumerate(declaration.evidence):
+        for k, entry in enumerate(item.scope or ()):
+            if not catalog.covers_any(entry):
+                yield Issue(
+                    format_location((*place, "evidence", e, "scope", k)),
+                    f"'{entry}' is neither a control id nor a clause or objective prefix of catalog"
+                    f" '{catalog.id}' (write ids like '{catalog.ids[0]}' or prefixes like"
+                    f" '{catalog.controls[0].clause}')",
+                )
 
 
 def _edge_issues(edge: Edge, prefix: tuple, node_ids: set[str], catalog: Catalog) -> Iterable[Issue]:

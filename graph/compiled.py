@@ -26,7 +26,7 @@ PROVIDER, SHARED, CUSTOMER = (r.code for r in Responsibility)
 UNKNOWN_RANK = Status.UNKNOWN.rank
 VERIFIED_RANK = Status.VERIFIED.rank
 DECLARED_RANK = Status.DECLARED.rank
-NEVER_EXPIRES = date.max.toordinal()
+NOT_APPLICABLE_RANK = Status.NOT_APPLICABLE.rank
 
 
 @dataclass
@@ -48,9 +48,14 @@ class CompiledChain:
     dst: np.ndarray  # [E] int64 consumer index
     own: np.ndarray  # [n, C] uint8 declared status rank (unknown where undeclared)
     declared: np.ndarray  # [n, C] bool
-    verified_node: np.ndarray  # sparse list of `verified` declarations and the last day they hold
+    verified_node: np.ndarray  # sparse list of `verified` declarations
     verified_col: np.ndarray
-    verified_until: np.ndarray  # int64 proleptic ordinals
+    window_node: np.ndarray  # sparse list of the day ranges on which evidence assures a `verified` declaration
+    window_col: np.ndarray
+    window_first: np.ndarray  # int64 proleptic ordinals, both days included
+    window_last: np.ndarray
+    not_applicable_node: np.ndarray  # sparse list of `not_applicable` declarations
+    not_applicable_col: np.ndarray
     assign_node: np.ndarray  # sparse list of `assigns`
     assign_col: np.ndarray
     assign_value: np.ndarray
@@ -68,15 +73,33 @@ class CompiledChain:
         return len(self.node_ids)
 
     def own_on(self, day: date, cols: np.ndarray) -> np.ndarray:
-        """Own status ranks for the given control columns on ``day``: lapsed ``verified`` counts as declared."""
+        """Own status ranks for the given control columns on ``day``.
+
+        A ``verified`` declaration counts as declared unless one of its evidence windows holds ``day``.
+        (The not_applicable rule needs the edges' responsibilities: ``not_applicable_cells`` and the engine.)
+        """
         own = np.take(self.own, cols, axis=1)  # row-major: the sweep gathers whole rows
         if self.verified_node.size:
-            lookup = np.full(self.own.shape[1], -1, dtype=np.int64)
-            lookup[cols] = np.arange(len(cols))
+            lookup = self._column_lookup(cols)
             k = lookup[self.verified_col]
-            lapsed = (k >= 0) & (self.verified_until < day.toordinal())
-            own[self.verified_node[lapsed], k[lapsed]] = DECLARED_RANK
+            chosen = k >= 0
+            own[self.verified_node[chosen], k[chosen]] = DECLARED_RANK
+            k = lookup[self.window_col]
+            ordinal = day.toordinal()
+            live = (k >= 0) & (self.window_first <= ordinal) & (self.window_last >= ordinal)
+            own[self.window_node[live], k[live]] = VERIFIED_RANK
         return own
+
+    def not_applicable_cells(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(node, column among ``cols``) of every ``not_applicable`` declaration of those controls."""
+        k = self._column_lookup(cols)[self.not_applicable_col]
+        chosen = k >= 0
+        return self.not_applicable_node[chosen], k[chosen]
+
+    def _column_lookup(self, cols: np.ndarray) -> np.ndarray:
+        lookup = np.full(self.own.shape[1], -1, dtype=np.int64)
+        lookup[cols] = np.arange(len(cols))
+        return lookup
 
     def patches(self, cols: np.ndarray) -> Patches:
         """The (edge, column) cells where ``assigns`` or an edge override replace the catalog default.
@@ -172,56 +195,90 @@ class CompiledChain:
         own, declared = self.own.copy(), self.declared.copy()
         own[node] = UNKNOWN_RANK
         declared[node] = False
-        verified: list[tuple[int, int, int]] = []
-        assigns: list[tuple[int, int, int]] = []
-        _fill_node(node, declarations, column, own, declared, verified, assigns)
-        keep_verified = self.verified_node != node
-        keep_assigns = self.assign_node != node
-        vn, vc, vu = _triples(verified)
-        an, ac, av = _triples(assigns)
-        return replace(
-            self,
-            own=own,
-            declared=declared,
-            verified_node=np.concatenate((self.verified_node[keep_verified], vn)),
-            verified_col=np.concatenate((self.verified_col[keep_verified], vc)),
-            verified_until=np.concatenate((self.verified_until[keep_verified], vu)),
-            assign_node=np.concatenate((self.assign_node[keep_assigns], an)),
-            assign_col=np.concatenate((self.assign_col[keep_assigns], ac)),
-            assign_value=np.concatenate((self.assign_value[keep_assigns], av.astype(np.uint8))),
-        )
+        cells = SparseCells()
+        _fill_node(node, declarations, column, own, declared, cells)
+        fresh = cells.arrays()
+        merged = {}
+        for group, names in SPARSE_GROUPS.items():
+            kept = getattr(self, f"{group}_node") != node
+            for name in names:
+                merged[name] = np.concatenate((getattr(self, name)[kept], fresh[name]))
+        return replace(self, own=own, declared=declared, **merged)
 
 
 def declaration_cells(
     declarations: Mapping[str, "Declaration"], column: Mapping[str, int]
-) -> Iterator[tuple[int, int, int | None, int | None]]:
-    """Per declaration: (catalog column, status rank, last verified day or None, assigns code or None).
+) -> Iterator[tuple[int, int, list[tuple[int, int]] | None, int | None]]:
+    """Per declaration: (catalog column, status rank, evidence windows or None, assigns code or None).
 
-    A ``verified`` declaration without assuring evidence counts as lapsed on every day (ordinal -1).
+    The windows (first and last day as ordinals) are given for ``verified`` declarations only: the
+    days on which some evidence item assures the control. The evidence rule runs here, once per
+    declaration, so an analysis only compares its day with these ordinals.
     """
     for control, declaration in declarations.items():
-        until = None
+        windows = None
         if declaration.status is Status.VERIFIED:
-            last = declaration.verified_until()
-            until = last.toordinal() if last else -1
+            windows = [(first.toordinal(), last.toordinal()) for first, last in declaration.assurance_windows()]
         assign = declaration.assigns.code if declaration.assigns is not None else None
-        yield column[control], declaration.status.rank, until, assign
+        yield column[control], declaration.status.rank, windows, assign
 
 
-def _fill_node(node, declarations, column, own, declared, verified: list, assigns: list) -> None:
+#: The sparse lists, by group: each group's rows belong to the node in its ``<group>_node`` array.
+SPARSE_GROUPS = {
+    "verified": ("verified_node", "verified_col"),
+    "window": ("window_node", "window_col", "window_first", "window_last"),
+    "not_applicable": ("not_applicable_node", "not_applicable_col"),
+    "assign": ("assign_node", "assign_col", "assign_value"),
+}
+
+
+class SparseCells:
+    """The sparse per-declaration lists a compile (or a patch of one node) collects."""
+
+    def __init__(self) -> None:
+        self.verified: list[tuple[int, int]] = []
+        self.window: list[tuple[int, int, int, int]] = []
+        self.not_applicable: list[tuple[int, int]] = []
+        self.assign: list[tuple[int, int, int]] = []
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The lists as the ``CompiledChain`` fields of the same names."""
+        verified = _columns(self.verified, 2)
+        window = _columns(self.window, 4)
+        not_applicable = _columns(self.not_applicable, 2)
+        assign = _columns(self.assign, 3)
+        return {
+            "verified_node": verified[0],
+            "verified_col": verified[1],
+            "window_node": window[0],
+            "window_col": window[1],
+            "window_first": window[2],
+            "window_last": window[3],
+            "not_applicable_node": not_applicable[0],
+            "not_applicable_col": not_applicable[1],
+            "assign_node": assign[0],
+            "assign_col": assign[1],
+            "assign_value": assign[2].astype(np.uint8),
+        }
+
+
+def _fill_node(node, declarations, column, own, declared, cells: SparseCells) -> None:
     """Write one node's declarations into the status matrices and the sparse lists."""
-    for j, rank, until, assign in declaration_cells(declarations, column):
+    for j, rank, windows, assign in declaration_cells(declarations, column):
         own[node, j] = rank
         declared[node, j] = True
-        if until is not None:
-            verified.append((node, j, until))
+        if windows is not None:
+            cells.verified.append((node, j))
+            cells.window.extend((node, j, first, last) for first, last in windows)
+        elif rank == NOT_APPLICABLE_RANK:
+            cells.not_applicable.append((node, j))
         if assign is not None:
-            assigns.append((node, j, assign))
+            cells.assign.append((node, j, assign))
 
 
-def _triples(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    array = np.array(rows, dtype=np.int64).reshape(-1, 3)
-    return array[:, 0].copy(), array[:, 1].copy(), array[:, 2].copy()
+def _columns(rows: list[tuple[int, ...]], width: int) -> list[np.ndarray]:
+    array = np.array(rows, dtype=np.int64).reshape(-1, width)
+    return [array[:, i].copy() for i in range(width)]
 
 
 def compile_chain(chain: "Chain") -> CompiledChain:
@@ -234,11 +291,10 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     layer = np.empty(n, dtype=np.int8)
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
     declared = np.zeros((n, c), dtype=bool)
-    verified: list[tuple[int, int, int]] = []
-    assigns: list[tuple[int, int, int]] = []
+    cells = SparseCells()
     for i, (node_id, attrs) in enumerate(chain.graph.nodes(data=True)):
         layer[i] = attrs["layer"].code
-        _fill_node(i, attrs["declarations"], col, own, declared, verified, assigns)
+        _fill_node(i, attrs["declarations"], col, own, declared, cells)
 
     pairs = chain.edges()
     src = np.fromiter((node_index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
@@ -257,9 +313,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     in_layer_counts = (
         np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer)).reshape(n, len(Layer)).astype(np.float32)
     )
-    vn, vc, vu = _triples(verified)
-    an, ac, av = _triples(assigns)
-    oe, oc, ov = _triples(overrides)
+    oe, oc, ov = _columns(overrides, 3)
     return CompiledChain(
         node_ids=node_ids,
         node_index=node_index,
@@ -268,12 +322,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
         dst=dst,
         own=own,
         declared=declared,
-        verified_node=vn,
-        verified_col=vc,
-        verified_until=vu,
-        assign_node=an,
-        assign_col=ac,
-        assign_value=av.astype(np.uint8),
+        **cells.arrays(),
         override_edge=oe,
         override_col=oc,
         override_value=ov.astype(np.uint8),

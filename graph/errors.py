@@ -30,7 +30,7 @@ DOCUMENT = "(document)"
 
 def _noun_for(values: list[str], field: str) -> str:
     """Name the vocabulary by its values, so a responsibility under any key reads 'responsibility'."""
-    from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
+    from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 
     vocabularies = {
         Status: "status",
@@ -38,6 +38,7 @@ def _noun_for(values: list[str], field: str) -> str:
         Responsibility: "responsibility",
         Criticality: "criticality",
         EvidenceKind: "evidence kind",
+        Independence: "independence",
     }
     for enum, noun in vocabularies.items():
         if set(values) == {member.value for member in enum}:

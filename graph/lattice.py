@@ -87,6 +87,13 @@ class Criticality(str, Enum):
     LOW = "low"
 
 
+class Independence(str, Enum):
+    """Who produced an evidence item: an independent party (the default), or the provider itself."""
+
+    THIRD_PARTY = "third_party"
+    INTERNAL = "internal"
+
+
 class EvidenceKind(str, Enum):
     AUDIT_REPORT = "audit_report"
     CERTIFICATION = "certification"

@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
+from obligraph.graph.evidence import assurance_window, assess
+from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 
 CHAIN_FORMAT = "obligraph/chain@1"
 
@@ -35,6 +36,10 @@ class Evidence(_Input):
     ref: ShortText
     issued: date | None = None
     expires: date | None = None
+    # None reads as third_party; kept None so a document round-trips without a field it did not have.
+    independence: Independence | None = None
+    # Control ids or clause/objective prefixes the item covers; None covers every control.
+    scope: list[ControlId] | None = Field(default=None, min_length=1, max_length=1000)
     url: ShortText | None = None
     notes: Text | None = None
 
@@ -44,11 +49,9 @@ class Evidence(_Input):
             raise ValueError(f"expires ({self.expires}) is before issued ({self.issued}); swap or correct the dates")
         return self
 
-    def assures_on(self, day: date) -> bool:
-        """Audit reports and certifications count until (and including) their expiry date."""
-        return self.kind in (EvidenceKind.AUDIT_REPORT, EvidenceKind.CERTIFICATION) and (
-            self.expires is None or self.expires >= day
-        )
+    def assures(self, control: str, day: date) -> bool:
+        """Whether this item assures ``control`` on ``day`` (see ``graph/evidence.py`` for the rule)."""
+        return assess(self, control, day).assures
 
 
 class Declaration(_Input):
@@ -59,19 +62,18 @@ class Declaration(_Input):
     notes: Text | None = None
 
     def status_on(self, day: date) -> Status:
-        """The status this declaration counts as on ``day``: ``verified`` needs live assuring evidence."""
-        if self.status is Status.VERIFIED and not any(item.assures_on(day) for item in self.evidence):
+        """The status this declaration counts as on ``day``: ``verified`` needs assuring evidence.
+
+        (The not_applicable rule depends on the graph, so it is the analysis's, not the declaration's.)
+        """
+        if self.status is Status.VERIFIED and not any(item.assures(self.control, day) for item in self.evidence):
             return Status.DECLARED
         return self.status
 
-    def verified_until(self) -> date | None:
-        """Last day a ``verified`` status holds (``date.max`` when some assuring evidence never expires)."""
-        days = [
-            item.expires or date.max
-            for item in self.evidence
-            if item.kind in (EvidenceKind.AUDIT_REPORT, EvidenceKind.CERTIFICATION)
-        ]
-        return max(days) if days else None
+    def assurance_windows(self) -> list[tuple[date, date]]:
+        """The (first, last) day ranges on which some evidence item assures this declaration's control."""
+        windows = (assurance_window(item, self.control) for item in self.evidence)
+        return [window for window in windows if window is not None]
 
 
 class Node(_Input):

@@ -1,16 +1,48 @@
-"""A deliberately naive reference for the analysis of docs/analysis.md: one backwards search per (node, control).
+"""A deliberately naive reference for the analysis contract: one backwards search per (node, control).
 
-It follows the text word for word and shares nothing with the vectorised engine except the chain
-model's ``responsibility`` lookup, so the property tests can hold the engine to the contract.
+It follows the text of docs/analysis.md word for word and shares nothing with the vectorised engine
+(nor with ``graph/evidence.py``) except the chain model's ``responsibility`` lookup, so the property
+tests can hold the engine to the contract.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections import deque
 from datetime import date
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Layer, Responsibility, Status
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day ``months`` later, or the last day of that month when it is shorter."""
+    year = day.year + (day.month - 1 + months) // 12
+    month = (day.month - 1 + months) % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def item_assures(item, c: str, as_of: date) -> bool:
+    """An evidence item assures c on as_of: the five conditions of the contract, one by one."""
+    if item.kind.value not in ("audit_report", "certification"):
+        return False
+    independence = item.independence.value if item.independence is not None else "third_party"
+    if independence != "third_party":
+        return False
+    if item.issued is not None and not item.issued <= as_of:
+        return False
+    if item.expires is not None:
+        in_force = as_of <= item.expires
+    elif item.issued is not None:
+        months = 12 if item.kind.value == "audit_report" else 36
+        in_force = as_of <= months_later(item.issued, months)
+    else:
+        in_force = False
+    if not in_force:
+        return False
+    if item.scope is not None:
+        return any(c == entry or c.startswith(entry + ".") for entry in item.scope)
+    return True
 
 
 def naive_analysis(chain: Chain, requirement: Status, as_of: date, controls: list[str]) -> dict:
@@ -32,11 +64,11 @@ def naive_analysis(chain: Chain, requirement: Status, as_of: date, controls: lis
             if declaration is None:
                 return Status.UNKNOWN
             if declaration.status is Status.VERIFIED:
-                live = any(
-                    e.kind.value in ("audit_report", "certification") and (e.expires is None or e.expires >= as_of)
-                    for e in declaration.evidence
-                )
+                live = any(item_assures(e, c, as_of) for e in declaration.evidence)
                 return Status.VERIFIED if live else Status.DECLARED
+            if declaration.status is Status.NOT_APPLICABLE:
+                relied_on = any(delegating(w, x) for x in graph.successors(w))
+                return Status.UNKNOWN if relied_on else Status.NOT_APPLICABLE
             return declaration.status
 
         def needs_own_part(w: str) -> bool:
@@ -63,6 +95,7 @@ def naive_analysis(chain: Chain, requirement: Status, as_of: date, controls: lis
             else:
                 effective = min((own(w) for w in contributors), key=lambda s: s.rank)
                 roots = [w for w in contributors if own(w).rank == effective.rank]
+            blockers = [w for w in contributors if own(w).rank < requirement.rank]
             in_scope = graph.in_degree(v) > 0 or any(delegating(v, x) for x in graph.successors(v))
             gap = in_scope and effective.rank < requirement.rank
             kind = None
@@ -92,5 +125,6 @@ def naive_analysis(chain: Chain, requirement: Status, as_of: date, controls: lis
                 "kind": kind,
                 "orphaned": orphaned,
                 "roots": {w: distance[w] for w in roots},
+                "blockers": {w: (own(w), distance[w]) for w in blockers} if gap else {},
             }
     return cells

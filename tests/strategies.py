@@ -1,4 +1,4 @@
-"""Hypothesis strategies: small random chains with cycles, overrides, assigns, evidence and expiry."""
+"""Hypothesis strategies: small random chains with cycles, overrides, assigns and evidence of every case."""
 
 from __future__ import annotations
 
@@ -9,19 +9,45 @@ from hypothesis import strategies as st
 from obligraph.graph.lattice import Layer, Responsibility, Status
 
 AS_OF = date(2026, 6, 1)
+#: A leap day: 12 and 36 months after it are clamped to 28 February.
+LEAP_DAY = date(2024, 2, 29)
+#: Analysis dates: an ordinary day, and both sides of the days on which LEAP_DAY's evidence lapses.
+AS_OF_DAYS = [AS_OF, date(2025, 2, 28), date(2025, 3, 1), date(2027, 2, 28), date(2027, 3, 1)]
 #: Controls whose catalog defaults differ by layer, so every kind of edge shows up.
 CONTROLS = ["5.1.1", "9.1.1", "10.5.1", "11.4.5", "11.5.1", "10.10.3", "12.2.1"]
+#: Scope entries: whole controls, objectives and clauses that cover some of CONTROLS, and some that cover none.
+SCOPE_ENTRIES = ["10", "10.5", "10.5.1", "9.1", "11", "11.4.5", "5.1.1", "12.2", "6", "15.1.1"]
 
 statuses = st.sampled_from(list(Status))
 responsibilities = st.sampled_from(list(Responsibility))
+#: Days around every boundary: the analysis dates, 12 and 36 months before them, the leap day, and any day near.
+days = st.one_of(
+    st.sampled_from(
+        [LEAP_DAY, AS_OF, date(2025, 6, 1), date(2023, 6, 1), date(2025, 6, 2), date(2023, 6, 2), date(2027, 6, 1)]
+        + AS_OF_DAYS
+    ),
+    st.integers(-1300, 400).map(lambda offset: AS_OF + timedelta(days=offset)),
+)
 
 
 @st.composite
 def evidence_items(draw):
-    kind = draw(st.sampled_from(["audit_report", "certification", "contract", "self_assessment"]))
+    """Evidence of every kind of case: expired, issued later, internal, scoped in and out, undated."""
+    kind = draw(st.sampled_from(["audit_report", "certification", "certification", "audit_report", "contract"]))
     item = {"kind": kind, "ref": f"ref-{draw(st.integers(0, 99))}"}
-    if draw(st.booleans()):
-        item["expires"] = (AS_OF + timedelta(days=draw(st.integers(-400, 400)))).isoformat()
+    issued = draw(st.none() | days)
+    expires = draw(st.none() | days)
+    if issued is not None and expires is not None and expires < issued:
+        issued, expires = expires, issued
+    if issued is not None:
+        item["issued"] = issued.isoformat()
+    if expires is not None:
+        item["expires"] = expires.isoformat()
+    independence = draw(st.sampled_from([None, None, "third_party", "internal"]))
+    if independence is not None:
+        item["independence"] = independence
+    if draw(st.integers(0, 2)) == 0:
+        item["scope"] = draw(st.lists(st.sampled_from(SCOPE_ENTRIES), min_size=1, max_size=3, unique=True))
     return item
 
 

@@ -48,6 +48,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     n, k = own.shape
     patches = compiled.patches(cols)
     blocked = compiled.blocked_block(cols, patches)
+    _not_applicable_relied_on(compiled, cols, blocked, own)
     needs_own = (
         np.take(compiled.declared, cols, axis=1) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
     )
@@ -103,6 +104,27 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
         picked = gap[v, kk] & root_self[v, kk] & ~compiled.declared[v, cols[kk]]
         orphaned[v[picked], kk[picked]] = True
     return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular)
+
+
+def _not_applicable_relied_on(compiled: CompiledChain, cols: np.ndarray, blocked: np.ndarray, own: np.ndarray) -> None:
+    """``not_applicable`` counts as unknown where the node delegates the control to some consumer.
+
+    Only the (sparse) not_applicable declarations are looked at: their nodes' outgoing edges in
+    the blocked matrix, one gather for all of them.
+    """
+    nodes, k = compiled.not_applicable_cells(cols)
+    if not nodes.size:
+        return
+    s = compiled.structure
+    counts = s.out_ptr[nodes + 1] - s.out_ptr[nodes]
+    if not counts.sum():
+        return
+    cell = np.repeat(np.arange(nodes.size), counts)
+    starts = np.repeat(s.out_ptr[nodes], counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    delegates = blocked[s.out_pos[starts + offsets], k[cell]] == 0
+    relied = np.bincount(cell[delegates], minlength=nodes.size) > 0
+    own[nodes[relied], k[relied]] = UNKNOWN_RANK
 
 
 def _relax_cycles(val, up, blocked, order_src, plan) -> None:

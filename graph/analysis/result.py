@@ -9,9 +9,10 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, BlockResult, analyse_block
-from obligraph.graph.analysis.rootcause import RootCause, find_root_causes
+from obligraph.graph.analysis.rootcause import Blocker, RootCause, find_contributors
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
+from obligraph.graph.evidence import counted_note
 from obligraph.graph.lattice import Status
 
 ANALYSIS_FORMAT = "obligraph/analysis@1"
@@ -171,11 +172,33 @@ class Analysis:
     def root_causes(self, node: str, control: str) -> list[RootCause]:
         """The contributors whose own status equals the effective one, each with a shortest delegating path."""
         v, k = self.compiled.node_index[node], self.column[control]
-        ids = self.compiled.node_ids
-        return [
-            RootCause(ids[w], Status.from_rank(self.own[w, k]).value, [ids[x] for x in path])
-            for w, path in self._search(v, k)
-        ]
+        if self.circular[v, k]:
+            return []
+        return self._contributors(v, k, self.own[:, k] == self.effective[v, k])
+
+    def blockers(self, node: str, control: str) -> list[Blocker]:
+        """The contributors whose own status is below the requirement, each with a shortest delegating path.
+
+        Raising all of them to the requirement closes the gap, and nothing less does; the root
+        causes of a gap are among them.
+        """
+        v, k = self.compiled.node_index[node], self.column[control]
+        if self.circular[v, k]:
+            return []
+        return self._contributors(v, k, self.own[:, k] < self.requirement.rank)
+
+    def status_note(self, node: str, control: str) -> str | None:
+        """Why the node's own status for ``control`` counts lower than it declared, when it does."""
+        attrs = self.chain.graph.nodes.get(node)
+        declaration = attrs["declarations"].get(control) if attrs else None
+        if declaration is None:
+            return None
+        own = self.own_status(node, control)
+        if declaration.status is Status.NOT_APPLICABLE and own is Status.UNKNOWN:
+            return "declared not_applicable, but a consumer relies on it for this control: counts as unknown"
+        if declaration.status is Status.VERIFIED and own is Status.DECLARED:
+            return counted_note(declaration, self.as_of)
+        return None
 
     def responsibility_column(self, control: str) -> np.ndarray:
         """r per edge (document order) for one analysed control, as codes 0/1/2."""
@@ -192,6 +215,7 @@ class Analysis:
         }
         if root_causes:
             data["root_causes"] = [cause.to_dict() for cause in self.root_causes(gap.node, gap.control)]
+            data["blockers"] = [blocker.to_dict() for blocker in self.blockers(gap.node, gap.control)]
         return data
 
     def to_dict(self, *, gaps: Iterable[Gap] | None = None, root_causes: bool = True) -> dict:
@@ -222,11 +246,19 @@ class Analysis:
             self._responsibility[k] = self.compiled.responsibility_column(int(self._catalog_cols[k]))
         return self._responsibility[k]
 
-    def _search(self, v: int, k: int) -> list[tuple[int, list[int]]]:
-        if self.circular[v, k]:
-            return []
-        target = int(self.effective[v, k])
-        return find_root_causes(self.compiled, self._r(k), self.needs_own[:, k], self.own[:, k], target, v)
+    def _contributors(self, v: int, k: int, wanted: np.ndarray) -> list[RootCause]:
+        ids = self.compiled.node_ids
+        control = self.controls[k]
+        found = find_contributors(self.compiled, self._r(k), self.needs_own[:, k] & wanted, v)
+        return [
+            RootCause(
+                ids[w],
+                Status.from_rank(self.own[w, k]).value,
+                [ids[x] for x in path],
+                self.status_note(ids[w], control),
+            )
+            for w, path in found
+        ]
 
 
 def resolve_parameters(
@@ -234,8 +266,13 @@ def resolve_parameters(
     requirement: Status | str | None,
     as_of: date | str | None,
     controls: Iterable[str] | None,
+    cloud_guidance_only: bool = False,
 ) -> tuple[Status, date, list[str]]:
-    """Parameter defaults (docs/analysis.md): argument, else the document, else the built-in default."""
+    """Parameter defaults (docs/analysis.md): the argument, else the document's, else the built-in default.
+
+    ``controls`` defaults to the document's list, else every control of the catalog;
+    ``cloud_guidance_only`` keeps only the chosen controls the catalog gives cloud guidance for.
+    """
     try:
         required = Status(requirement) if requirement is not None else (chain.requirement or DEFAULT_REQUIREMENT)
     except ValueError:
@@ -250,7 +287,7 @@ def resolve_parameters(
             day = date.fromisoformat(str(as_of))
         except ValueError:
             raise ChainError.at(("as_of",), f"'{as_of}' is not a valid date (expected YYYY-MM-DD)") from None
-    return required, day, chain.analysed_controls(controls)
+    return required, day, chain.analysed_controls(controls, cloud_guidance_only=cloud_guidance_only)
 
 
 def analyze(
@@ -260,6 +297,7 @@ def analyze(
     as_of: date | str | None = None,
     controls: Iterable[str] | None = None,
     previous: Analysis | None = None,
+    cloud_guidance_only: bool = False,
 ) -> Analysis:
     """Analyse a chain: effective status of every (node, control), the gaps and their kinds.
 
@@ -273,5 +311,5 @@ def analyze(
     >>> [(g.node, g.kind) for g in analyze(chain, as_of="2026-01-01").gaps()]
     [('iaas', 'origin'), ('app', 'inherited')]
     """
-    required, day, chosen = resolve_parameters(chain, requirement, as_of, controls)
+    required, day, chosen = resolve_parameters(chain, requirement, as_of, controls, cloud_guidance_only)
     return Analysis(chain, required, day, chosen, previous=previous)

@@ -1,6 +1,7 @@
-"""Root causes on demand: a backwards breadth-first search from one (node, control) cell.
+"""Root causes and blockers on demand: a backwards breadth-first search from one (node, control) cell.
 
-The engine knows every effective status; which contributors caused it, and by which delegating
+The engine knows every effective status; which contributors caused it (root causes: own status
+equal to the effective one) or hold it below the requirement (blockers), and by which delegating
 path, is only needed for the gaps a person looks at, so it is computed per gap.
 """
 
@@ -16,26 +17,35 @@ from obligraph.graph.compiled import CUSTOMER, CompiledChain
 
 @dataclass(frozen=True)
 class RootCause:
+    """A contributor of a gap (a root cause or a blocker), with its own status and one shortest path."""
+
     node: str
     status: str
-    path: list[str]  # from the root cause down to the node with the gap, over delegating edges
+    path: list[str]  # from the contributor down to the node with the gap, over delegating edges
+    note: str | None = None  # why its status counts lower than it was declared, when it does
 
     def to_dict(self) -> dict:
-        return {"node": self.node, "status": self.status, "path": list(self.path)}
+        data = {"node": self.node, "status": self.status, "path": list(self.path)}
+        if self.note is not None:
+            data["note"] = self.note
+        return data
 
 
-def find_root_causes(
+#: A blocker has the same shape: a contributor whose own status is below the requirement.
+Blocker = RootCause
+
+
+def find_contributors(
     compiled: CompiledChain,
     responsibility: np.ndarray,
-    needs_own: np.ndarray,
-    own: np.ndarray,
-    target_rank: int,
+    wanted: np.ndarray,
     node: int,
 ) -> list[tuple[int, list[int]]]:
-    """Contributors of ``node`` whose own status rank is ``target_rank``, each with one shortest path.
+    """Contributors of ``node`` for which ``wanted`` is true, each with one shortest delegating path.
 
-    ``responsibility`` is r per edge in document order for the control; ``needs_own`` and ``own``
-    are that control's columns. Paths run from the root cause to ``node``.
+    ``responsibility`` is r per edge in document order for the control; ``wanted`` marks, per node,
+    the contributors to report (callers fold "needs its own part" into it). Paths run from the
+    contributor to ``node``, in breadth-first order of distance.
     """
     s = compiled.structure
     parent = {node: -1}
@@ -43,7 +53,7 @@ def find_root_causes(
     found: list[tuple[int, list[int]]] = []
     while queue:
         w = queue.popleft()
-        if needs_own[w] and own[w] == target_rank:
+        if wanted[w]:
             path = [w]
             while parent[path[-1]] != -1:
                 path.append(parent[path[-1]])
@@ -55,6 +65,18 @@ def find_root_causes(
                     parent[u] = w
                     queue.append(u)
     return found
+
+
+def find_root_causes(
+    compiled: CompiledChain,
+    responsibility: np.ndarray,
+    needs_own: np.ndarray,
+    own: np.ndarray,
+    target_rank: int,
+    node: int,
+) -> list[tuple[int, list[int]]]:
+    """Contributors of ``node`` whose own status rank is ``target_rank``, each with one shortest path."""
+    return find_contributors(compiled, responsibility, needs_own & (own == target_rank), node)
 
 
 def reachable_over_delegation(compiled: CompiledChain, responsibility: np.ndarray, start: int) -> list[int]:

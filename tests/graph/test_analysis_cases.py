@@ -140,7 +140,8 @@ def test_obligations_fixes_and_impact():
     [owed] = obligations(result, "dc")
     assert owed["direct_consumers"] == ["iaas"] and owed["transitive_consumers"] == 3
     top = fix_ranking(result)[0]
-    assert (top["node"], top["control"], top["gaps_caused"]) == ("dc", PHYSICAL, 4)
+    # dc is the only blocker of all four gaps: fixing it alone closes them.
+    assert (top["node"], top["control"], top["gaps_closed"], top["gaps_blocked"]) == ("dc", PHYSICAL, 4, 4)
 
     closed = what_if(c, [{"op": "set_status", "node": "dc", "status": "verified"}], as_of=AS_OF)
     # dc verified, but iaas needs its own part (it declared) and is only declared: 3 gaps close.
