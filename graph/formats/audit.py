@@ -14,6 +14,7 @@ from typing import Any
 from obligraph.graph.analysis.checklist import ChecklistItem, node_checklist
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
+from obligraph.graph.evidence import assessments
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats._templates import environment
 
@@ -66,17 +67,21 @@ def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False)
 
 def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, Any]:
     declaration, gap, control = item.declaration, item.gap, item.control.id
-    evidence = [
-        {
-            "kind": proof.kind.value,
-            "ref": proof.ref,
-            "issued": proof.issued.isoformat() if proof.issued else None,
-            "expires": proof.expires.isoformat() if proof.expires else None,
-            "expired": bool(proof.expires and proof.expires < analysis.as_of),
-            "url": proof.url,
-        }
-        for proof in (declaration.evidence if declaration is not None else [])
-    ]
+    evidence = []
+    if declaration is not None:
+        for proof, check in zip(declaration.evidence, assessments(declaration, analysis.as_of)):
+            evidence.append(
+                {
+                    "kind": proof.kind.value,
+                    "ref": proof.ref,
+                    "issued": proof.issued.isoformat() if proof.issued else None,
+                    "expires": proof.expires.isoformat() if proof.expires else None,
+                    "expired": bool(check.lapses and check.lapses < analysis.as_of),
+                    "assures": check.assures,
+                    "reason": check.reason,
+                    "url": proof.url,
+                }
+            )
     return {
         "control": control,
         "title": item.control.title,
@@ -84,6 +89,7 @@ def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, A
         "effective": item.effective.value,
         "declared": declaration.status.value if declaration else None,
         "notes": declaration.notes if declaration else None,
+        "status_note": analysis.status_note(node, control),
         "evidence": evidence,
         "gap": None
         if gap is None
@@ -97,6 +103,14 @@ def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, A
                     "path": [_name(chain, hop) for hop in cause.path],
                 }
                 for cause in analysis.root_causes(node, control)
+            ],
+            "blockers": [
+                {
+                    "node": _name(chain, blocker.node),
+                    "status": blocker.status,
+                    "path": [_name(chain, hop) for hop in blocker.path],
+                }
+                for blocker in analysis.blockers(node, control)
             ],
         },
         "user_guidance": item.control.user_guidance,

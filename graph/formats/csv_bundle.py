@@ -12,9 +12,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from typing import IO
 
 from obligraph.graph.chain import Chain
+from obligraph.graph.evidence import assessments
 from obligraph.graph.formats._cells import encode_mapping
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats.csv_bundle_read import read  # noqa: F401  (the format's reader)
@@ -34,6 +36,7 @@ from obligraph.graph.formats.csv_layout import (
     NODE_COLUMNS,
     NODES_FILE,
     ROOT_CAUSES_FILE,
+    SCOPE_SEPARATOR,
 )
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -61,7 +64,8 @@ def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = Tr
         with _open(bundle, EDGES_FILE) as raw:
             write_rows(raw, EDGE_COLUMNS, _edge_rows(chain))
         with _open(bundle, DECLARATIONS_FILE) as raw:
-            write_rows(raw, DECLARATION_COLUMNS, _declaration_rows(chain))
+            as_of = analysis.as_of if analysis is not None else date.today()
+            write_rows(raw, DECLARATION_COLUMNS, _declaration_rows(chain, as_of))
         if not gaps:
             return
         analysis = ensure_analysis(chain, analysis)
@@ -101,16 +105,16 @@ def _edge_rows(chain: Chain):
         ]
 
 
-def _declaration_rows(chain: Chain):
-    for doc in chain.node_documents():
-        for declaration in doc.get("declarations", []):
-            own = [
-                doc["id"],
-                declaration["control"],
-                declaration["status"],
-                declaration.get("assigns"),
-                declaration.get("notes"),
-            ]
-            items = declaration.get("evidence") or [{}]
-            for item in items:
-                yield own + [item.get(field) for field in EVIDENCE_FIELDS]
+def _declaration_rows(chain: Chain, as_of: date):
+    for node_id in chain.graph.nodes:
+        for control, declaration in chain.declarations(node_id).items():
+            doc = declaration.model_dump(mode="json", exclude_none=True)
+            own = [node_id, control, doc["status"], doc.get("assigns"), doc.get("notes")]
+            if not declaration.evidence:
+                yield own + [None] * (len(EVIDENCE_FIELDS) + 1)
+            for item, check in zip(doc.get("evidence", []), assessments(declaration, as_of)):
+                if "scope" in item:
+                    item["scope"] = SCOPE_SEPARATOR.join(item["scope"])
+                verdict = f"{'assures' if check.assures else 'does not assure'} on {as_of.isoformat()}: {check.reason}"
+                yield own + [item.get(field) for field in EVIDENCE_FIELDS] + [verdict]
+

@@ -31,6 +31,7 @@ from obligraph.graph.formats.csv_layout import (
     NODE_COLUMNS,
     NODES_FILE,
     REQUIRED,
+    SCOPE_SEPARATOR,
 )
 from obligraph.graph.schema import CHAIN_FORMAT
 
@@ -208,6 +209,8 @@ def _declarations(text: str, nodes: dict[str, dict[str, Any]], places: _Places) 
         node = nodes[node_id]
         i = index[node_id]
         item = {field: row[f"evidence_{field}"] for field in EVIDENCE_FIELDS if row[f"evidence_{field}"] is not None}
+        if "scope" in item:
+            item["scope"] = str(item["scope"]).split(SCOPE_SEPARATOR)
         if previous == (node_id, control):
             # Another evidence item of the declaration above: its own columns must agree.
             declaration = node["declarations"][-1]

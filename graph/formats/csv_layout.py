@@ -14,9 +14,19 @@ CHAIN_COLUMNS = ("field", "value")
 CHAIN_FIELDS = ("format", "name", "description", "catalog", "requirement", "controls")
 NODE_COLUMNS = ("id", "name", "layer", "org", "description")
 EDGE_COLUMNS = ("provider", "consumer", "criticality", "responsibility", "notes")
-EVIDENCE_FIELDS = ("kind", "ref", "issued", "expires", "url", "notes")
+EVIDENCE_FIELDS = ("kind", "ref", "issued", "expires", "independence", "scope", "url", "notes")
+#: ``evidence_scope`` holds the scope's entries separated by spaces.
+SCOPE_SEPARATOR = " "
 DECLARATION_FIELDS = ("status", "assigns", "notes")
-DECLARATION_COLUMNS = ("node", "control", *DECLARATION_FIELDS, *(f"evidence_{f}" for f in EVIDENCE_FIELDS))
+#: Derived on writing (whether the item assures its control on the analysis date, and why); ignored on reading.
+EVIDENCE_CHECK = "evidence_check"
+DECLARATION_COLUMNS = (
+    "node",
+    "control",
+    *DECLARATION_FIELDS,
+    *(f"evidence_{f}" for f in EVIDENCE_FIELDS),
+    EVIDENCE_CHECK,
+)
 GAP_COLUMNS = ("node", "control", "title", "effective", "required", "kind", "orphaned")
 CAUSE_COLUMNS = ("node", "control", "cause", "cause_status", "path")
 PATH_SEPARATOR = " > "

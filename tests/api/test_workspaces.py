@@ -79,7 +79,7 @@ def test_patch_settings(client, workspace):
     assert gaps["requirement"] == "verified" and gaps["summary"]["controls"] == 1
     cleared = client.patch(f"{BASE}/{workspace}", json={"controls": None, "requirement": None}).json()
     assert cleared["controls"] is None
-    assert client.get(f"{BASE}/{workspace}/gaps").json()["summary"]["controls"] == 106
+    assert client.get(f"{BASE}/{workspace}/gaps").json()["summary"]["controls"] == 133  # every catalog control
 
 
 def test_patch_rejects_bad_settings_and_keeps_the_old(client, workspace):

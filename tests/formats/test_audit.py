@@ -51,7 +51,8 @@ def test_markdown_report_has_statuses_evidence_paths_guidance_and_demands():
     assert "What you must do:" in report and "Demand from dc (provider):" in report
     dc = export_chain(chain, "audit-md", analysis, node="dc").decode("utf-8")
     assert "Own status: **declared** (declared verified)" in dc  # the only certificate has expired
-    assert "certification: ISO 27001 #7" in dc and "expires 2026-01-01 **(expired)**" in dc
+    assert "certification: ISO 27001 #7" in dc and "expires 2026-01-01: **does not assure** (expired 2026-01-01)" in dc
+    assert "Counts as: verified, but no evidence assures it (expired 2026-01-01): counts as declared" in dc
 
 
 def test_html_report_escapes_chain_text():
