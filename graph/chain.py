@@ -195,7 +195,9 @@ class Chain:
             return declaration.assigns
         return self.catalog.default_responsibility(self.layer(provider), control)
 
-    def analysed_controls(self, controls: Iterable[str] | None = None, *, cloud_guidance_only: bool = False) -> list[str]:
+    def analysed_controls(
+        self, controls: Iterable[str] | None = None, *, cloud_guidance_only: bool = False
+    ) -> list[str]:
         """The controls an analysis covers: the argument, else the document's list, else every control
         of the catalog; with ``cloud_guidance_only``, only those of them the catalog gives cloud guidance for."""
         if controls is None:

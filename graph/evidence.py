@@ -31,7 +31,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from obligraph.graph.lattice import EvidenceKind, Independence
 
@@ -58,7 +58,7 @@ class EvidenceCheck:
     reason: str
     lapses: date | None  # the last day the item is in force (None when it never assures anything)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "assures": self.assures,
             "reason": self.reason,
@@ -117,7 +117,9 @@ def assess(item: "Evidence", control: str, as_of: date) -> EvidenceCheck:
     """Whether ``item`` assures ``control`` on ``as_of``, with the first reason it does not."""
     last = lapse_day(item)
     if item.kind not in VALIDITY_MONTHS:
-        return EvidenceCheck(False, f"{item.kind.value.replace('_', ' ')} is not an audit report or certification", None)
+        return EvidenceCheck(
+            False, f"{item.kind.value.replace('_', ' ')} is not an audit report or certification", None
+        )
     if item.independence is Independence.INTERNAL:
         return EvidenceCheck(False, INTERNAL, None)
     if not covers(item.scope, control):

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from obligraph.graph.evidence import assurance_window, assess
+from obligraph.graph.evidence import assess, assurance_window
 from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 
 CHAIN_FORMAT = "obligraph/chain@1"
@@ -49,7 +49,7 @@ class Evidence(_Input):
             raise ValueError(f"expires ({self.expires}) is before issued ({self.issued}); swap or correct the dates")
         return self
 
-    def assures_on(self, day: date, control: str) -> bool:
+    def assures(self, control: str, day: date) -> bool:
         """Whether this item assures ``control`` on ``day`` (see ``graph/evidence.py`` for the rule)."""
         return assess(self, control, day).assures
 
@@ -66,7 +66,7 @@ class Declaration(_Input):
 
         (The not_applicable rule depends on the graph, so it is the analysis's, not the declaration's.)
         """
-        if self.status is Status.VERIFIED and not any(item.assures_on(day, self.control) for item in self.evidence):
+        if self.status is Status.VERIFIED and not any(item.assures(self.control, day) for item in self.evidence):
             return Status.DECLARED
         return self.status
 

@@ -117,4 +117,3 @@ def _declaration_rows(chain: Chain, as_of: date):
                     item["scope"] = SCOPE_SEPARATOR.join(item["scope"])
                 verdict = f"{'assures' if check.assures else 'does not assure'} on {as_of.isoformat()}: {check.reason}"
                 yield own + [item.get(field) for field in EVIDENCE_FIELDS] + [verdict]
-

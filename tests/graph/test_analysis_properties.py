@@ -86,7 +86,8 @@ CASES = {
     "undated evidence": lambda chain: _any_check(chain, lambda check: check.reason == UNDATED),
     "not_applicable relied on": lambda chain: bool(chain_warnings(chain)),
     "a gap with several blockers": lambda chain: any(
-        len(result.blockers(g.node, g.control)) >= 2 for result in [analyze(chain, as_of=AS_OF, controls=CONTROLS)]
+        len(result.blockers(g.node, g.control)) >= 2
+        for result in [analyze(chain, as_of=AS_OF, controls=CONTROLS)]
         for g in result.gaps()
     ),
 }
@@ -108,7 +109,9 @@ def _any_check(chain, predicate) -> bool:
 @pytest.mark.parametrize("case", list(CASES))
 def test_generated_chains_contain_every_case(case):
     """The strategy reaches each case the contract names, so the comparison above covers it."""
-    found = find(chains(), lambda document: CASES[case](Chain.from_dict(document)),
-                 settings=settings(max_examples=2000, database=None, derandomize=True, deadline=None,
-                                   phases=[Phase.generate]))
+    found = find(
+        chains(),
+        lambda document: CASES[case](Chain.from_dict(document)),
+        settings=settings(max_examples=2000, database=None, derandomize=True, deadline=None, phases=[Phase.generate]),
+    )
     assert CASES[case](Chain.from_dict(found))

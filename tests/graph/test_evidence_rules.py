@@ -35,7 +35,11 @@ def item(**fields) -> Evidence:
         ({"expires": "2026-12-31", "independence": "internal"}, "2026-01-01", "internal audit"),
         ({"expires": "2026-12-31", "scope": ["9", "10.7"]}, "2026-01-01", "outside the evidence's scope"),
         ({"expires": "2026-12-31", "scope": ["10.5"]}, "2026-01-01", "in force until 2026-12-31"),
-        ({"kind": "contract", "expires": "2026-12-31"}, "2026-01-01", "contract is not an audit report or certification"),
+        (
+            {"kind": "contract", "expires": "2026-12-31"},
+            "2026-01-01",
+            "contract is not an audit report or certification",
+        ),
     ],
 )
 def test_each_reason(fields, as_of, reason):
@@ -50,10 +54,16 @@ def test_lapse_day_without_any_date_is_none():
 
 
 def test_verified_counts_as_declared_without_assuring_evidence_and_the_blocker_says_why():
-    scoped = {"status": "verified", "evidence": [{"kind": "certification", "ref": "PrivacyMark",
-                                                  "expires": "2030-01-01", "scope": ["15"]}]}
-    c = chain([node("saas", "saas", **{BACKUP: scoped}), node("org", "customer", **{BACKUP: "verified"})],
-              [edge("saas", "org")], [BACKUP], requirement="verified")
+    scoped = {
+        "status": "verified",
+        "evidence": [{"kind": "certification", "ref": "PrivacyMark", "expires": "2030-01-01", "scope": ["15"]}],
+    }
+    c = chain(
+        [node("saas", "saas", **{BACKUP: scoped}), node("org", "customer", **{BACKUP: "verified"})],
+        [edge("saas", "org")],
+        [BACKUP],
+        requirement="verified",
+    )
     result = analyze(c, as_of="2026-01-01")
     assert result.own_status("saas", BACKUP).value == "declared"
     by_node = {b.node: b for b in result.blockers("org", BACKUP)}
@@ -64,8 +74,11 @@ def test_verified_counts_as_declared_without_assuring_evidence_and_the_blocker_s
 
 def test_not_applicable_on_a_relied_on_control_counts_as_unknown_and_warns():
     c = chain(
-        [node("iaas", "iaas", **{PHYSICAL: "not_applicable"}), node("app", "saas", **{PHYSICAL: "declared"}),
-         node("lone", "iaas", **{PHYSICAL: "not_applicable"})],
+        [
+            node("iaas", "iaas", **{PHYSICAL: "not_applicable"}),
+            node("app", "saas", **{PHYSICAL: "declared"}),
+            node("lone", "iaas", **{PHYSICAL: "not_applicable"}),
+        ],
         [edge("iaas", "app")],
         [PHYSICAL],
     )
@@ -77,8 +90,11 @@ def test_not_applicable_on_a_relied_on_control_counts_as_unknown_and_warns():
     [warning] = chain_warnings(c)
     assert warning.location == "nodes[0].declarations[0].status" and "'app' relies on it" in warning.message
     # Overriding the edge to customer: nobody relies on iaas for it any more.
-    free = chain([node("iaas", "iaas", **{PHYSICAL: "not_applicable"}), node("app", "saas", **{PHYSICAL: "declared"})],
-                 [edge("iaas", "app", **{"9_1_1": "customer"})], [PHYSICAL])
+    free = chain(
+        [node("iaas", "iaas", **{PHYSICAL: "not_applicable"}), node("app", "saas", **{PHYSICAL: "declared"})],
+        [edge("iaas", "app", **{"9_1_1": "customer"})],
+        [PHYSICAL],
+    )
     assert analyze(free, as_of="2026-01-01").own_status("iaas", PHYSICAL).value == "not_applicable"
     assert chain_warnings(free) == []
 
@@ -87,7 +103,11 @@ def test_blockers_list_every_contributor_below_the_requirement():
     # The department does its own part only partially, behind a provider that declared nothing:
     # the root cause is the provider alone, but fixing it leaves the gap open at 'partial'.
     c = chain(
-        [node("iaas", "iaas"), node("saas", "saas", **{BACKUP: "declared"}), node("dept", "customer", **{BACKUP: "partial"})],
+        [
+            node("iaas", "iaas"),
+            node("saas", "saas", **{BACKUP: "declared"}),
+            node("dept", "customer", **{BACKUP: "partial"}),
+        ],
         [edge("iaas", "saas"), edge("saas", "dept")],
         [BACKUP],
     )
@@ -124,8 +144,10 @@ def test_default_controls_are_the_whole_catalog_and_cloud_guidance_only_narrows(
 
 
 def test_unknown_scope_entry_is_refused_with_its_place():
-    bad = {"status": "verified", "evidence": [{"kind": "certification", "ref": "x", "expires": "2030-01-01",
-                                               "scope": ["10.5", "A.5.1"]}]}
+    bad = {
+        "status": "verified",
+        "evidence": [{"kind": "certification", "ref": "x", "expires": "2030-01-01", "scope": ["10.5", "A.5.1"]}],
+    }
     with pytest.raises(ChainError) as error:
         chain([node("app", "saas", **{BACKUP: bad})], [], [BACKUP])
     [issue] = error.value.issues
