@@ -19,12 +19,16 @@ GAP_EXAMPLE = {
     "kind": "inherited",
     "orphaned": False,
     "root_causes": [{"node": "acme-compute", "status": "unknown", "path": ["acme-compute", "acme-paas", "hr-saas"]}],
+    "blockers": [
+        {"node": "hr-saas", "status": "partial", "path": ["hr-saas"]},
+        {"node": "acme-compute", "status": "unknown", "path": ["acme-compute", "acme-paas", "hr-saas"]},
+    ],
 }
 GAPS_EXAMPLE = {
     "format": "obligraph/analysis@1",
     "requirement": "declared",
     "as_of": "2026-11-26",
-    "summary": {"nodes": 4, "edges": 3, "controls": 106, "gaps": 12},
+    "summary": {"nodes": 4, "edges": 3, "controls": 133, "gaps": 12},
     "revision": 7,
     "matched": 1,
     "gaps": [GAP_EXAMPLE],
@@ -63,15 +67,24 @@ class GapQuery(Input):
         description=f"Comma-separated control ids to analyse.{TYPED_IDS}",
         examples=["10.5.1"],
     )
-    root_causes: bool = Field(default=True, description="Include each gap's root causes and paths.")
+    root_causes: bool = Field(
+        default=True, description="Include each gap's root causes and blockers, with their paths."
+    )
     limit: int = Field(default=100, ge=1, le=1000, description="Gaps per page.")
     cursor: str | None = Field(default=None, max_length=512, description="The `next` value of the previous page.")
 
 
 class RootCauseOut(BaseModel):
+    """A root cause or a blocker: a contributor, its own status and one shortest delegating path to the gap."""
+
     node: str
     status: Status
     path: list[str]
+    note: str | None = Field(
+        default=None,
+        description="Why its own status counts lower than declared (verified without assuring evidence,"
+        " not_applicable for a control its consumers rely on it for).",
+    )
 
 
 class GapOut(BaseModel):
@@ -82,6 +95,10 @@ class GapOut(BaseModel):
     kind: Literal["origin", "inherited", "mixed", "circular"]
     orphaned: bool
     root_causes: list[RootCauseOut] | None = None
+    blockers: list[RootCauseOut] | None = Field(
+        default=None,
+        description="Every contributor below the requirement: raising all of them closes the gap (none when circular).",
+    )
 
 
 class GapsPage(BaseModel):

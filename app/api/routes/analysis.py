@@ -130,7 +130,7 @@ REPORT_EXAMPLE = {
     "requirement": "declared",
     "as_of": "2026-11-26",
     "revision": 7,
-    "summary": {"controls": 106, "in_scope": 106, "declared": 10, "gaps": 12, "providers": 1},
+    "summary": {"controls": 133, "in_scope": 133, "declared": 10, "gaps": 12, "providers": 1},
     "controls": [
         {
             "control": "10.5.1",
