@@ -170,15 +170,9 @@ def _evidence_links(plan: Plan, control: str, declaration: Declaration | None) -
 
 
 def _assures(item: Evidence, as_of: date, control: str) -> bool:
-    """Whether the evidence item assures the control on the analysis date, by the analysis' own rule.
-
-    The per-control rule (``Evidence.assures(control, day)``: independence, scope, issue date) is
-    used where the schema has it; the date-only ``assures_on(day)`` otherwise.
-    """
-    per_control = getattr(item, "assures", None)
-    if callable(per_control):
-        return bool(per_control(control, as_of))
-    return bool(item.assures_on(as_of))
+    """Whether the evidence item assures the control on the analysis date, by the analysis' own rule
+    (kind, independence, scope, issue date, in force: ``graph/evidence.py``)."""
+    return item.assures(control, as_of)
 
 
 def _export(plan: Plan, control: str, entry: Control) -> dict[str, Any]:
