@@ -79,10 +79,11 @@ def gap_lines(chain, analysis) -> Iterator[str]:
 
 
 def cause_rows(analysis, causes_of: Callable[[str, str], Iterable]) -> Iterator[list]:
-    """One row per cause of each gap: (node, control, cause, its own status, path from the cause to the node)."""
+    """One row per cause of each gap: (node, control, cause, its own status, path from the cause to the node, note)."""
     for gap in analysis.gaps():
         for cause in causes_of(gap.node, gap.control):
-            yield [gap.node, gap.control, cause.node, cause.status, PATH_SEPARATOR.join(cause.path)]
+            note = getattr(cause, "note", None)
+            yield [gap.node, gap.control, cause.node, cause.status, PATH_SEPARATOR.join(cause.path), note]
 
 
 def write_lines(raw: IO[bytes], header: Iterable[str], blocks: Iterable[str]) -> None:

@@ -5,7 +5,8 @@ item, repeating the declaration's own columns. An empty cell means "not given". 
 the document's own fields as (field, value) rows. The analysis tables are derived and never read
 back: ``gaps.csv`` has one row per gap; ``root_causes.csv`` and ``blockers.csv`` one row per cause
 of a gap, keyed by the gap's (node, control), with the cause's own status and its delegating path
-(node ids joined by `` > ``, from the cause down to the node with the gap).
+(node ids joined by `` > ``, from the cause down to the node with the gap), and a note when the
+cause's status counts lower than it declared (expired evidence, say).
 """
 
 CHAIN_FILE, NODES_FILE, EDGES_FILE, DECLARATIONS_FILE = ("chain.csv", "nodes.csv", "edges.csv", "declarations.csv")
@@ -28,7 +29,7 @@ DECLARATION_COLUMNS = (
     EVIDENCE_CHECK,
 )
 GAP_COLUMNS = ("node", "control", "title", "effective", "required", "kind", "orphaned")
-CAUSE_COLUMNS = ("node", "control", "cause", "cause_status", "path")
+CAUSE_COLUMNS = ("node", "control", "cause", "cause_status", "path", "note")
 PATH_SEPARATOR = " > "
 REQUIRED = {
     NODES_FILE: ("id", "layer"),

@@ -78,9 +78,9 @@ def test_bundle_holds_the_chain_tables_and_one_gap_row_per_gap(example, example_
 
 def test_root_causes_table_has_one_row_per_cause_with_its_path(example, example_analysis):
     rows = _files(csv_bundle.write(example, example_analysis))["root_causes.csv"]
-    assert rows[0] == ["node", "control", "cause", "cause_status", "path"]
+    assert rows[0] == ["node", "control", "cause", "cause_status", "path", "note"]
     expected = [
-        [g.node, g.control, cause.node, cause.status, " > ".join(cause.path)]
+        [g.node, g.control, cause.node, cause.status, " > ".join(cause.path), getattr(cause, "note", None) or ""]
         for g in example_analysis.gaps()
         for cause in example_analysis.root_causes(g.node, g.control)
     ]
@@ -94,7 +94,7 @@ def test_blockers_table_when_the_analysis_reports_blockers(example, example_anal
         pytest.skip("this analysis does not report blockers yet")
     rows = _files(csv_bundle.write(example, example_analysis))["blockers.csv"]
     expected = [
-        [g.node, g.control, b.node, b.status, " > ".join(b.path)]
+        [g.node, g.control, b.node, b.status, " > ".join(b.path), getattr(b, "note", None) or ""]
         for g in example_analysis.gaps()
         for b in example_analysis.blockers(g.node, g.control)
     ]
