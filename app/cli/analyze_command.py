@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,13 +17,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from obligraph.app.cli.common import EXIT_GAPS, check_language, err, fail
+from obligraph.app.cli.common import EXIT_GAPS, check_language, err, reported
+from obligraph.app.cli.output import is_stdout, opened_output, output_target
+from obligraph.app.cli.transfer_commands import chain_from_file
 from obligraph.app.web import i18n
 from obligraph.app.web.i18n import gettext as _
 from obligraph.app.web.render import control_title
 from obligraph.app.web.words import word
 from obligraph.graph.analysis import Analysis, analyze
-from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 
 
@@ -35,7 +35,9 @@ class OutputFormat(str, Enum):
 
 
 def analyze_command(
-    file: Annotated[Path, typer.Argument(help="A chain document (.json, .yaml or .yml).")],
+    file: Annotated[
+        Path, typer.Argument(help="A chain file: .json, .yaml, .graphml or a CSV bundle .zip (as `import` reads).")
+    ],
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Analysis date, YYYY-MM-DD (default: today).")] = None,
     require: Annotated[
         Optional[str], typer.Option("--require", help="Lowest effective status that counts as assured.")
@@ -53,7 +55,8 @@ def analyze_command(
         str, typer.Option("--lang", help="Language of the table: en or ja (titles, statuses, headings).")
     ] = "en",
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+        Optional[str],
+        typer.Option("--output", "-o", help="Write to this file (replaced once complete); '-' or none: stdout."),
     ] = None,
     fail_on_gaps: Annotated[bool, typer.Option("--fail-on-gaps", help="Exit with 1 when there is any gap.")] = False,
     max_gaps: Annotated[
@@ -63,19 +66,22 @@ def analyze_command(
     """Analyse a chain file: every gap, its kind and its root causes. Needs no database."""
     chosen = [c.strip() for c in controls.split(",") if c.strip()] if controls else None
     check_language(lang)
-    try:
-        chain = Chain.load(file)
+    with reported():
+        if not file.is_file():
+            raise ChainError(f"{file}: no such file")
+        if not is_stdout(output):
+            output_target(str(output))  # refuse a device, FIFO or directory before the analysis
+        chain = chain_from_file(file)
         result = analyze(chain, requirement=require, as_of=as_of, controls=chosen)
-    except ChainError as exc:
-        raise fail(str(exc)) from None
     with i18n.language(lang):
-        text = render_analysis(result, output_format)
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        elif output_format is OutputFormat.table:
+        if is_stdout(output) and output_format is OutputFormat.table:
             print_table(result)
+            text = None
         else:
-            sys.stdout.write(text)
+            text = render_analysis(result, output_format)
+    if text is not None:
+        with reported(), opened_output(output) as handle:
+            handle.write(text.encode("utf-8"))
     limit = 0 if fail_on_gaps else max_gaps
     if limit is not None and result.gap_count > limit:
         err.print(f"{result.gap_count} gaps (allowed: {limit})")

@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TransferSpeedColumn
 
 from obligraph.app.cli.common import DbOption, err, reported, service_for
+from obligraph.app.cli.output import is_stdout, opened_output, output_target
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 
@@ -91,56 +92,92 @@ def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
 
 # -- export -----------------------------------------------------------------------------------
 
+#: Formats that hold the chain only: exporting them needs no analysis.
+CHAIN_FORMATS = frozenset({"json", "yaml"})
+
 
 def export_command(
     source: Annotated[str, typer.Argument(help="A chain file (.json, .yaml, .graphml, .zip) or a workspace id.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    output: Annotated[
+        Optional[str],
+        typer.Option(
+            "--output",
+            "-o",
+            help="The file to write (replaced only once the export is complete); '-' or none: standard output.",
+        ),
+    ] = None,
     fmt: Annotated[
-        Optional[str], typer.Option("--format", "-f", help="Export format (default: from the output's extension).")
+        Optional[str],
+        typer.Option("--format", "-f", help="Export format (default: from the output's extension)."),
     ] = None,
     snapshot: Annotated[
         Optional[str], typer.Option("--snapshot", help="Export this snapshot of the workspace.")
     ] = None,
     node: Annotated[Optional[str], typer.Option("--node", help="The node of an audit or OSCAL export.")] = None,
+    gaps: Annotated[
+        Optional[bool], typer.Option("--gaps/--no-gaps", help="CSV bundle: with or without the analysis tables.")
+    ] = None,
+    causes: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--causes/--no-causes",
+            help="CSV bundle: with or without root_causes.csv and blockers.csv (default: up to 200,000 gaps).",
+        ),
+    ] = None,
+    links: Annotated[
+        Optional[bool], typer.Option("--links", help="node-link: the edge list under 'links' instead of 'edges'.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export a chain file or a workspace (or one of its snapshots) in any format."""
+    """Export a chain file or a workspace (or one of its snapshots) in any format, with its gaps."""
     from obligraph.app.services import snapshotting as snapshots
-    from obligraph.app.services.transfer import export_format, write_export
+    from obligraph.app.services.transfer import export_format, format_options, write_export
+    from obligraph.graph.analysis import analyze
     from obligraph.graph.formats import format_for_path
 
     with reported():
-        spec = export_format(fmt, "--format") if fmt else format_for_path(output)
+        if fmt:
+            spec = export_format(fmt, "--format")
+        elif is_stdout(output):
+            raise ChainError("name the format with --format when writing to standard output (no file extension)")
+        else:
+            spec = format_for_path(str(output))
         if not spec.can_write:
-            raise ChainError(f"{output.name}: {spec.name} cannot be exported; name the format with --format")
+            raise ChainError(f"{output}: {spec.name} cannot be exported; name the format with --format")
+        options = format_options(spec, {"gaps": gaps, "causes": causes, "links": links}, prefix="--")
+        if not is_stdout(output):
+            output_target(str(output))  # refuse a device, FIFO or directory before any work
         path = Path(source)
         if path.is_file():
             if snapshot is not None:
                 raise ChainError("--snapshot needs a workspace id, not a file")
-            chain, analysis = chain_from_file(path), None
-            write_to(output, lambda handle: write_export(chain, spec, handle, analysis, node))
+            chain = chain_from_file(path)
+            # Gap counts, gap tables and the map's colours need the analysis the API export would carry.
+            analysis = None if spec.name in CHAIN_FORMATS else analyze(chain)
+            write_to(output, lambda handle: write_export(chain, spec, handle, analysis, node, options))
             return
         with service_for(db) as service:
             if snapshot is not None:
                 row = snapshots.get(service, source, snapshot)
                 chain = Chain.from_dict(row.chain, source=f"snapshot {row.digest[:12]}")
-                write_to(output, lambda handle: write_export(chain, spec, handle, None, node))
+                write_to(output, lambda handle: write_export(chain, spec, handle, None, node, options))
             else:
                 if service.db.revision_of(source) is None:
                     raise ChainError(f"'{source}' is neither a file nor a workspace of the database")
                 with service.view(source) as view:
-                    write_to(output, lambda handle: write_export(view.chain, spec, handle, view.analysis(), node))
+                    write_to(
+                        output,
+                        lambda handle: write_export(view.chain, spec, handle, view.analysis(), node, options),
+                    )
 
 
-def write_to(output: Path, write) -> None:
-    partial = output.with_name(output.name + ".part")
-    try:
-        with progress(f"writing {output.name}", None, show_progress()) as bar, partial.open("wb") as handle:
-            write(CountingWriter(handle, bar))
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
-    err.print(f"wrote {escape(str(output))}", highlight=False)
+def write_to(output: str | None, write) -> None:
+    """Run ``write(handle)`` into standard output or, atomically, the file ``output`` (see ``output.py``)."""
+    name = "standard output" if is_stdout(output) else Path(str(output)).name
+    with progress(f"writing {name}", None, show_progress()) as bar, opened_output(output) as handle:
+        write(CountingWriter(handle, bar))
+    if not is_stdout(output):
+        err.print(f"wrote {escape(str(output))}", highlight=False)
 
 
 # -- import -----------------------------------------------------------------------------------

@@ -48,3 +48,9 @@ class TooLarge(DomainError):
 
 class UnsupportedMediaType(DomainError):
     code = "unsupported_media_type"
+
+
+class NotAcceptable(DomainError):
+    """No representation the client's ``Accept`` header allows."""
+
+    code = "not_acceptable"

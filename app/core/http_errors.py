@@ -23,6 +23,7 @@ from obligraph.app.core.exceptions import (
     Conflict,
     DomainError,
     InvalidInput,
+    NotAcceptable,
     NotFound,
     TooLarge,
     UnsupportedMediaType,
@@ -37,6 +38,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    406: "not_acceptable",
     409: "conflict",
     413: "body_too_large",
     415: "unsupported_media_type",
@@ -50,6 +52,7 @@ _CODES = {
 _STATUS_OF = {
     BadRequest: 400,
     NotFound: 404,
+    NotAcceptable: 406,
     Conflict: 409,
     TooLarge: 413,
     UnsupportedMediaType: 415,

@@ -25,6 +25,15 @@ from obligraph.graph.errors import ChainError
 SOURCE = "request body"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 JSON_TYPES = ("application/json", "text/json")
+#: Every body type ``POST .../import`` reads: the chain syntaxes here, GraphML and CSV bundles by their readers.
+IMPORT_TYPES = (
+    "application/json",
+    "application/yaml",
+    "application/graphml+xml",
+    "application/xml",
+    "text/xml",
+    "application/zip",
+)
 
 
 IDEMPOTENCY_KEY_MAX = 255
@@ -42,7 +51,11 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
         syntax = "json" if body.lstrip()[:1] in (b"{", b"[") else "yaml"
     else:
         raise UnsupportedMediaType(
-            f"cannot import a body of type '{media}'; send the chain as application/json or application/yaml",
+            f"cannot import a body of type '{media}'; send a chain as application/json or application/yaml,"
+            " GraphML as application/graphml+xml (or application/xml, text/xml), a CSV bundle or a zip of OSCAL"
+            " documents as application/zip (an OSCAL document alone as application/json), or name the format"
+            " with format=",
+            details=[{"location": "header.content-type", "message": "expected one of: " + ", ".join(IMPORT_TYPES)}],
         )
     try:
         text = body.decode("utf-8")

@@ -26,6 +26,8 @@ IMPORT_MEDIA_TYPES = {
     "application/zip": "csv",
     "application/x-zip-compressed": "csv",
     "application/graphml+xml": "graphml",
+    "application/xml": "graphml",
+    "text/xml": "graphml",
 }
 CHAIN_MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
@@ -91,9 +93,41 @@ def export_filename(ws: str, spec: FormatSpec, snapshot: str | None = None, node
     return safe_name("-".join(parts)) + spec.extensions[0]
 
 
-def write_export(chain: Chain, spec: FormatSpec, fileobj: IO[bytes], analysis=None, node: str | None = None) -> None:
-    """Write ``chain`` as ``spec`` to ``fileobj``; ``node`` picks the node of the audit and OSCAL forms."""
-    options: dict[str, Any] = {}
+#: The format options the HTTP export reads from the query and the CLI from flags, with what they do.
+EXPORT_OPTIONS = {
+    "gaps": "csv: false leaves the analysis tables (gaps, root causes, blockers) out",
+    "causes": "csv: true adds root_causes.csv and blockers.csv, false leaves them out"
+    " (default: with at most 200,000 gaps)",
+    "links": "node-link: true puts the edge list under 'links' (D3, networkx before 3.4) instead of 'edges'",
+}
+
+
+def format_options(spec: FormatSpec, given: dict[str, bool | None], prefix: str = "query.") -> dict[str, bool]:
+    """The options given (not None) for ``spec``; one it does not take is refused, naming the formats that do."""
+    chosen = {name: value for name, value in given.items() if value is not None}
+    for name in chosen:
+        if name not in spec.options:
+            takers = ", ".join(n for n, s in FORMATS.items() if name in s.options)
+            raise InvalidInput(
+                f"{name} applies to the {takers} export, not to {spec.name}; leave it out",
+                details=[{"location": prefix + name, "message": "not used by this format"}],
+            )
+    return chosen
+
+
+def write_export(
+    chain: Chain,
+    spec: FormatSpec,
+    fileobj: IO[bytes],
+    analysis=None,
+    node: str | None = None,
+    options: dict[str, bool] | None = None,
+) -> None:
+    """Write ``chain`` as ``spec`` to ``fileobj``; ``node`` picks the node of the audit and OSCAL forms.
+
+    ``options`` are the format's own (see ``format_options``), already checked.
+    """
+    arguments: dict[str, Any] = dict(options or {})
     if node is not None:
         if not spec.needs_node and spec.name != "oscal":
             raise InvalidInput(
@@ -102,13 +136,13 @@ def write_export(chain: Chain, spec: FormatSpec, fileobj: IO[bytes], analysis=No
             )
         if node not in chain:
             raise NotFound(f"the chain has no node '{node}'")
-        options["node"] = node
+        arguments["node"] = node
     elif spec.needs_node:
         raise InvalidInput(
             f"the {spec.name} export is about one node; name it with node=<id>",
             details=[{"location": "query.node", "message": "required for this format"}],
         )
-    export_to(chain, spec, fileobj, analysis, **options)
+    export_to(chain, spec, fileobj, analysis, **arguments)
 
 
 def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, create: bool = False) -> dict[str, Any]:

@@ -35,6 +35,7 @@ class FormatSpec:
     reader: str | None = None
     streams: bool = False  # the module has write_to(chain, fileobj, analysis, **options)
     needs_node: bool = False  # the export is about one node: pass node=<id>
+    options: tuple[str, ...] = ()  # the writer's boolean keyword options (gaps=, causes=, links=)
 
 
 FORMATS: dict[str, FormatSpec] = {
@@ -82,10 +83,11 @@ FORMATS: dict[str, FormatSpec] = {
             True,
             True,
             True,
-            "CSV bundle (zip of chain, nodes, edges, declarations, gaps) for spreadsheets",
+            "CSV bundle (zip of chain, nodes, edges, declarations; gaps, root causes, blockers) for spreadsheets",
             "csv_bundle:write",
             "csv_bundle:read",
             streams=True,
+            options=("gaps", "causes"),
         ),
         FormatSpec(
             "gexf",
@@ -105,8 +107,9 @@ FORMATS: dict[str, FormatSpec] = {
             False,
             True,
             False,
-            "node-link JSON for D3 and networkx",
+            "node-link JSON for D3 and networkx (links=true: the edge list under 'links')",
             "node_link:write",
+            options=("links",),
         ),
         FormatSpec(
             "cyjs",

@@ -90,6 +90,7 @@ ROUTES = {
     ("GET", "/api/v1/workspaces/{ws}/snapshots/{a}/diff/{b}"): R,
     ("POST", "/api/v1/workspaces/{ws}/snapshots/{snapshot}/restore"): W,
     ("GET", "/api/v1/workspaces/{ws}/export"): R,
+    ("HEAD", "/api/v1/workspaces/{ws}/export"): R,
     ("POST", "/api/v1/workspaces/{ws}/nodes/{node}/caiq"): W,
 }
 
@@ -156,6 +157,8 @@ def url_of(path: str) -> str:
 def outcome(response) -> str:
     status = response.status_code
     assert status < 500, f"{status}: {response.text[:300]}"
+    if response.request.method == "HEAD":  # no body to read: the status says it all
+        return {401: "401", 403: "403", 404: "hidden"}.get(status, "allowed")
     if status == 303 and response.headers["location"].startswith("/login?next="):
         return "401"  # a page's way of saying: sign in first
     if status == 401 and response.headers["content-type"].startswith("application/json"):

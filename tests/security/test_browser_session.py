@@ -35,6 +35,17 @@ def test_bad_token_does_not_sign_in(world):
     assert response.status_code == 401 and COOKIE not in response.headers.get("set-cookie", "")
 
 
+def test_login_reads_multipart_forms_and_cuts_overlong_fields(world):
+    # The form is read by FastAPI's Form (python-multipart): a multipart body signs in as well.
+    fields = {"token": (None, world.secrets["editor"]), "next": (None, "/w/alpha")}
+    response = world.client.post("/login", files=fields, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/w/alpha"
+    long = world.client.post("/login", data={"token": "obg_" + "x" * 100_000, "next": "/" + "a" * 5000})
+    assert long.status_code == 401
+    nothing = world.client.post("/login", content=b"", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert nothing.status_code == 401 and "not valid" in nothing.text
+
+
 def test_api_takes_the_cookie_only_with_the_csrf_header(world):
     sign_in(world)
     csrf = world.client.cookies.get(CSRF_COOKIE)

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
-from typing import Annotated, Any, Iterator, Optional
+from datetime import date
+from typing import Annotated, Any, Iterator
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response, StreamingResponse
 
 from obligraph.app.api.deps import NodePath, RawBody, ServiceDep, WorkspaceId
-from obligraph.app.schemas.common import ERROR_RESPONSES
+from obligraph.app.api.negotiation import negotiate, offered
+from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
 from obligraph.app.schemas.transfer import CAIQ_EXAMPLE, XLSX, CaiqResult
 from obligraph.app.services import snapshotting as snapshots
 from obligraph.app.services.caiq import apply_caiq
-from obligraph.app.services.transfer import export_filename, export_format, writable_names, write_export
+from obligraph.app.services.transfer import (
+    EXPORT_OPTIONS,
+    export_filename,
+    export_format,
+    format_options,
+    writable_names,
+    write_export,
+)
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats import FORMATS
+from obligraph.graph.formats import FORMATS, FormatSpec
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["export"], responses=ERROR_RESPONSES)
 
@@ -38,6 +48,29 @@ def _chunks(spool) -> Iterator[bytes]:
         spool.close()
 
 
+EXPORT_HEADERS = {
+    "ETag": {
+        "description": "Names this export: the workspace revision (or snapshot), the format, its options and"
+        " the analysis date. Send it back in If-None-Match to get 304 while it holds.",
+        "schema": {"type": "string"},
+    },
+    "Content-Disposition": {"description": "attachment; filename=...", "schema": {"type": "string"}},
+}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match named this export's ETag. No body.",
+    "headers": {"ETag": EXPORT_HEADERS["ETag"]},
+}
+NOT_ACCEPTABLE = {
+    "model": ErrorResponse,
+    "description": "not_acceptable: no format has a media type the Accept header allows (and no format= was"
+    " given); the message lists the media types on offer.",
+}
+OPTION_QUERY = {
+    name: Query(description=f"{help}. Only for that format; refused with 422 for the others.")
+    for name, help in EXPORT_OPTIONS.items()
+}
+
+
 @router.get(
     "/export",
     summary="Export the workspace or a snapshot of it",
@@ -45,56 +78,136 @@ def _chunks(spool) -> Iterator[bytes]:
     responses={
         200: {
             "content": {
-                spec.media_type: {"example": EXPORT_EXAMPLES.get(spec.media_type, "(the export)")}
-                for spec in FORMATS.values()
-                if spec.can_write
-            }
-        }
+                media_type: {"example": EXPORT_EXAMPLES.get(media_type, "(the export)")} for media_type in offered()
+            },
+            "headers": EXPORT_HEADERS,
+        },
+        304: NOT_MODIFIED,
+        406: NOT_ACCEPTABLE,
     },
 )
 def export(
     ws: WorkspaceId,
     service: ServiceDep,
     format: Annotated[
-        str,
+        str | None,
         # The schema lists the formats (a client, and schemathesis, knows them); export_format
         # refuses any other with the code `unknown_format` and the list.
         Query(
             max_length=32,
-            description=f"The export format. {FORMAT_HELP}.",
+            description=f"The export format; without it the Accept header chooses (chain JSON for */*). {FORMAT_HELP}.",
             json_schema_extra={"enum": writable_names()},
         ),
-    ] = "json",
+    ] = None,
     snapshot: Annotated[
-        Optional[str], Query(max_length=64, description="Export this snapshot (id or 6+ character prefix).")
+        str | None, Query(max_length=64, description="Export this snapshot (id or 6+ character prefix).")
     ] = None,
     node: Annotated[
-        Optional[str], Query(max_length=128, description="For audit-md, audit-html (required) and oscal: one node.")
+        str | None, Query(max_length=128, description="For audit-md, audit-html (required) and oscal: one node.")
+    ] = None,
+    gaps: Annotated[bool | None, OPTION_QUERY["gaps"]] = None,
+    causes: Annotated[bool | None, OPTION_QUERY["causes"]] = None,
+    links: Annotated[bool | None, OPTION_QUERY["links"]] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    if_none_match: Annotated[
+        str | None, Header(description="An ETag of an earlier answer: 304 with no body while it still holds.")
     ] = None,
 ) -> Any:
-    """The export as a download (``Content-Disposition: attachment``) with the format's media type."""
-    spec = export_format(format)
+    """The export as a download (``Content-Disposition: attachment``) with the format's media type.
+
+    Without ``format=``, the ``Accept`` header chooses among the formats' media types
+    (``application/json``: chain JSON, ``text/html``: the standalone map, ``*/*``: chain JSON); 406
+    when none is acceptable. Every answer has an ``ETag``; ``If-None-Match`` with it gives 304.
+    """
+    return _export(ws, service, format, snapshot, node, {"gaps": gaps, "causes": causes, "links": links},
+                   accept, if_none_match, with_body=True)  # fmt: skip
+
+
+@router.head(
+    "/export",
+    summary="The headers of an export, without its body",
+    response_class=Response,
+    responses={200: {"description": "The headers GET would send.", "headers": EXPORT_HEADERS}, 304: NOT_MODIFIED,
+               406: NOT_ACCEPTABLE},
+)  # fmt: skip
+def export_head(
+    ws: WorkspaceId,
+    service: ServiceDep,
+    format: Annotated[str | None, Query(max_length=32, json_schema_extra={"enum": writable_names()})] = None,
+    snapshot: Annotated[str | None, Query(max_length=64)] = None,
+    node: Annotated[str | None, Query(max_length=128)] = None,
+    gaps: Annotated[bool | None, OPTION_QUERY["gaps"]] = None,
+    causes: Annotated[bool | None, OPTION_QUERY["causes"]] = None,
+    links: Annotated[bool | None, OPTION_QUERY["links"]] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    if_none_match: Annotated[str | None, Header(description="As for GET.")] = None,
+) -> Any:
+    """What ``GET .../export`` with the same parameters answers, headers only (the length included)."""
+    return _export(ws, service, format, snapshot, node, {"gaps": gaps, "causes": causes, "links": links},
+                   accept, if_none_match, with_body=False)  # fmt: skip
+
+
+def _export(
+    ws: str,
+    service,
+    format: str | None,
+    snapshot: str | None,
+    node: str | None,
+    given: dict[str, bool | None],
+    accept: str | None,
+    if_none_match: str | None,
+    *,
+    with_body: bool,
+) -> Response:
+    spec = export_format(format) if format is not None else negotiate(accept)
+    options = format_options(spec, given)
+    headers = {"Vary": "Accept"} if format is None else {}
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
     try:
         if snapshot is not None:
             row = snapshots.get(service, ws, snapshot)
+            headers["ETag"] = export_etag(f"snapshot {row.digest}", spec, node, options)
+            if _matches(if_none_match, headers["ETag"]):
+                spool.close()
+                return Response(status_code=304, headers=headers)
             chain = Chain.from_dict(row.chain, source=f"snapshot {row.digest[:12]}")
-            write_export(chain, spec, spool, None, node)
+            write_export(chain, spec, spool, None, node, options)
             name = export_filename(ws, spec, row.digest, node)
         else:
             with service.view(ws) as view:
+                headers["ETag"] = export_etag(f"{view.workspace.uid} {view.revision}", spec, node, options)
+                if _matches(if_none_match, headers["ETag"]):
+                    spool.close()
+                    return Response(status_code=304, headers=headers)
                 # The chain is valid only while the view is open: write the whole export inside it.
-                write_export(view.chain, spec, spool, view.analysis(), node)
+                write_export(view.chain, spec, spool, view.analysis(), node, options)
             name = export_filename(ws, spec, None, node)
     except BaseException:
         spool.close()
         raise
     media_type = spec.media_type + ("; charset=utf-8" if spec.media_type.startswith("text/") else "")
-    return StreamingResponse(
-        _chunks(spool),
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    size = spool.tell()
+    if not with_body:
+        spool.close()
+        return Response(media_type=media_type, headers={**headers, "Content-Length": str(size)})
+    return StreamingResponse(_chunks(spool), media_type=media_type, headers={**headers, "Content-Length": str(size)})
+
+
+def export_etag(state: str, spec: FormatSpec, node: str | None, options: dict[str, bool]) -> str:
+    """A weak validator: the same state, format, node, options and analysis date give the same export."""
+    basis = "|".join([state, spec.name, node or "", repr(sorted(options.items())), date.today().isoformat()])
+    return 'W/"' + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match's weak comparison (RFC 9110, section 13.1.2): ``*`` or any listed tag, W/ ignored."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
 
 
 @router.post(

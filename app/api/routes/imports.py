@@ -1,4 +1,4 @@
-"""Bulk import: a whole chain@1 document (JSON or YAML) in one transaction, all or nothing."""
+"""Bulk import: a whole chain (JSON, YAML, GraphML or a CSV bundle) in one transaction, all or nothing."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ IMPORT_BODY: dict[str, Any] = {
             },
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
             "application/graphml+xml": {"schema": {"type": "string"}},
+            "application/xml": {"schema": {"type": "string"}},
+            "text/xml": {"schema": {"type": "string"}},
         },
     }
 }
@@ -54,7 +56,7 @@ ImportFormat = Annotated[
     Query(
         max_length=32,
         description=f"One of {', '.join(readable_names())} (csv: a CSV bundle zip); default: by Content-Type "
-        "(application/zip, application/graphml+xml or application/xml select csv and graphml).",
+        "(application/zip selects csv; application/graphml+xml, application/xml and text/xml select graphml).",
         json_schema_extra={"enum": readable_names()},
     ),
 ]
@@ -74,7 +76,12 @@ ImportFormat = Annotated[
             }
         },
         413: {"model": ErrorResponse, "description": "The body or the document is over this server's limits."},
-        415: {"model": ErrorResponse, "description": "The body is neither JSON nor YAML."},
+        415: {
+            "model": ErrorResponse,
+            "description": "The Content-Type is none of those listed for the body (JSON, YAML, GraphML as "
+            "application/graphml+xml, application/xml or text/xml, a CSV bundle as application/zip); the "
+            "message lists them.",
+        },
         422: {
             "model": ErrorResponse,
             "description": "The document is invalid, or the Idempotency-Key is malformed or was used for a "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from obligraph.app.security import tokens
@@ -12,7 +12,7 @@ from obligraph.app.security.session import COOKIE, CSRF_COOKIE, LIFETIME_S
 from obligraph.app.web.render import render
 
 router = APIRouter(include_in_schema=False)
-MAX_FORM = 4096
+MAX_FIELD = 2000
 
 
 def _safe_next(target: str) -> str:
@@ -24,17 +24,21 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(next: str = "/") -> HTMLResponse:
-    return render("login.html", title="Sign in", next=_safe_next(next[:2000]))
+    return render("login.html", title="Sign in", next=_safe_next(next[:MAX_FIELD]))
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
-    body = (await request.body())[:MAX_FORM].decode("utf-8", "replace")
-    form = {key: values[0] for key, values in parse_qs(body).items()}
-    target = _safe_next(form.get("next", "/")[:2000])
+def login(
+    request: Request,
+    token: Annotated[str, Form(description="An API token (obg_...).")] = "",
+    next: Annotated[str, Form(description="The page to go to after signing in.")] = "/",
+) -> Response:
+    # Form() reads urlencoded and multipart bodies (python-multipart); the body size is capped by
+    # the app's body limit, and over-long fields are cut here rather than refused.
+    target = _safe_next(next[:MAX_FIELD])
     service = request.app.state.service
     with service.db.read() as session:
-        principal = tokens.authenticate(session, form.get("token", "").strip())
+        principal = tokens.authenticate(session, token[:MAX_FIELD].strip())
     if principal is None:
         return render("login.html", status=401, title="Sign in", next=target, message="That token is not valid.")
     cookie, csrf = request.app.state.sessions.issue(principal.token_id)
