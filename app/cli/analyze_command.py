@@ -25,6 +25,7 @@ from obligraph.app.web.i18n import gettext as _
 from obligraph.app.web.render import control_title
 from obligraph.app.web.words import word
 from obligraph.graph.analysis import Analysis, analyze
+from obligraph.graph.checks import chain_warnings
 from obligraph.graph.errors import ChainError
 
 
@@ -46,10 +47,16 @@ def analyze_command(
         Optional[str],
         typer.Option(
             "--controls",
-            help="Comma-separated control ids to analyse (default: all analysed); newer numbers map to the"
+            help="Comma-separated control ids to analyse (default: every catalog control); newer numbers map to the"
             " catalog's: 27002:2022/8.13, 27002:2013/A.12.3.1, ccm:BCR-08.",
         ),
     ] = None,
+    cloud_guidance_only: Annotated[
+        bool,
+        typer.Option(
+            "--cloud-guidance-only", help="Only the chosen controls the catalog gives cloud guidance for (106 of 133)."
+        ),
+    ] = False,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.json,
     lang: Annotated[
         str, typer.Option("--lang", help="Language of the table: en or ja (titles, statuses, headings).")
@@ -72,7 +79,11 @@ def analyze_command(
         if not is_stdout(output):
             output_target(str(output))  # refuse a device, FIFO or directory before the analysis
         chain = chain_from_file(file)
-        result = analyze(chain, requirement=require, as_of=as_of, controls=chosen)
+        result = analyze(
+            chain, requirement=require, as_of=as_of, controls=chosen, cloud_guidance_only=cloud_guidance_only
+        )
+    for warning in chain_warnings(chain):
+        err.print(f"[bold yellow]warning:[/] {escape(f'{file}: {warning}')}", highlight=False)
     with i18n.language(lang):
         if is_stdout(output) and output_format is OutputFormat.table:
             print_table(result)

@@ -139,3 +139,26 @@ def test_catalog_list_and_one_control():
 def test_examples_load_and_analyse(example):
     result = runner.invoke(app, ["analyze", str(EXAMPLES / example), "--as-of", "2026-11-26", "-f", "table"])
     assert result.exit_code == 0, result.output
+
+
+def test_analyze_covers_every_catalog_control_and_cloud_guidance_only_narrows(tmp_path):
+    document = {
+        "format": "obligraph/chain@1",
+        "name": "defaults",
+        "nodes": [
+            {"id": "iaas", "layer": "iaas", "declarations": [{"control": "9.1.1", "status": "not_applicable"}]},
+            {"id": "app", "layer": "saas"},
+        ],
+        "edges": [{"provider": "iaas", "consumer": "app"}],
+    }
+    path = tmp_path / "defaults.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    everything = runner.invoke(app, ["analyze", str(path), "--as-of", "2026-11-26"])
+    assert everything.exit_code == 0
+    assert json.loads(everything.stdout)["summary"]["controls"] == 133
+    # The not_applicable declaration for a control app relies on iaas for is warned about, not refused.
+    assert "warning:" in everything.stderr and "nodes[0].declarations[0].status" in everything.stderr
+    gap = next(g for g in json.loads(everything.stdout)["gaps"] if (g["node"], g["control"]) == ("app", "9.1.1"))
+    assert gap["blockers"][0]["node"] == "iaas" and "not_applicable" in gap["blockers"][0]["note"]
+    narrowed = runner.invoke(app, ["analyze", str(path), "--as-of", "2026-11-26", "--cloud-guidance-only"])
+    assert json.loads(narrowed.stdout)["summary"]["controls"] == 106
