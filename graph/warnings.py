@@ -8,7 +8,9 @@ made them with a one-click fix:
 * ``cycle``: an edge that closes a loop of dependencies. Real chains have loops (a data centre
   whose access control runs on a SaaS racked in it), so the only fix offered is removing it.
 * ``verified_unassured``: a ``verified`` declaration with no evidence that assures it on the
-  analysis date; it counts as ``declared``. Fix: declare it ``declared``.
+  analysis date (the analysis engine's rule, ``obligraph.graph.evidence.assess``); it counts as
+  ``declared``. ``reasons`` says why each item falls short ("expired 2025-02-28", "internal
+  audit", "outside the evidence's scope" ...). Fix: declare it ``declared``.
 * ``expiring``: assuring evidence that lapses within ``SOON_DAYS`` of the analysis date. Fix:
   edit the evidence (no automatic fix: only the user knows the new dates).
 
@@ -17,8 +19,7 @@ Each warning is data (kind, place, facts, fixes); the surfaces put it in words.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,39 +27,9 @@ from typing import Any
 import networkx as nx
 
 from obligraph.graph.chain import Chain
+from obligraph.graph.evidence import SOON_DAYS, assess
 from obligraph.graph.lattice import Layer, Status
 
-
-@dataclass(frozen=True)
-class _Check:
-    assures: bool
-    reason: str
-    lapses: date | None
-
-
-def _schema_assess(item: Any, control: str, as_of: date) -> Any:
-    """SEAM: the schema's rule (an assuring kind, not expired) until ``obligraph.graph.evidence``
-    (the analysis engine's rule: independence, scope, validity without an expiry date) is there."""
-    if not item.assures_on(as_of):
-        if item.expires is not None and item.expires < as_of:
-            return _Check(False, f"expired {item.expires.isoformat()}", item.expires)
-        return _Check(False, f"{item.kind.value.replace('_', ' ')} is not an audit report or certification", None)
-    return _Check(True, "in force", item.expires)
-
-
-def _engine_assess() -> Callable[[Any, str, date], Any] | None:
-    try:
-        module = importlib.import_module("obligraph.graph.evidence")
-    except ImportError:
-        return None
-    found: Callable[[Any, str, date], Any] | None = getattr(module, "assess", None)
-    return found
-
-
-#: Whether one evidence item assures a control on a day: ``.assures``, ``.reason``, ``.lapses``.
-assess: Callable[[Any, str, date], Any] = _engine_assess() or _schema_assess
-
-SOON_DAYS = 90
 LAYER_RANK = {layer: rank for rank, layer in enumerate(Layer)}
 
 

@@ -20,6 +20,7 @@ from obligraph.app.web.params import PageAnalysisDep
 from obligraph.app.web.render import page_view
 from obligraph.app.web.words import word
 from obligraph.graph.chain import Chain
+from obligraph.graph.evidence import INTERNAL, ISSUED_LATER, OUT_OF_SCOPE, UNDATED
 from obligraph.graph.warnings import EditWarning, Fix, edit_warnings
 
 router = APIRouter(include_in_schema=False)
@@ -50,6 +51,27 @@ def _item(chain: Chain, ws: str, warning: EditWarning, as_of: date) -> dict[str,
     }
 
 
+def evidence_reason(reason: str) -> str:
+    """One of ``obligraph.graph.evidence.assess``'s reasons in the page's language."""
+    fixed = {
+        INTERNAL: _("internal audit"),
+        OUT_OF_SCOPE: _("outside the evidence's scope"),
+        UNDATED: _("no issue or expiry date"),
+        ISSUED_LATER: _("issued after the analysis date"),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    for prefix, words in (("expired ", _("expired %(day)s")), ("in force until ", _("in force until %(day)s"))):
+        if reason.startswith(prefix):
+            return words % {"day": reason.removeprefix(prefix)}
+    kind, sep, _rest = reason.partition(" is not an audit report or certification")
+    if sep:
+        return _("%(kind)s is not an audit report or certification") % {
+            "kind": word(kind.replace(" ", "_"), "evidence")
+        }
+    return reason
+
+
 def _message(w: EditWarning, as_of: date) -> str:
     f = w.facts
     if w.kind == "upside_down":
@@ -69,7 +91,7 @@ def _message(w: EditWarning, as_of: date) -> str:
             "loop": " → ".join(f["loop"]),
         }
     if w.kind == "verified_unassured":
-        reasons = "; ".join(f["reasons"]) or _("no evidence")
+        reasons = "; ".join(evidence_reason(r) for r in f["reasons"]) or _("no evidence")
         return _(
             "%(node)s declares %(control)s verified, but no evidence assures it on %(day)s (%(reasons)s): "
             "it counts as declared."

@@ -88,3 +88,26 @@ def test_a_missing_catalog_falls_back_to_english(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         i18n.translations.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("fields", "japanese"),
+    [
+        ({"expires": "2025-12-31"}, "2025-12-31 に期限切れ"),
+        ({"expires": "2026-12-31", "independence": "internal"}, "内部監査"),
+        ({"expires": "2026-12-31", "scope": ["9"]}, "証跡の適用範囲外"),
+        ({"kind": "contract", "expires": "2026-12-31"}, "契約 は監査報告書でも認証でもありません"),
+    ],
+)
+def test_the_evidence_rules_reasons_in_japanese(fields, japanese):
+    from datetime import date
+
+    from obligraph.app.web.warnings_view import evidence_reason
+    from obligraph.graph.evidence import assess
+    from obligraph.graph.schema import Evidence
+
+    item = Evidence.model_validate({"kind": "certification", "ref": "ISO/IEC 27001", **fields})
+    reason = assess(item, "10.5.1", date(2026, 1, 1)).reason
+    with i18n.language("ja"):
+        assert evidence_reason(reason) == japanese
+    assert evidence_reason(reason) == reason  # English is the engine's own wording
