@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Iterator, Literal
+from typing import Annotated, Any, Iterator, Literal, TypedDict
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -47,7 +47,8 @@ class LayerSplit(_Strict):
     saas: Responsibility
 
     def __getitem__(self, layer: str | Layer) -> Responsibility:
-        return getattr(self, Layer(layer).value)
+        by_layer = {Layer.INFRA: self.infra, Layer.IAAS: self.iaas, Layer.PAAS: self.paas, Layer.SAAS: self.saas}
+        return by_layer[Layer(layer)]
 
 
 class Control(_Strict):
@@ -116,6 +117,18 @@ class CatalogDocument(_Strict):
         return self
 
 
+class CatalogJSON(TypedDict):
+    """A catalog as JSON: pydantic's dumps of its clauses and controls (``dict[str, Any]`` is what ``model_dump`` gives)."""
+
+    id: str
+    title: str
+    title_ja: str | None
+    version: str | None
+    source: str | None
+    clauses: dict[str, dict[str, Any]]
+    controls: list[dict[str, Any]]
+
+
 class Catalog:
     """A loaded catalog: controls in document order, looked up by id."""
 
@@ -157,7 +170,7 @@ class Catalog:
     def clause_title(self, clause: str) -> str:
         return self.document.clauses[clause].title
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CatalogJSON:
         """The JSON shape of ``obligraph catalog show --format json``."""
         return {
             "id": self.id,
@@ -170,7 +183,7 @@ class Catalog:
         }
 
 
-def _control_dict(control: Control) -> dict:
+def _control_dict(control: Control) -> dict[str, Any]:
     data = control.model_dump(mode="json", exclude_none=False)
     data["notes"] = {k: v for k, v in data["notes"].items() if v is not None}
     for optional in ("extends", "mapping_note"):

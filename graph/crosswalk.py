@@ -41,7 +41,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from obligraph.graph.catalog import SAFE_LOADER, Catalog, load_catalog
+from obligraph.graph.catalog import SAFE_LOADER, Catalog, CatalogJSON, load_catalog
 from obligraph.graph.errors import ChainError
 
 CROSSWALK_FORMAT = "obligraph/crosswalk@1"
@@ -443,7 +443,7 @@ def catalog_iso27002_2022(catalog: Catalog) -> dict[str, tuple[str, ...]]:
     return {control_id: reverse[control_id] for control_id in catalog.ids if control_id in reverse}
 
 
-def with_iso27002_2022(document: dict, catalog: Catalog) -> dict:
+def with_iso27002_2022(document: CatalogJSON, catalog: Catalog) -> CatalogJSON:
     """``catalog.to_dict()``'s document with each control's ISO/IEC 27002:2022 ids added (in place),
     as the catalog API and ``obligraph catalog show`` give it.
 

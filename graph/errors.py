@@ -32,7 +32,7 @@ def _noun_for(values: list[str], field: str) -> str:
     """Name the vocabulary by its values, so a responsibility under any key reads 'responsibility'."""
     from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 
-    vocabularies = {
+    vocabularies: dict[type[Status | Layer | Responsibility | Criticality | EvidenceKind | Independence], str] = {
         Status: "status",
         Layer: "layer",
         Responsibility: "responsibility",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -37,6 +37,20 @@ class Degrade(_Strict):
     kind: Literal["degrade"]
     controls: list[str] = Field(min_length=1)
     status: Literal[Status.NOT_IMPLEMENTED, Status.UNKNOWN, Status.PARTIAL]
+
+
+class IncidentSummary(TypedDict):
+    """What :meth:`Incident.describe` gives the impact page and API."""
+
+    id: str
+    title: str
+    year: int
+    month: int | None
+    provider_kind: str
+    description: str
+    controls: list[str]
+    mapping_note: str | None
+    impact: Literal["outage", "degrade"]
 
 
 class Incident(_Strict):
@@ -61,7 +75,7 @@ class Incident(_Strict):
             f"applied to a {layer.value} node its controls may not fit"
         )
 
-    def describe(self) -> dict:
+    def describe(self) -> IncidentSummary:
         """What the impact page and API show about the incident: what happened, when, and to whom."""
         return {
             "id": self.id,

@@ -58,7 +58,7 @@ def make_plan(positions: np.ndarray, consumers: np.ndarray) -> Plan:
     )
 
 
-def reduce_plan(values: np.ndarray, plan: Plan, ufunc) -> np.ndarray:
+def reduce_plan(values: np.ndarray, plan: Plan, ufunc: np.ufunc) -> np.ndarray:
     """``ufunc``-reduce rows of ``values`` (one row per plan entry, in plan order) per target."""
     out = values[: plan.targets.size].copy()
     for start, end in plan.rank_bounds:

@@ -17,6 +17,8 @@ blocker (``gaps_closed``) and helps with the others it blocks (``gaps_blocked`` 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
 from obligraph.graph.analysis.result import Analysis
@@ -27,12 +29,24 @@ from obligraph.graph.lattice import Status
 LISTED_NODES = 50
 
 
-def fix_ranking(analysis: Analysis, limit: int | None = None) -> list[dict]:
+class Fix(TypedDict):
+    """One blocker (a node's own status on a control) and the gaps raising it would close or help close."""
+
+    node: str
+    control: str
+    status: str
+    gaps_closed: int
+    gaps_blocked: int
+    closes: list[str]  # at most LISTED_NODES of the gaps it alone closes
+    nodes: list[str]  # at most LISTED_NODES of the gaps it blocks
+
+
+def fix_ranking(analysis: Analysis, limit: int | None = None) -> list[Fix]:
     """Blockers with the gaps each alone closes and the gaps each blocks, most closed first."""
     compiled = analysis.compiled
     ids = compiled.node_ids
     candidates = analysis.needs_own & (analysis.own < analysis.requirement.rank)
-    ranking = []
+    ranking: list[Fix] = []
     for k, control in enumerate(analysis.controls):
         rows = np.flatnonzero(candidates[:, k])
         if not rows.size:

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from obligraph.graph.analysis.result import Analysis
 from obligraph.graph.analysis.rootcause import reachable_over_delegation
 from obligraph.graph.compiled import CUSTOMER
@@ -18,7 +20,20 @@ from obligraph.graph.errors import ChainError
 from obligraph.graph.lattice import Status
 
 
-def obligations(analysis: Analysis, provider: str) -> list[dict]:
+class Obligation(TypedDict):
+    """One control a provider owes: who relies on it, and what the catalog expects of it."""
+
+    control: str
+    title: str
+    own: str
+    effective: str
+    meets_requirement: bool
+    direct_consumers: list[str]
+    transitive_consumers: int
+    expectation: str | None
+
+
+def obligations(analysis: Analysis, provider: str) -> list[Obligation]:
     """What ``provider`` owes, and to whom: one entry per analysed control that some consumer relies on it for."""
     compiled = analysis.compiled
     if provider not in compiled.node_index:
@@ -27,7 +42,7 @@ def obligations(analysis: Analysis, provider: str) -> list[dict]:
     s = compiled.structure
     out_edges = [int(s.order[p]) for p in s.out_pos[s.out_ptr[u] : s.out_ptr[u + 1]]]
     catalog = analysis.chain.catalog
-    result = []
+    result: list[Obligation] = []
     for k, control in enumerate(analysis.controls):
         r = analysis._r(k)
         direct = [compiled.node_ids[compiled.dst[e]] for e in out_edges if r[e] != CUSTOMER]

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
 from obligraph.graph.compiled import CUSTOMER, CompiledChain
+
+
+class ContributorDict(TypedDict):
+    """A root cause or blocker as the analysis document gives it."""
+
+    node: str
+    status: str
+    path: list[str]
+    note: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -24,8 +34,8 @@ class RootCause:
     path: list[str]  # from the contributor down to the node with the gap, over delegating edges
     note: str | None = None  # why its status counts lower than it was declared, when it does
 
-    def to_dict(self) -> dict:
-        data = {"node": self.node, "status": self.status, "path": list(self.path)}
+    def to_dict(self) -> ContributorDict:
+        data: ContributorDict = {"node": self.node, "status": self.status, "path": list(self.path)}
         if self.note is not None:
             data["note"] = self.note
         return data

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import networkx as nx
 
 from obligraph.graph.chain import Chain
@@ -21,11 +23,26 @@ from obligraph.graph.lattice import Layer
 _ROOT = object()
 
 
-def single_points_of_failure(chain: Chain) -> dict:
+class ProviderConcentration(TypedDict):
+    """How many nodes, and what share of the customers, depend on one provider transitively."""
+
+    provider: str
+    layer: str
+    dependents: int
+    customers: int
+    share: float
+
+
+class SinglePointsOfFailure(TypedDict):
+    dominators: dict[str, list[str]]  # node -> the providers every dependency path to it passes, nearest first
+    concentration: list[ProviderConcentration]
+
+
+def single_points_of_failure(chain: Chain) -> SinglePointsOfFailure:
     """For each node, the providers every dependency path to it passes through (nearest first),
     and for each provider the share of customers that depend on it transitively."""
     graph = chain.graph
-    rooted = nx.DiGraph()
+    rooted: nx.DiGraph[object] = nx.DiGraph()
     rooted.add_nodes_from(graph.nodes)
     rooted.add_edges_from(graph.edges)
     condensation = nx.condensation(graph)
@@ -45,12 +62,12 @@ def single_points_of_failure(chain: Chain) -> dict:
     return {"dominators": dominators, "concentration": concentration(chain)}
 
 
-def concentration(chain: Chain) -> list[dict]:
+def concentration(chain: Chain) -> list[ProviderConcentration]:
     """Providers ordered by the share of customer nodes (else all nodes) that depend on them transitively."""
     graph = chain.graph
     customers = {n for n in graph.nodes if chain.layer(n) is Layer.CUSTOMER}
     population = customers or set(graph.nodes)
-    rows = []
+    rows: list[ProviderConcentration] = []
     for node in graph.nodes:
         if graph.out_degree(node) == 0:
             continue

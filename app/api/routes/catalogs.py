@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.schemas.common import ERROR_RESPONSES
-from obligraph.graph.catalog import Catalog, available_catalogs, load_catalog
+from obligraph.graph.catalog import Catalog, CatalogJSON, available_catalogs, load_catalog
 from obligraph.graph.crosswalk import unknown_control_message, with_iso27002_2022
 
 router = APIRouter(prefix="/catalogs", tags=["catalogs"], responses=ERROR_RESPONSES)
@@ -36,7 +36,7 @@ CONTROL_EXAMPLE = {
 }
 
 
-def _catalog_dict(catalog: Catalog) -> dict[str, Any]:
+def _catalog_dict(catalog: Catalog) -> CatalogJSON:
     """The catalog as ``Catalog.to_dict`` gives it, each control with its ISO/IEC 27002:2022 ids."""
     return with_iso27002_2022(catalog.to_dict(), catalog)
 
