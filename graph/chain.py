@@ -368,7 +368,8 @@ class Chain:
         if self._compiled is None:
             from obligraph.graph.compiled import compile_chain
 
-            self._compiled = compile_chain(self)
+            with collector_paused():  # compiling walks every node and edge: same reason as in from_dict
+                self._compiled = compile_chain(self)
         return self._compiled
 
     # -- internals ------------------------------------------------------------------------------
