@@ -36,7 +36,7 @@ from typing import Any
 
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.chain import Chain
-from obligraph.graph.palette import palette_json
+from obligraph.graph.palette import LAYER_ORDER, palette_json
 from obligraph.graph.viz.draw import (
     GAP_BORDERS,
     KIND_LIST,
@@ -58,7 +58,6 @@ from obligraph.graph.viz.groups import (
 )
 from obligraph.graph.viz.layout import (
     COLUMN_WIDTH,
-    LAYER_ORDER,
     ROW_HEIGHT,
     Placement,
     band_layout,
@@ -101,7 +100,7 @@ LABELS_AT_FIT_UP_TO = 150
 def _control(chain: Chain, control: str) -> dict[str, Any]:
     entry = chain.catalog[control]
     item = {"id": control, "clause": entry.clause, "title": entry.title}
-    if getattr(entry, "title_ja", None):
+    if entry.title_ja:
         item["title_ja"] = entry.title_ja
     return item
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+from numpy.typing import NDArray
 from pyvis.network import Network
 
 from obligraph.graph import palette
@@ -31,8 +32,10 @@ ORIGIN_KINDS = frozenset({"origin", "mixed", "circular"})
 KIND_LIST = [KIND_NAMES[code] for code in sorted(KIND_NAMES)]
 
 
-def _gap_counts(analysis: Analysis) -> np.ndarray:
-    return analysis.gap_mask.sum(axis=1)
+def _gap_counts(analysis: Analysis) -> NDArray[np.int64]:
+    # numpy's stubs type an axis reduction as Any; a boolean mask sums to int64 counts.
+    counts: NDArray[np.int64] = analysis.gap_mask.sum(axis=1)
+    return counts
 
 
 def _node_gaps(analysis: Analysis, v: int) -> list[list[int]]:
@@ -56,7 +59,7 @@ def node_size(weight: int) -> float:
     return min(MARKER_MAX, 8 + 1.2 * float(np.sqrt(weight)))
 
 
-def _dependents(graph: nx.DiGraph) -> dict[str, int]:
+def _dependents(graph: nx.DiGraph[str]) -> dict[str, int]:
     """How many nodes depend on each node, directly or not (its descendants: edges run provider -> consumer)."""
     condensed = nx.condensation(graph)  # cycles collapse, so the count is a sum over a DAG
     members = condensed.graph["mapping"]

@@ -16,6 +16,7 @@ from obligraph.graph import palette
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.chain import Chain
+from obligraph.graph.palette import LAYER_ORDER
 from obligraph.graph.viz.draw import (
     _add_edge,
     _add_node,
@@ -26,7 +27,7 @@ from obligraph.graph.viz.draw import (
     node_label,
     node_size,
 )
-from obligraph.graph.viz.layout import LABEL_MAX_WIDTH, LAYER_ORDER, Placement, band_layout
+from obligraph.graph.viz.layout import LABEL_MAX_WIDTH, Placement, band_layout
 
 #: The aggregated map draws at most this many groups (see ``groups_of``).
 GROUP_LIMIT = 200
@@ -128,7 +129,7 @@ def _aggregated(chain: Chain, analysis: Analysis, expand: list[str], limit: int)
             real_edges.append((u, v))
         else:
             links[(a, b)] += 1
-    layout = nx.DiGraph()
+    layout: nx.DiGraph[str] = nx.DiGraph()
     layout.add_nodes_from(drawn)
     layout.add_nodes_from(left)
     layout.add_edges_from(links)

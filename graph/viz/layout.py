@@ -15,7 +15,9 @@ True
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import networkx as nx
 
@@ -40,12 +42,23 @@ ASPECT = 1.3
 COLUMN_WIDTH = LABEL_MAX_WIDTH + SLOT_GAP
 
 
+class Band(TypedDict):
+    """One layer's band on the map: its extent in map coordinates and how many rows it wraps to."""
+
+    layer: str
+    top: float
+    bottom: float
+    left: float
+    right: float
+    rows: int
+
+
 @dataclass
 class Placement:
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
     label_width: dict[str, float] = field(default_factory=dict)
-    #: Top to bottom: ``{"layer", "top", "bottom", "left", "right", "rows"}`` in map coordinates.
-    bands: list[dict] = field(default_factory=list)
+    #: Top to bottom, in map coordinates.
+    bands: list[Band] = field(default_factory=list)
 
 
 def text_width(text: str, font_size: float = FONT_SIZE) -> float:
@@ -72,10 +85,10 @@ def label_width(text: str, lines: int = LABEL_LINES) -> float:
 
 
 def band_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     layer_of: dict[str, str],
     label_of: dict[str, str] | None = None,
-    org_of: dict[str, str | None] | None = None,
+    org_of: Mapping[str, str | None] | None = None,
     widths: dict[str, float] | None = None,
 ) -> Placement:
     """Bands top (customer) to bottom (infra); in a band, organisations ordered by where their
@@ -115,13 +128,13 @@ def band_layout(
     return placement
 
 
-def layered_positions(graph: nx.DiGraph, layer_of: dict[str, str]) -> dict[str, tuple[float, float]]:
+def layered_positions(graph: nx.DiGraph[str], layer_of: dict[str, str]) -> dict[str, tuple[float, float]]:
     """Positions only (node ids as labels): see ``band_layout``."""
     return band_layout(graph, layer_of).positions
 
 
 def _band_orders(
-    graph: nx.DiGraph, bands: dict[str, list[str]], org_of: dict[str, str | None], slot: dict[str, float]
+    graph: nx.DiGraph[str], bands: dict[str, list[str]], org_of: Mapping[str, str | None], slot: dict[str, float]
 ) -> dict[str, list[str]]:
     """Bottom band up: each organisation goes where the mean of its members' placed neighbours is,
     so dependency edges run mostly upwards instead of across."""
@@ -186,7 +199,7 @@ def _wrap(nodes: list[str], slot: dict[str, float], width: float) -> list[list[s
     return rows
 
 
-def neighbourhood(graph: nx.DiGraph, start: str, depth: int, limit: int) -> tuple[list[str], bool]:
+def neighbourhood(graph: nx.DiGraph[str], start: str, depth: int, limit: int) -> tuple[list[str], bool]:
     """Nodes within ``depth`` edges of ``start`` (providers and consumers alike), breadth first, at most ``limit``."""
     seen = {start: 0}
     queue = [start]
