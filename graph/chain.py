@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 import networkx as nx
 from pydantic import ValidationError
@@ -32,6 +32,9 @@ from obligraph.graph.document import read_document, write_document
 from obligraph.graph.errors import ChainError, Issue, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
+
+if TYPE_CHECKING:
+    from obligraph.graph.compiled import CompiledChain
 
 #: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
 JOURNAL_LENGTH = 64
@@ -57,7 +60,7 @@ class Chain:
         self.graph = nx.DiGraph()
         self._edge_order: dict[tuple[str, str], None] = {}
         self.revision = 0
-        self._compiled: Any = None
+        self._compiled: CompiledChain | None = None
         # (revision after an edit, the controls whose declarations it changed, or None for any other edit)
         self._journal: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
 
@@ -363,7 +366,7 @@ class Chain:
             other._edge_order[u, v] = None
         return other
 
-    def compiled(self):
+    def compiled(self) -> CompiledChain:
         """The chain as arrays for the vectorised engine (cached until the chain changes)."""
         if self._compiled is None:
             from obligraph.graph.compiled import compile_chain

@@ -18,12 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from obligraph.graph.compiled import CUSTOMER, CompiledChain
 from obligraph.graph.lattice import NO_CONTRIBUTOR, Status
-from obligraph.graph.sweep import reduce_plan
+from obligraph.graph.sweep import Plan, reduce_plan
 
 BLOCKED = np.uint8(255)  # rank of a value that does not travel over a non-delegating edge
 UNKNOWN_RANK = Status.UNKNOWN.rank
@@ -127,7 +128,13 @@ def _not_applicable_relied_on(compiled: CompiledChain, cols: np.ndarray, blocked
     own[nodes[relied], k[relied]] = UNKNOWN_RANK
 
 
-def _relax_cycles(val, up, blocked, order_src, plan) -> None:
+def _relax_cycles(
+    val: NDArray[np.uint8],
+    up: NDArray[np.uint8],
+    blocked: NDArray[np.uint8],
+    order_src: np.ndarray,
+    plan: Plan,
+) -> None:
     """Propagate minima around the cycles of one level until nothing changes.
 
     Only the edges inside components move values now; the level's other inputs are final. ``up``
@@ -150,7 +157,16 @@ def _relax_cycles(val, up, blocked, order_src, plan) -> None:
         val[targets] = updated
 
 
-def _settle_cycle_roots(compiled, blocked, val, own, needs_own, cycle_nodes, ambiguous, kind) -> None:
+def _settle_cycle_roots(
+    compiled: CompiledChain,
+    blocked: NDArray[np.uint8],
+    val: NDArray[np.uint8],
+    own: np.ndarray,
+    needs_own: NDArray[np.bool_],
+    cycle_nodes: NDArray[np.intp],
+    ambiguous: NDArray[np.bool_],
+    kind: NDArray[np.int8],
+) -> None:
     """Origin or mixed, for a root cause that sits on a delegating cycle.
 
     There ``up == val`` may only echo the node's own status coming back round the cycle. Every

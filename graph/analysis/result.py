@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NotRequired, TypedDict
 
 import numpy as np
 
 from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, BlockResult, analyse_block
-from obligraph.graph.analysis.rootcause import Blocker, RootCause, find_contributors
+from obligraph.graph.analysis.rootcause import Blocker, ContributorDict, RootCause, find_contributors
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 from obligraph.graph.evidence import counted_note
@@ -29,6 +29,29 @@ RESULT_ARRAYS = {
     "in_scope": bool,
     "circular": bool,
 }
+
+
+class GapDict(TypedDict):
+    """One gap as the ``obligraph/analysis@1`` document gives it."""
+
+    node: str
+    control: str
+    effective: str
+    required: str
+    kind: str
+    orphaned: bool
+    root_causes: NotRequired[list[ContributorDict]]
+    blockers: NotRequired[list[ContributorDict]]
+
+
+class AnalysisDocument(TypedDict):
+    """The ``obligraph/analysis@1`` document."""
+
+    format: str
+    requirement: str
+    as_of: str
+    summary: dict[str, int]
+    gaps: list[GapDict]
 
 
 @dataclass(frozen=True)
@@ -204,8 +227,8 @@ class Analysis:
         """r per edge (document order) for one analysed control, as codes 0/1/2."""
         return self._r(self.column[control])
 
-    def gap_dict(self, gap: Gap, *, root_causes: bool = True) -> dict:
-        data = {
+    def gap_dict(self, gap: Gap, *, root_causes: bool = True) -> GapDict:
+        data: GapDict = {
             "node": gap.node,
             "control": gap.control,
             "effective": gap.effective.value,
@@ -218,7 +241,7 @@ class Analysis:
             data["blockers"] = [blocker.to_dict() for blocker in self.blockers(gap.node, gap.control)]
         return data
 
-    def to_dict(self, *, gaps: Iterable[Gap] | None = None, root_causes: bool = True) -> dict:
+    def to_dict(self, *, gaps: Iterable[Gap] | None = None, root_causes: bool = True) -> AnalysisDocument:
         """The ``obligraph/analysis@1`` document."""
         chosen = self.gaps() if gaps is None else gaps
         return {
