@@ -37,7 +37,7 @@ STATUS_WEIGHTS = [0.05, 0.05, 0.15, 0.4, 0.33, 0.02]
 
 def generate_chain(nodes: int, edges: int, seed: int = 0, catalog: str = "meti-2011") -> dict:
     rng = np.random.default_rng(seed)
-    controls = list(load_catalog(catalog).cloud_guidance_ids)
+    controls = list(load_catalog(catalog).ids)
     counts = np.maximum(1, np.round(np.array(SHARE) * nodes).astype(int))
     counts[-1] = nodes - counts[:-1].sum()
     layer_of = np.repeat(np.arange(len(LAYERS)), counts)

@@ -67,6 +67,10 @@ class GapQuery(Input):
         description=f"Comma-separated control ids to analyse.{TYPED_IDS}",
         examples=["10.5.1"],
     )
+    cloud_guidance_only: bool = Field(
+        default=False,
+        description="Analyse only the chosen controls (default: every catalog control) that carry cloud guidance.",
+    )
     root_causes: bool = Field(
         default=True, description="Include each gap's root causes and blockers, with their paths."
     )

@@ -8,6 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from obligraph.app.cli.commands import app as cli
+from obligraph.graph.catalog import load_catalog
 from tests.api.support import AS_OF, HR_CHAIN, error_of, messages
 
 GAPS = "/api/v1/workspaces/hr/gaps"
@@ -136,3 +137,13 @@ def test_bad_parameters(client, workspace):
     error = error_of(client.get(GAPS, params={"limit": 1, "cursor": stale}), 400)
     assert "start again" in error["message"]
     error_of(client.get("/api/v1/workspaces/nope/gaps"), 404)
+
+
+def test_cloud_guidance_only_narrows_the_analysed_controls(client, workspace):
+    catalog = load_catalog("meti-2011")
+    unguided = next(control.id for control in catalog if not control.cloud_guidance)
+    chosen = {"as_of": AS_OF, "limit": 1000, "controls": f"10.5.1,{unguided}"}
+    everything = client.get(GAPS, params=chosen).json()
+    narrowed = client.get(GAPS, params={**chosen, "cloud_guidance_only": "true"}).json()
+    assert (everything["summary"]["controls"], narrowed["summary"]["controls"]) == (2, 1)
+    assert narrowed["gaps"] == [gap for gap in everything["gaps"] if gap["control"] == "10.5.1"]

@@ -24,6 +24,14 @@ def _tupled(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(items) if items is not None else None
 
 
+def _narrowed(view, params: AnalysisParams, cloud_guidance_only: bool) -> tuple:
+    """The analysis parameters, with the controls narrowed to those with cloud guidance when asked."""
+    requirement, as_of, controls = params.key()
+    if cloud_guidance_only:
+        controls = tuple(view.chain.analysed_controls(controls, cloud_guidance_only=True))
+    return requirement, as_of, controls
+
+
 async def _gaps(service, ws: str, query: GapQuery, nodes: tuple[str, ...] | None) -> Response:
     params = AnalysisParams(
         query.require.value if query.require else None,
@@ -41,11 +49,11 @@ async def _gaps(service, ws: str, query: GapQuery, nodes: tuple[str, ...] | None
     )
     body = await service.respond_async(
         ws,
-        ("gaps", params.key_today(), filters, query.limit, query.cursor, query.root_causes),
+        ("gaps", params.key_today(), query.cloud_guidance_only, filters, query.limit, query.cursor, query.root_causes),
         lambda view: gap_page(
             ws,
             view.revision,
-            view.analysis(*params.key()),
+            view.analysis(*_narrowed(view, params, query.cloud_guidance_only)),
             filters,
             limit=query.limit,
             cursor=query.cursor,
