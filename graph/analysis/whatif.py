@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence, Set
 from datetime import date
-from typing import Annotated, Any, Iterable, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from obligraph.graph.analysis.result import Analysis, analyze
+from obligraph.graph.analysis.result import Analysis, GapDict, analyze
 from obligraph.graph.chain import Chain
 from obligraph.graph.crosswalk import ControlIdError, resolve_control_ids
 from obligraph.graph.errors import ChainError
@@ -61,6 +62,41 @@ Change = Annotated[SetStatus | RemoveNode | RemoveEdge | ApplyIncident, Field(di
 _changes = TypeAdapter(list[Change])
 
 
+class GapBefore(TypedDict):
+    effective: str
+    kind: str
+    orphaned: bool
+
+
+class ChangedGap(GapDict):
+    """A gap present before and after the change whose status, kind or orphaned flag moved."""
+
+    before: GapBefore
+
+
+class DiffSummary(TypedDict):
+    gaps_before: int
+    gaps_after: int
+    opened: int
+    closed: int
+    changed: int
+    affected_nodes: int
+
+
+class GapDiff(TypedDict):
+    """What a what-if or impact answers: the changes applied and the gaps they opened, closed and changed."""
+
+    changes: list[dict[str, Any]]  # each change as pydantic's model_dump gives it
+    requirement: str
+    as_of: str
+    summary: DiffSummary
+    opened: list[GapDict]
+    closed: list[GapDict]
+    changed: list[ChangedGap]
+    removed_nodes: list[str]
+    affected_nodes: list[str]
+
+
 def parse_changes(changes: Iterable[Any]) -> list[Change]:
     try:
         return _changes.validate_python([c.model_dump() if isinstance(c, BaseModel) else c for c in changes])
@@ -76,7 +112,7 @@ def what_if(
     as_of: date | str | None = None,
     controls: Iterable[str] | None = None,
     before: Analysis | None = None,
-) -> dict:
+) -> GapDiff:
     """Gaps opened, closed and changed by ``changes``, and the nodes affected."""
     parsed = parse_changes(changes)
     if before is None:
@@ -89,16 +125,18 @@ def what_if(
     return gap_diff(before, after, extra_affected=outage_reach, changes=parsed)
 
 
-def impact(chain: Chain, *, provider: str, incident: str | None = None, **params: Any) -> dict:
+def impact(chain: Chain, *, provider: str, incident: str | None = None, **params: Any) -> GapDiff:
     """What breaks downstream if ``provider`` suffers ``incident`` (or, without one, disappears)."""
     if incident is None:
-        change: dict = {"op": "remove_node", "node": provider}
+        change: dict[str, str] = {"op": "remove_node", "node": provider}
     else:
         change = {"op": "apply_incident", "node": provider, "incident": incident}
     return what_if(chain, [change], **params)
 
 
-def gap_diff(before: Analysis, after: Analysis, *, extra_affected: set[str] = frozenset(), changes=()) -> dict:
+def gap_diff(
+    before: Analysis, after: Analysis, *, extra_affected: Set[str] = frozenset(), changes: Sequence[Change] = ()
+) -> GapDiff:
     old = {(g.node, g.control): g for g in before.gaps()}
     new = {(g.node, g.control): g for g in after.gaps()}
     removed_nodes = set(before.compiled.node_ids) - set(after.compiled.node_ids)
@@ -106,7 +144,7 @@ def gap_diff(before: Analysis, after: Analysis, *, extra_affected: set[str] = fr
     closed = [
         before.gap_dict(old[key], root_causes=False) for key in old if key not in new and key[0] not in removed_nodes
     ]
-    changed = [
+    changed: list[ChangedGap] = [
         {
             **after.gap_dict(new[key]),
             "before": {"effective": old[key].effective.value, "kind": old[key].kind, "orphaned": old[key].orphaned},
@@ -133,7 +171,7 @@ def gap_diff(before: Analysis, after: Analysis, *, extra_affected: set[str] = fr
         "opened": opened,
         "closed": closed,
         "changed": changed,
-        "removed_nodes": sorted(removed_nodes, key=order.get),
+        "removed_nodes": sorted(removed_nodes, key=order.__getitem__),  # removed nodes were all in before
         "affected_nodes": sorted(affected, key=lambda n: order.get(n, len(order))),
     }
 
@@ -163,7 +201,7 @@ def _apply(chain: Chain, change: Change, index: int, analysed: list[str]) -> set
     return set()
 
 
-def _set_status(chain: Chain, node: str, controls: Iterable[str], status: Status, place: tuple) -> None:
+def _set_status(chain: Chain, node: str, controls: Iterable[str], status: Status, place: tuple[str | int, ...]) -> None:
     try:  # typed ids (27002:2022/8.13) name the catalog controls they map to
         controls = resolve_control_ids(controls, chain.catalog)
     except ControlIdError as exc:
