@@ -506,7 +506,15 @@ def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
         and all(u != v for u, v in pairs)
         and overridden.issubset(known)
     )
-    if nodes_clean and edges_clean and known.issuperset(document.controls or ()):
+    scopes = {
+        entry
+        for node in document.nodes
+        for declaration in node.declarations
+        for item in declaration.evidence
+        for entry in item.scope or ()
+    }
+    scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
+    if nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ()):
         return []
     return _cross_check_each(document, catalog)
 
