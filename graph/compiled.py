@@ -9,11 +9,13 @@ responsibilities as codes 0 = provider, 1 = shared, 2 = customer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Iterator, Mapping
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Status
 from obligraph.graph.sweep import Structure, build_structure
@@ -176,10 +178,10 @@ class CompiledChain:
             result[v, j] = before + change > 0.5
         return result
 
-    def responsibility_column(self, col: int) -> np.ndarray:
+    def responsibility_column(self, col: int) -> NDArray[np.uint8]:
         """r for every edge in document order, for one control column."""
         cols = np.array([col])
-        r = self.default[self.layer[self.src], col].astype(np.uint8)
+        r = np.array(self.default[self.layer[self.src], col], dtype=np.uint8)  # a copy: patched below
         patches = self.patches(cols)
         r[self.structure.order[patches.position]] = patches.value
         return r
@@ -198,11 +200,28 @@ class CompiledChain:
         cells = SparseCells()
         _fill_node(node, declarations, column, own, declared, cells)
         fresh = cells.arrays()
-        merged = {}
-        for group, names in SPARSE_GROUPS.items():
-            kept = getattr(self, f"{group}_node") != node
-            for name in names:
-                merged[name] = np.concatenate((getattr(self, name)[kept], fresh[name]))
+        # Each sparse group keeps the other nodes' rows and takes this node's fresh ones.
+        verified = self.verified_node != node
+        window = self.window_node != node
+        not_applicable = self.not_applicable_node != node
+        assign = self.assign_node != node
+        merged: SparseArrays = {
+            "verified_node": np.concatenate((self.verified_node[verified], fresh["verified_node"])),
+            "verified_col": np.concatenate((self.verified_col[verified], fresh["verified_col"])),
+            "window_node": np.concatenate((self.window_node[window], fresh["window_node"])),
+            "window_col": np.concatenate((self.window_col[window], fresh["window_col"])),
+            "window_first": np.concatenate((self.window_first[window], fresh["window_first"])),
+            "window_last": np.concatenate((self.window_last[window], fresh["window_last"])),
+            "not_applicable_node": np.concatenate(
+                (self.not_applicable_node[not_applicable], fresh["not_applicable_node"])
+            ),
+            "not_applicable_col": np.concatenate(
+                (self.not_applicable_col[not_applicable], fresh["not_applicable_col"])
+            ),
+            "assign_node": np.concatenate((self.assign_node[assign], fresh["assign_node"])),
+            "assign_col": np.concatenate((self.assign_col[assign], fresh["assign_col"])),
+            "assign_value": np.concatenate((self.assign_value[assign], fresh["assign_value"])),
+        }
         return replace(self, own=own, declared=declared, **merged)
 
 
@@ -223,13 +242,21 @@ def declaration_cells(
         yield column[control], declaration.status.rank, windows, assign
 
 
-#: The sparse lists, by group: each group's rows belong to the node in its ``<group>_node`` array.
-SPARSE_GROUPS = {
-    "verified": ("verified_node", "verified_col"),
-    "window": ("window_node", "window_col", "window_first", "window_last"),
-    "not_applicable": ("not_applicable_node", "not_applicable_col"),
-    "assign": ("assign_node", "assign_col", "assign_value"),
-}
+class SparseArrays(TypedDict):
+    """The sparse lists as ``CompiledChain`` fields of the same names, by group: each group's rows
+    belong to the node in its ``<group>_node`` array."""
+
+    verified_node: NDArray[np.int64]
+    verified_col: NDArray[np.int64]
+    window_node: NDArray[np.int64]
+    window_col: NDArray[np.int64]
+    window_first: NDArray[np.int64]
+    window_last: NDArray[np.int64]
+    not_applicable_node: NDArray[np.int64]
+    not_applicable_col: NDArray[np.int64]
+    assign_node: NDArray[np.int64]
+    assign_col: NDArray[np.int64]
+    assign_value: NDArray[np.uint8]
 
 
 class SparseCells:
@@ -241,7 +268,7 @@ class SparseCells:
         self.not_applicable: list[tuple[int, int]] = []
         self.assign: list[tuple[int, int, int]] = []
 
-    def arrays(self) -> dict[str, np.ndarray]:
+    def arrays(self) -> SparseArrays:
         """The lists as the ``CompiledChain`` fields of the same names."""
         verified = _columns(self.verified, 2)
         window = _columns(self.window, 4)
@@ -262,7 +289,14 @@ class SparseCells:
         }
 
 
-def _fill_node(node, declarations, column, own, declared, cells: SparseCells) -> None:
+def _fill_node(
+    node: int,
+    declarations: Mapping[str, Declaration],
+    column: Mapping[str, int],
+    own: NDArray[np.uint8],
+    declared: NDArray[np.bool_],
+    cells: SparseCells,
+) -> None:
     """Write one node's declarations into the status matrices and the sparse lists."""
     for j, rank, windows, assign in declaration_cells(declarations, column):
         own[node, j] = rank
@@ -276,7 +310,7 @@ def _fill_node(node, declarations, column, own, declared, cells: SparseCells) ->
             cells.assign.append((node, j, assign))
 
 
-def _columns(rows: list[tuple[int, ...]], width: int) -> list[np.ndarray]:
+def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int64]]:
     array = np.array(rows, dtype=np.int64).reshape(-1, width)
     return [array[:, i].copy() for i in range(width)]
 
