@@ -111,3 +111,47 @@ def test_the_evidence_rules_reasons_in_japanese(fields, japanese):
     with i18n.language("ja"):
         assert evidence_reason(reason) == japanese
     assert evidence_reason(reason) == reason  # English is the engine's own wording
+
+
+def _visible_text(page: str) -> str:
+    """The page's text as a reader sees it: no scripts, no tags, no JSON blobs."""
+    page = re.sub(r"<script\b.*?</script>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+@pytest.mark.parametrize(
+    ("path", "japanese", "english"),
+    [
+        (
+            "/w/demo",
+            ["凡例", "絞り込み", "ギャップのあるノードのみ", "監査ページ"],
+            ["Legend", "Only nodes with gaps", "Audit page"],
+        ),
+        ("/w/demo/gaps", ["根本原因", "絞り込む", "（すべて）"], ["Root causes", "Filter", "(any)"]),
+        ("/w/demo/gaps?layer=saas", ["一致"], ["match these filters"]),
+        (
+            "/w/demo/fixes",
+            ["対策：まずここから", "解消するギャップ", "マップで見る"],
+            ["chase these first", "Gaps closed"],
+        ),
+        ("/w/demo/spof", ["集中度", "依存する顧客"], ["Concentration", "Customers depending", "Nodes depending"]),
+        ("/w/demo/what-if", ["変更を追加", "ノードを削除"], ["Add a change", "remove a node", "Nothing is stored"]),
+        (
+            "/w/demo/what-if?change=remove_node|hoshino-it",
+            ["影響を受けるノード", "発生"],
+            ["gaps opened", "nodes affected", "Opened"],
+        ),
+        ("/w/demo/snapshots/diff", ["比較元", "現在のワークスペース"], ["the live workspace", "Compare"]),
+    ],
+)
+def test_the_analysis_pages_in_japanese(client, path, japanese, english):
+    response = client.get(path, headers={"accept-language": "ja"})
+    assert response.status_code == 200, response.text[:500]
+    assert '<html lang="ja">' in response.text
+    text = _visible_text(response.text)
+    for words in japanese:
+        assert words in text, words
+    for words in english:
+        assert words not in text, words
+    english_page = _visible_text(client.get(path).text)
+    assert all(words in english_page for words in english)  # the English words are there to be translated

@@ -15,7 +15,9 @@ from obligraph.app.core.exceptions import DomainError
 from obligraph.app.core.http_errors import status_of
 from obligraph.app.models import SnapshotRow
 from obligraph.app.services import snapshotting as snapshots
+from obligraph.app.web.i18n import gettext
 from obligraph.app.web.render import page_view, pages_not_found, render, service_of
+from obligraph.app.web.words import N_
 from obligraph.graph.formats import FORMATS
 
 router = APIRouter(include_in_schema=False)
@@ -113,16 +115,37 @@ def _row(row: SnapshotRow) -> dict[str, Any]:
     }
 
 
+#: Each diff table's title, by (what, how): written out so the message extractor finds them.
+SECTION_TITLES = {
+    ("nodes", "added"): N_("Nodes added"),
+    ("nodes", "removed"): N_("Nodes removed"),
+    ("nodes", "changed"): N_("Nodes changed"),
+    ("edges", "added"): N_("Edges added"),
+    ("edges", "removed"): N_("Edges removed"),
+    ("edges", "changed"): N_("Edges changed"),
+    ("declarations", "added"): N_("Declarations added"),
+    ("declarations", "removed"): N_("Declarations removed"),
+    ("declarations", "changed"): N_("Declarations changed"),
+    ("gaps", "opened"): N_("Gaps opened"),
+    ("gaps", "closed"): N_("Gaps closed"),
+    ("gaps", "changed"): N_("Gaps changed"),
+}
+
+
 def _sections(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The diff as titled tables: one per (what, how), each row a key and its changed fields."""
     out = []
     for what, key in (("nodes", _node_key), ("edges", _edge_key), ("declarations", _declaration_key)):
         for how in ("added", "removed", "changed"):
             items = result[what][how]
-            out.append(_section(f"{what.capitalize()} {how}", f"{what}-{how}", items, key, changed=how == "changed"))
+            out.append(
+                _section(gettext(SECTION_TITLES[what, how]), f"{what}-{how}", items, key, changed=how == "changed")
+            )
     for how in ("opened", "closed", "changed"):
         items = result["gaps"][how]
-        out.append(_section(f"Gaps {how}", f"gaps-{how}", items, _gap_key, changed=how == "changed"))
+        out.append(
+            _section(gettext(SECTION_TITLES["gaps", how]), f"gaps-{how}", items, _gap_key, changed=how == "changed")
+        )
     return out
 
 
