@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from obligraph.app.models import SnapshotRow
 
@@ -18,7 +18,7 @@ def get_snapshot(session: Session, ws: str, digest: str) -> SnapshotRow | None:
 def snapshots_with_prefix(session: Session, ws: str, prefix: str, limit: int) -> list[SnapshotRow]:
     query = (
         select(SnapshotRow)
-        .where(SnapshotRow.workspace_id == ws, SnapshotRow.digest.startswith(prefix, autoescape=True))
+        .where(col(SnapshotRow.workspace_id) == ws, col(SnapshotRow.digest).startswith(prefix, autoescape=True))
         .limit(limit)
     )
     return list(session.execute(query).scalars())
@@ -31,15 +31,15 @@ def snapshot_summaries(
     analysis' summary (not the chain, not the gaps)."""
     query = (
         select(
-            SnapshotRow.workspace_id,
-            SnapshotRow.digest,
-            SnapshotRow.revision,
-            SnapshotRow.label,
-            SnapshotRow.created_at,
-            SnapshotRow.analysis["summary"],
+            col(SnapshotRow.workspace_id),
+            col(SnapshotRow.digest),
+            col(SnapshotRow.revision),
+            col(SnapshotRow.label),
+            col(SnapshotRow.created_at),
+            col(SnapshotRow.analysis)["summary"],
         )
-        .where(SnapshotRow.workspace_id == ws)
-        .order_by(SnapshotRow.created_at, SnapshotRow.digest)
+        .where(col(SnapshotRow.workspace_id) == ws)
+        .order_by(col(SnapshotRow.created_at), col(SnapshotRow.digest))
         .offset(offset)
     )
     if limit is not None:
