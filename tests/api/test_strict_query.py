@@ -68,9 +68,11 @@ def test_every_api_route_refuses_one(client, workspace):
         for method in item:
             response = client.request(method.upper(), url, params={"zzz-unknown": "1"})
             assert response.status_code == 422, f"{method.upper()} {path}: {response.status_code} {response.text[:200]}"
+            tried += 1
+            if method == "head":  # a HEAD answer carries the status and headers, never a body
+                continue
             details = response.json()["error"]["details"]
             assert details == [{"location": "query.zzz-unknown", "message": details[0]["message"]}], (method, path)
-            tried += 1
     assert tried > 40
     assert client.get(f"{WS}/nodes/acme-compute").status_code == 200  # none of them did anything
 
