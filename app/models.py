@@ -108,6 +108,9 @@ class EvidenceRow(SQLModel, table=True):
     ref: str = Field(max_length=500)
     issued: Optional[date] = None
     expires: Optional[date] = None
+    # NULL reads as third_party / every control, as in the document (kept NULL so it round-trips).
+    independence: Optional[str] = Field(default=None, max_length=16)
+    scope: Optional[list[str]] = Field(default=None, sa_column=Column(JSON, nullable=True))
     url: Optional[str] = Field(default=None, max_length=500)
     notes: Optional[str] = Field(default=None, sa_type=Text)
 

@@ -20,7 +20,8 @@ NODE_COLUMNS = ("workspace_id", "node_id", "position", "name", "layer", "org", "
 EDGE_COLUMNS = ("workspace_id", "provider", "consumer", "position", "responsibility", "criticality", "notes")
 DECLARATION_COLUMNS = ("workspace_id", "node_id", "control", "position", "status", "assigns", "notes")
 EVIDENCE_COLUMNS = (
-    "workspace_id", "node_id", "control", "position", "kind", "ref", "issued", "expires", "url", "notes",
+    "workspace_id", "node_id", "control", "position", "kind", "ref", "issued", "expires", "independence", "scope",
+    "url", "notes",
 )  # fmt: skip
 
 
@@ -71,6 +72,9 @@ class Rows:
                     item.ref,
                     _day(item.issued),
                     _day(item.expires),
+                    _value(item.independence),
+                    # The bulk insert bypasses SQLAlchemy's JSON type: the column gets the JSON text.
+                    json.dumps(item.scope) if item.scope is not None else None,
                     item.url,
                     item.notes,
                 )

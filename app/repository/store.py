@@ -113,6 +113,8 @@ def evidence_dict(row: Any) -> dict[str, Any]:
         "ref": row.ref,
         "issued": row.issued,
         "expires": row.expires,
+        "independence": row.independence,
+        "scope": row.scope,
         "url": row.url,
         "notes": row.notes,
     }

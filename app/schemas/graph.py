@@ -11,7 +11,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from obligraph.app.schemas.common import Input, NotNull
-from obligraph.graph.lattice import Criticality, EvidenceKind, Layer, Responsibility, Status
+from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 from obligraph.graph.schema import ControlId, Evidence, ShortText, Text
 
 EVIDENCE_EXAMPLE = {
@@ -41,6 +41,8 @@ class EvidenceOut(BaseModel):
     ref: str
     issued: date | None = None
     expires: date | None = None
+    independence: Independence | None = None
+    scope: list[str] | None = None
     url: str | None = None
     notes: str | None = None
 

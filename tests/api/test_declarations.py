@@ -65,3 +65,27 @@ def test_bad_input(client, workspace):
     error_of(client.get("/api/v1/workspaces/hr/nodes/ghost/declarations/10.5.1"), 404)
     error_of(client.put("/api/v1/workspaces/hr/nodes/ghost/declarations/10.5.1", json={"status": "declared"}), 404)
     assert client.get("/api/v1/workspaces/hr").json()["revision"] == 1
+
+
+def test_evidence_independence_and_scope_survive_the_database(client, workspace):
+    # Both fields change the analysis, so losing them in the database would silently change answers.
+    evidence = [
+        {"kind": "audit_report", "ref": "Internal audit", "issued": "2026-01-10", "independence": "internal"},
+        {"kind": "certification", "ref": "ISMS", "issued": "2026-01-10", "scope": ["9", "10.5"]},
+    ]
+    assert client.put(f"{BASE}/10.5.1", json={"status": "verified", "evidence": evidence}).status_code in (200, 201)
+    assert client.put(f"{BASE}/11.5.1", json={"status": "verified", "evidence": evidence}).status_code in (200, 201)
+    stored = client.get(f"{BASE}/10.5.1").json()["evidence"]
+    assert [(e["independence"], e["scope"]) for e in stored] == [("internal", None), (None, ["9", "10.5"])]
+    report = client.get("/api/v1/workspaces/hr/nodes/acme-paas/report", params={"as_of": "2026-06-01"}).json()
+    own = {item["control"]: item["own"] for item in report["controls"]}
+    assert own["10.5.1"] == "verified"  # the certificate's scope covers 10.5
+    assert own["11.5.1"] == "declared"  # internal audit never assures; 11.5.1 is outside the certificate
+    exported = client.get("/api/v1/workspaces/hr/export", params={"format": "json"}).json()
+    node = next(n for n in exported["nodes"] if n["id"] == "acme-paas")
+    declaration = next(d for d in node["declarations"] if d["control"] == "10.5.1")
+    assert declaration["evidence"][0]["independence"] == "internal"
+    assert declaration["evidence"][1]["scope"] == ["9", "10.5"]
+    # Through an import (the bulk write path) too.
+    assert client.post("/api/v1/workspaces/hr/import", json=exported).status_code == 200
+    assert client.get(f"{BASE}/10.5.1").json()["evidence"] == stored
