@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
 from obligraph.app.services.workspace import Service
+from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Status
 
 
@@ -48,13 +49,21 @@ class AnalysisParams:
     requirement: str | None
     as_of: date | None
     controls: tuple[str, ...] | None
+    cloud_guidance_only: bool = False
 
-    def key(self) -> tuple:
-        return (self.requirement, self.as_of, self.controls)
+    def key(self) -> tuple[Any, ...]:
+        return (self.requirement, self.as_of, self.controls, self.cloud_guidance_only)
 
-    def key_today(self) -> tuple:
+    def key_today(self) -> tuple[Any, ...]:
         """For response caches: a default date means today, which changes at midnight."""
-        return (self.requirement, self.as_of or date.today(), self.controls)
+        return (self.requirement, self.as_of or date.today(), self.controls, self.cloud_guidance_only)
+
+    def arguments(self, chain: Chain) -> tuple[str | None, date | None, tuple[str, ...] | None]:
+        """``analyze``'s requirement, date and controls, narrowed to the controls with cloud guidance when asked."""
+        controls = self.controls
+        if self.cloud_guidance_only:
+            controls = tuple(chain.analysed_controls(controls, cloud_guidance_only=True))
+        return self.requirement, self.as_of, controls
 
 
 async def analysis_params(
@@ -72,9 +81,17 @@ async def analysis_params(
             examples=["10.5.1,6.1.3"],
         ),
     ] = None,
+    cloud_guidance_only: Annotated[
+        bool,
+        Query(
+            description="Analyse only the chosen controls (default: every catalog control) that carry cloud guidance."
+        ),
+    ] = False,
 ) -> AnalysisParams:
     chosen = split_list(controls)
-    return AnalysisParams(require.value if require else None, as_of, tuple(chosen) if chosen is not None else None)
+    return AnalysisParams(
+        require.value if require else None, as_of, tuple(chosen) if chosen is not None else None, cloud_guidance_only
+    )
 
 
 AnalysisDep = Annotated[AnalysisParams, Depends(analysis_params)]

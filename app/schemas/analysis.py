@@ -171,3 +171,6 @@ class WhatIfRequest(Input):
     requirement: Status | None = None
     as_of: date | None = None
     controls: list[ControlId] | None = Field(default=None, max_length=10_000)
+    cloud_guidance_only: bool = Field(
+        default=False, description="Only the chosen controls (default: every catalog control) with cloud guidance."
+    )

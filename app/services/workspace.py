@@ -38,8 +38,14 @@ class View:
         self.chain = chain
 
     def analysis(
-        self, requirement: str | None = None, as_of: date | None = None, controls: tuple[str, ...] | None = None
+        self,
+        requirement: str | None = None,
+        as_of: date | None = None,
+        controls: tuple[str, ...] | None = None,
+        cloud_guidance_only: bool = False,
     ) -> Analysis:
+        if cloud_guidance_only:
+            controls = tuple(self.chain.analysed_controls(controls, cloud_guidance_only=True))
         # "today" is part of the key, so a default-date analysis does not outlive its day.
         day = as_of or date.today()
         key = (self.workspace.uid, self.revision, requirement, day, controls)

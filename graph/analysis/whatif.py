@@ -111,12 +111,16 @@ def what_if(
     requirement: Status | str | None = None,
     as_of: date | str | None = None,
     controls: Iterable[str] | None = None,
+    cloud_guidance_only: bool = False,
     before: Analysis | None = None,
 ) -> GapDiff:
-    """Gaps opened, closed and changed by ``changes``, and the nodes affected."""
+    """Gaps opened, closed and changed by ``changes``, and the nodes affected (the analysis parameters
+    are ``analyze``'s)."""
     parsed = parse_changes(changes)
     if before is None:
-        before = analyze(chain, requirement=requirement, as_of=as_of, controls=controls)
+        before = analyze(
+            chain, requirement=requirement, as_of=as_of, controls=controls, cloud_guidance_only=cloud_guidance_only
+        )
     changed_chain = chain.copy()
     outage_reach: set[str] = set()
     for index, change in enumerate(parsed):

@@ -147,3 +147,33 @@ def test_cloud_guidance_only_narrows_the_analysed_controls(client, workspace):
     narrowed = client.get(GAPS, params={**chosen, "cloud_guidance_only": "true"}).json()
     assert (everything["summary"]["controls"], narrowed["summary"]["controls"]) == (2, 1)
     assert narrowed["gaps"] == [gap for gap in everything["gaps"] if gap["control"] == "10.5.1"]
+
+
+def test_every_analysis_route_takes_cloud_guidance_only(client, workspace):
+    catalog = load_catalog("meti-2011")
+    unguided = {control.id for control in catalog if not control.cloud_guidance}
+    ws = "/api/v1/workspaces/hr"
+    every = [control.id for control in catalog]  # the workspace's document names only five
+    chosen = {"as_of": AS_OF, "controls": ",".join(every)}
+    narrowed = {**chosen, "cloud_guidance_only": "true"}
+
+    def controls_in(body: dict, key: str) -> set[str]:
+        return {item["control"] for item in body[key]}
+
+    report = client.get(f"{ws}/nodes/hr-saas/report", params=chosen).json()
+    assert controls_in(report, "controls") & unguided
+    report = client.get(f"{ws}/nodes/hr-saas/report", params=narrowed).json()
+    assert controls_in(report, "controls") and not controls_in(report, "controls") & unguided
+    obligations = client.get(f"{ws}/nodes/acme-paas/obligations", params=narrowed).json()
+    assert controls_in(obligations, "obligations") and not controls_in(obligations, "obligations") & unguided
+    fixes = client.get(f"{ws}/fixes", params={**narrowed, "limit": 10_000}).json()
+    everything = client.get(f"{ws}/fixes", params={**chosen, "limit": 10_000}).json()
+    assert controls_in(everything, "fixes") & unguided and not controls_in(fixes, "fixes") & unguided
+    impact = client.get(f"{ws}/impact", params={**narrowed, "provider": "acme-paas"}).json()
+    assert impact["opened"] and not {g["control"] for g in impact["opened"]} & unguided
+    change = {"op": "remove_node", "node": "acme-paas"}
+    what_if = client.post(
+        f"{ws}/what-if", json={"changes": [change], "as_of": AS_OF, "controls": every, "cloud_guidance_only": True}
+    )
+    assert what_if.status_code == 200, what_if.text
+    assert what_if.json()["opened"] and not {g["control"] for g in what_if.json()["opened"]} & unguided

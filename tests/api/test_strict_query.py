@@ -88,4 +88,5 @@ def test_declared_names_include_dependencies_and_query_models(app):
         "require",
         "as_of",
         "controls",
+        "cloud_guidance_only",
     }

@@ -9,6 +9,7 @@ import re
 from openpyxl import load_workbook
 
 from obligraph.app.web.spreadsheets import STATUS_FILLS, XLSX_TYPE
+from obligraph.graph.catalog import load_catalog
 
 
 def _api_gaps(client, query: str = "") -> list[dict]:
@@ -113,3 +114,19 @@ def test_requirement_changes_the_gap_page(client):
     verified = client.get("/w/demo/gaps?require=verified&as_of=2026-11-26").text
     assert _count(verified) > _count(declared)
     assert 'href="/w/demo/gaps.xlsx?require=verified&amp;as_of=2026-11-26"' in verified
+
+
+def test_cloud_guidance_only_narrows_every_analysis_page(client):
+    everything = client.get("/w/demo/gaps?as_of=2026-11-26").text
+    guided = client.get("/w/demo/gaps?as_of=2026-11-26&guided=1").text
+    assert 0 < _count(guided) < _count(everything)
+    assert 'id="choice-guided" checked' in guided and 'id="choice-guided" checked' not in everything
+    assert 'href="/w/demo/gaps.xlsx?as_of=2026-11-26&amp;guided=1"' in guided  # downloads follow the page
+    unguided = next(c.id for c in load_catalog("meti-2011") if not c.cloud_guidance)
+    node = client.get("/w/demo/nodes/musashi-dc?as_of=2026-11-26").text
+    assert f'data-control="{unguided}"' in node
+    assert f'data-control="{unguided}"' not in client.get("/w/demo/nodes/musashi-dc?as_of=2026-11-26&guided=1").text
+    for page in ("heatmap", "", "fixes"):
+        assert client.get(f"/w/demo/{page}?guided=1").status_code == 200, page
+    response = client.get("/w/demo/gaps?guided=maybe")
+    assert response.status_code == 400 and "guided=1" in response.text

@@ -24,19 +24,12 @@ def _tupled(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(items) if items is not None else None
 
 
-def _narrowed(view, params: AnalysisParams, cloud_guidance_only: bool) -> tuple:
-    """The analysis parameters, with the controls narrowed to those with cloud guidance when asked."""
-    requirement, as_of, controls = params.key()
-    if cloud_guidance_only:
-        controls = tuple(view.chain.analysed_controls(controls, cloud_guidance_only=True))
-    return requirement, as_of, controls
-
-
 async def _gaps(service, ws: str, query: GapQuery, nodes: tuple[str, ...] | None) -> Response:
     params = AnalysisParams(
         query.require.value if query.require else None,
         query.as_of,
         _tupled(query.controls.split(",")) if query.controls else None,
+        query.cloud_guidance_only,
     )
     filters = GapFilters(
         nodes=nodes,
@@ -49,11 +42,11 @@ async def _gaps(service, ws: str, query: GapQuery, nodes: tuple[str, ...] | None
     )
     body = await service.respond_async(
         ws,
-        ("gaps", params.key_today(), query.cloud_guidance_only, filters, query.limit, query.cursor, query.root_causes),
+        ("gaps", params.key_today(), filters, query.limit, query.cursor, query.root_causes),
         lambda view: gap_page(
             ws,
             view.revision,
-            view.analysis(*_narrowed(view, params, query.cloud_guidance_only)),
+            view.analysis(*params.arguments(view.chain)),
             filters,
             limit=query.limit,
             cursor=query.cursor,
@@ -119,7 +112,7 @@ async def node_obligations(ws: WorkspaceId, node: NodePath, service: ServiceDep,
 
     def compute(view: View) -> dict[str, Any]:
         view.require_node(node)
-        analysis = view.analysis(*params.key())
+        analysis = view.analysis(*params.arguments(view.chain))
         return {
             "node": node,
             "requirement": analysis.requirement.value,
@@ -179,7 +172,7 @@ async def node_audit_report(ws: WorkspaceId, node: NodePath, service: ServiceDep
 
     def compute(view: View) -> dict[str, Any]:
         view.require_node(node)
-        return node_report(view.analysis(*params.key()), node, view.revision)
+        return node_report(view.analysis(*params.arguments(view.chain)), node, view.revision)
 
     body = await service.respond_async(ws, ("report", node, params.key_today()), compute)
     return Response(body, media_type=JSON)

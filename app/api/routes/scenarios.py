@@ -25,7 +25,7 @@ FIXES_EXAMPLE = {
     "revision": 7,
     "requirement": "declared",
     "as_of": "2026-11-26",
-    "fixes": [{"node": "acme-compute", "control": "10.5.1", "status": "unknown", "gaps_caused": 3}],
+    "fixes": [{"node": "acme-compute", "control": "10.5.1", "status": "unknown", "gaps_closed": 3, "gaps_blocked": 4}],
 }
 
 
@@ -46,6 +46,7 @@ def what_if(ws: WorkspaceId, body: WhatIfRequest, service: ServiceDep) -> Respon
             requirement=body.requirement.value if body.requirement else None,
             as_of=body.as_of,
             controls=body.controls,
+            cloud_guidance_only=body.cloud_guidance_only,
         )
     return Response(dump_json({"revision": view.revision, **result}), media_type=JSON)
 
@@ -65,10 +66,9 @@ async def impact(
         Query(max_length=128, description="An incident id from GET /incidents; none: the provider fails outright."),
     ] = None,
 ) -> Response:
-    requirement, as_of, controls = params.key()
-
     def compute(view: View) -> dict[str, Any]:
         view.require_node(provider)
+        requirement, as_of, controls = params.arguments(view.chain)
         diff = chain_analysis.impact(
             view.chain,
             provider=provider,
@@ -110,7 +110,7 @@ async def fixes(
 ) -> Response:
 
     def compute(view: View) -> dict[str, Any]:
-        analysis = view.analysis(*params.key())
+        analysis = view.analysis(*params.arguments(view.chain))
         return {
             "revision": view.revision,
             "requirement": analysis.requirement.value,
