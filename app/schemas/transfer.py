@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from obligraph.app.schemas.common import ErrorDetail
 
 
 class ImportMode(str, Enum):
@@ -39,6 +41,7 @@ class ImportResult(BaseModel):
                     "nodes_updated": 0,
                     "edges_added": 1,
                     "edges_updated": 0,
+                    "warnings": [],
                 }
             ]
         }
@@ -53,6 +56,11 @@ class ImportResult(BaseModel):
     nodes_updated: int
     edges_added: int
     edges_updated: int
+    warnings: list[ErrorDetail] = Field(
+        default=[],
+        description="What the stored chain allows but the analysis corrects (a not_applicable declaration"
+        " for a control a consumer relies on counts as unknown), each with its place and the fix.",
+    )
 
 
 CAIQ_EXAMPLE = (

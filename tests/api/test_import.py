@@ -36,6 +36,7 @@ def test_replace_round_trips(client, app, empty):
         "nodes_updated": 0,
         "edges_added": 5,
         "edges_updated": 0,
+        "warnings": [],
     }
     from obligraph.graph.chain import Chain
 
@@ -260,3 +261,18 @@ def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, mon
     assert [(g["node"], g["control"], g["kind"]) for g in served.json()["gaps"]] == [
         (g.node, g.control, g.kind) for g in list(fresh.gaps())[:1000]
     ]
+
+
+def test_an_import_returns_the_chains_warnings(client, empty):
+    # acme-paas serves hr-saas, which relies on it for 12.6.1: not_applicable there counts as unknown.
+    document = copy.deepcopy(HR_CHAIN)
+    paas = next(n for n in document["nodes"] if n["id"] == "acme-paas")
+    paas["declarations"] = [{"control": "12.6.1", "status": "not_applicable"}]
+    result = client.post(f"{WS}/import", json=document).json()
+    index = document["nodes"].index(paas)
+    assert result["warnings"] == [
+        {"location": f"nodes[{index}].declarations[0].status", "message": result["warnings"][0]["message"]}
+    ]
+    assert "counts it as unknown" in result["warnings"][0]["message"]
+    merged = client.post(f"{WS}/import", params={"mode": "merge"}, json={**HR_CHAIN, "nodes": [], "edges": []}).json()
+    assert len(merged["warnings"]) == 1  # the merged chain still has it

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from obligraph.app.api.deps import RawBody, ServiceDep, WorkspaceId
 from obligraph.app.core.exceptions import NotFound
-from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorResponse
+from obligraph.app.schemas.common import ERROR_RESPONSES, ErrorDetail, ErrorResponse
 from obligraph.app.schemas.transfer import CHAIN_EXAMPLE, ImportMode, ImportResult
 from obligraph.app.services.import_preview import ImportPreview, preview
 from obligraph.app.services.importing import (
@@ -27,6 +27,7 @@ from obligraph.app.services.merge import store_merge
 from obligraph.app.services.transfer import import_format, parse_import, readable_names
 from obligraph.app.services.undo import UNDO_HEADER, snapshot_before, undo_headers
 from obligraph.graph.chain import Chain, validate_document
+from obligraph.graph.checks import chain_warnings
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
 
@@ -180,10 +181,17 @@ def import_chain(
             else:
                 undo = snapshot_before(service, edit, "replacing the chain with an import")
                 edit.store_whole_chain(chain, keep_name=not rename)
+            warnings = chain_warnings(chain)
 
             def result_at(revision: int) -> ImportResult:
                 return ImportResult(
-                    workspace=ws, mode=mode, revision=revision, nodes=len(chain), edges=len(chain.edges()), **counts
+                    workspace=ws,
+                    mode=mode,
+                    revision=revision,
+                    nodes=len(chain),
+                    edges=len(chain.edges()),
+                    warnings=[ErrorDetail(location=w.location, message=w.message) for w in warnings],
+                    **counts,
                 )
 
             if key is not None:
