@@ -67,7 +67,7 @@ def measure(nodes: int, edges: int, repeat: int, sample: int) -> dict:
         node = rng.choice(node_ids)
         started = time.perf_counter()
         chain.declare(node, {"control": rng.choice(result.controls), "status": status})
-        result = analyze(chain, as_of=AS_OF)
+        result = analyze(chain, as_of=AS_OF, previous=result)
         edit_times.append(time.perf_counter() - started)
 
     cells = [(rng.choice(node_ids), rng.choice(result.controls)) for _ in range(sample)]

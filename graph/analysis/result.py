@@ -125,18 +125,24 @@ class Analysis:
     def _fill(self, columns: np.ndarray, previous: "Analysis | None") -> None:
         """Compute ``columns`` (block by block, within the cell budget); take the others from ``previous``."""
         compiled = self.compiled
-        n, k = compiled.n, len(self.controls)
+        k = len(self.controls)
         block_size = max(8, min(k, CELL_BUDGET // max(1, len(compiled.src))))
-        if previous is None and k <= block_size:  # one block holds everything: keep its arrays
-            cols = self._catalog_cols
-            self._keep(analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank))
+        if previous is None:  # every column (``columns`` is 0..k-1), block after block
+            blocks = [
+                analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
+                for cols in (self._catalog_cols[start : start + block_size] for start in range(0, k, block_size))
+            ]
+            if len(blocks) == 1:
+                self._keep(blocks[0])
+            else:
+                # Joining the blocks once is several times faster than scattering each into strided
+                # columns of (n, k) arrays (0.4 s of 0.9 s at 100k nodes and 133 controls).
+                joined = {name: np.concatenate([getattr(b, name) for b in blocks], axis=1) for name in RESULT_ARRAYS}
+                self._keep(BlockResult(**joined))
             return
-        if previous is None:
-            whole = BlockResult(**{name: np.empty((n, k), dtype=dtype) for name, dtype in RESULT_ARRAYS.items()})
-        else:
-            whole = BlockResult(**{name: getattr(previous, name).copy() for name in RESULT_ARRAYS})
-            fresh = set(columns.tolist())
-            self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
+        whole = BlockResult(**{name: getattr(previous, name).copy() for name in RESULT_ARRAYS})
+        fresh = set(columns.tolist())
+        self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
         for start in range(0, columns.size, block_size):
             chosen = columns[start : start + block_size]
             cols = self._catalog_cols[chosen]

@@ -94,3 +94,17 @@ def test_only_the_edited_control_is_recomputed(monkeypatch):
     chain.add_node({"id": "crm", "layer": "saas"})  # a change of shape: everything again
     cache.analyze(chain, as_of=AS_OF)
     assert sorted(computed[0]) == sorted(chain.catalog.index[c] for c in ["10.5.1", "9.1.1"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=chains(), requirement=st.sampled_from(list(Status)))
+def test_an_analysis_split_into_column_blocks_equals_one_block(monkeypatch_budget, document, requirement):
+    # Big chains are analysed a block of controls at a time (the cell budget); here every catalog
+    # control, eight to a block, must give exactly what one block gives.
+    chain = Chain.from_dict(document)
+    whole = analyze(chain, requirement=requirement, as_of=AS_OF)
+    with monkeypatch_budget(1):
+        split = analyze(Chain.from_dict(document), requirement=requirement, as_of=AS_OF)
+    assert len(split.controls) == len(whole.controls) > 8
+    for name in RESULT_ARRAYS:
+        assert np.array_equal(getattr(split, name), getattr(whole, name)), name
