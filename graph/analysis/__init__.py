@@ -5,6 +5,7 @@ Every surface (CLI, API, pages, exports) calls these functions; docs/analysis.md
 
 from obligraph.graph.analysis.fixes import fix_ranking
 from obligraph.graph.analysis.incremental import AnalysisCache
+from obligraph.graph.analysis.lapsing import LapsingItem, lapsing_evidence
 from obligraph.graph.analysis.obligations import obligations
 from obligraph.graph.analysis.result import ANALYSIS_FORMAT, Analysis, Gap, analyze, resolve_parameters
 from obligraph.graph.analysis.rootcause import RootCause
@@ -17,12 +18,14 @@ __all__ = [
     "Analysis",
     "AnalysisCache",
     "Gap",
+    "LapsingItem",
     "RootCause",
     "analyze",
     "concentration",
     "fix_ranking",
     "gap_diff",
     "impact",
+    "lapsing_evidence",
     "load_incidents",
     "obligations",
     "parse_changes",
