@@ -19,6 +19,7 @@ from obligraph.app.api.routes import (
     catalogs,
     declarations,
     edges,
+    evidence,
     exports,
     health,
     imports,
@@ -40,7 +41,7 @@ from obligraph.graph.schema import ChainDocument
 API_PREFIX = "/api/v1"
 # Routes are matched in order: the analysis reads, the hot path, go first (no two paths overlap).
 ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents, tokens)
-ROUTERS += (snapshots, exports)
+ROUTERS += (snapshots, exports, evidence)
 
 DESCRIPTION = """\
 Map a cloud supply chain and find, for every security control, who actually assures it and where

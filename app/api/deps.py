@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
 
+from obligraph.app.services.evidence_watch import MAX_EXPIRING_DAYS
 from obligraph.app.services.workspace import Service
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Status
@@ -95,6 +96,17 @@ async def analysis_params(
 
 
 AnalysisDep = Annotated[AnalysisParams, Depends(analysis_params)]
+
+#: Days after the analysis date within which lapsing evidence is listed (``GET .../evidence``).
+ExpiringWithin = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=MAX_EXPIRING_DAYS,
+        description="List evidence whose last day in force is at most this many days after as_of.",
+        examples=[90],
+    ),
+]
 
 
 def split_list(value: str | list[str] | None) -> list[str] | None:
