@@ -138,6 +138,20 @@ def assessments(declaration: "Declaration", as_of: date) -> list[EvidenceCheck]:
     return [assess(item, declaration.control, as_of) for item in declaration.evidence]
 
 
+def assessed_items(declaration: "Declaration", as_of: date) -> list[dict[str, Any]]:
+    """Each evidence item as JSON, with ``assures``, ``reason`` and ``in_force_until`` (its last day in
+    force, or None) for the declaration's control on ``as_of``: what the API, pages and exports show."""
+    return [
+        {
+            **item.model_dump(mode="json", exclude_none=True),
+            "assures": check.assures,
+            "reason": check.reason,
+            "in_force_until": check.lapses.isoformat() if check.lapses else None,
+        }
+        for item, check in zip(declaration.evidence, assessments(declaration, as_of))
+    ]
+
+
 def counted_note(declaration: "Declaration", as_of: date) -> str | None:
     """Why a ``verified`` declaration counts only as ``declared`` on ``as_of``; None when it counts in full."""
     from obligraph.graph.lattice import Status

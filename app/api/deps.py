@@ -97,6 +97,11 @@ async def analysis_params(
 
 AnalysisDep = Annotated[AnalysisParams, Depends(analysis_params)]
 
+#: The day the API assesses evidence items for (``assures``, ``reason``) where it lists declarations.
+AssessedOn = Annotated[
+    date | None, Query(description="The day each evidence item's assures/reason is for, YYYY-MM-DD (default: today).")
+]
+
 #: Days after the analysis date within which lapsing evidence is listed (``GET .../evidence``).
 ExpiringWithin = Annotated[
     int,

@@ -45,6 +45,14 @@ class EvidenceOut(BaseModel):
     scope: list[str] | None = None
     url: str | None = None
     notes: str | None = None
+    assures: bool | None = Field(
+        default=None, description="Whether the item assures the declaration's control on as_of (default today)."
+    )
+    reason: str | None = Field(
+        default=None,
+        description="Why it does or does not: 'in force until 2028-03-31', 'expired ...', 'internal audit' ...",
+    )
+    in_force_until: date | None = Field(default=None, description="Its last day in force, when it has one.")
 
 
 class DeclarationOut(BaseModel):

@@ -23,6 +23,7 @@ def install(app: FastAPI) -> None:
     from obligraph.app.web.i18n import LanguageMiddleware
     from obligraph.app.web.pages import (
         analysis_pages,
+        evidence_pages,
         login,
         snapshot_pages,
         table_pages,
@@ -39,4 +40,5 @@ def install(app: FastAPI) -> None:
     app.include_router(workspace_pages.router)
     app.include_router(table_pages.router)
     app.include_router(analysis_pages.router)
+    app.include_router(evidence_pages.router)
     app.include_router(snapshot_pages.router)

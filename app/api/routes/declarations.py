@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Response
 
 from obligraph.app.api.deps import (
+    AssessedOn,
     ControlPath,
     NodePath,
     PageDep,
@@ -18,6 +19,7 @@ from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import declaration_rows
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
+from obligraph.app.services.assessed import assessed
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.app.services.workspace import Edit
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
@@ -93,7 +95,7 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
         stored = [declaration.model_copy(update={"control": control}) for control in controls]
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
-    return stored[0]
+    return assessed(stored[0])
 
 
 @router.get(
@@ -102,18 +104,25 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
     summary="List a node's declarations",
     responses=page_example(DECLARATION_EXAMPLE),
 )
-def list_declarations(ws: WorkspaceId, node: NodePath, service: ServiceDep, page: PageDep) -> Any:
+def list_declarations(
+    ws: WorkspaceId, node: NodePath, service: ServiceDep, page: PageDep, as_of: AssessedOn = None
+) -> Any:
     after = decode_cursor(page.cursor, int)
     with service.db.read() as session:
         service.workspace(session, ws)
         if not declaration_rows.node_exists(session, ws, node):
             raise NotFound(f"workspace '{ws}' has no node '{node}'")
         items, last = declaration_rows.declaration_page(session, ws, node, page.limit, after)
-    return {"items": items, "next": encode_cursor(last) if last is not None else None}
+    return {
+        "items": [assessed(item, as_of) for item in items],
+        "next": encode_cursor(last) if last is not None else None,
+    }
 
 
 @router.get("/{control}", response_model=DeclarationOut, summary="Get a node's declaration for one control")
-def get_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, service: ServiceDep) -> Any:
+def get_declaration(
+    ws: WorkspaceId, node: NodePath, control: ControlPath, service: ServiceDep, as_of: AssessedOn = None
+) -> Any:
     with service.db.read() as session:
         service.workspace(session, ws)
         found = declaration_rows.find_declaration(session, ws, node, control)
@@ -121,7 +130,7 @@ def get_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, servi
             if not declaration_rows.node_exists(session, ws, node):
                 raise NotFound(f"workspace '{ws}' has no node '{node}'")
             raise NotFound(f"node '{node}' of workspace '{ws}' has no declaration for control '{control}'")
-    return found
+    return assessed(found, as_of)
 
 
 @router.put(
@@ -149,7 +158,7 @@ def put_declaration(
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
     response.status_code = 201 if created else 200
-    return stored[0]
+    return assessed(stored[0])
 
 
 @router.patch("/{control}", response_model=DeclarationOut, summary="Change part of a node's declaration")
@@ -164,7 +173,7 @@ def update_declaration(
         declaration = Declaration.model_validate({**current.model_dump(), **changes})
         edit.apply(lambda chain: chain.declare(node, declaration))
         declaration_rows.write_declaration(edit.session, ws, node, declaration)
-    return declaration
+    return assessed(declaration)
 
 
 @router.delete("/{control}", status_code=204, response_class=Response, summary="Remove a node's declaration")

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 
-from obligraph.app.api.deps import NodePath, PageDep, ServiceDep, WorkspaceId
+from obligraph.app.api.deps import AssessedOn, NodePath, PageDep, ServiceDep, WorkspaceId
 from obligraph.app.core.exceptions import Conflict, NotFound
 from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import node_rows, store
 from obligraph.app.repository.rows import insert_node
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
+from obligraph.app.services.assessed import assessed_node
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.graph.lattice import Layer
 from obligraph.graph.schema import Node
@@ -48,7 +49,7 @@ def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
         node = edit.chain.node(node.id)  # typed declaration ids are catalog ids now
         position = store.next_position(edit.session, NODES, ws)
         insert_node(edit.session, ws, node, position)
-    return node
+    return assessed_node(node)
 
 
 @router.get(
@@ -59,22 +60,24 @@ def list_nodes(
     service: ServiceDep,
     page: PageDep,
     layer: Annotated[Layer | None, Query(description="Only nodes of this layer.")] = None,
+    as_of: AssessedOn = None,
 ) -> Any:
     after = decode_cursor(page.cursor, int)
     with service.db.read() as session:
         service.workspace(session, ws)
         items, last = node_rows.node_page(session, ws, page.limit, after, layer.value if layer else None)
-    return {"items": items, "next": encode_cursor(last) if last is not None else None}
+    next_cursor = encode_cursor(last) if last is not None else None
+    return {"items": [assessed_node(item, as_of) for item in items], "next": next_cursor}
 
 
 @router.get("/{node}", response_model=NodeOut, summary="Get a node and its declarations")
-def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Any:
+def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep, as_of: AssessedOn = None) -> Any:
     with service.db.read() as session:
         service.workspace(session, ws)
         found = node_rows.find_node(session, ws, node)
     if found is None:
         raise NotFound(f"workspace '{ws}' has no node '{node}'")
-    return found
+    return assessed_node(found, as_of)
 
 
 @router.patch("/{node}", response_model=NodeOut, summary="Change a node's name, layer, org or description")
@@ -88,7 +91,7 @@ def update_node(ws: WorkspaceId, node: NodePath, body: NodeUpdate, service: Serv
         edit.apply(lambda chain: chain.update_node(updated))
         values = {key: getattr(value, "value", value) for key, value in changes.items()}
         node_rows.update_node(edit.session, ws, node, values)
-    return updated
+    return assessed_node(updated)
 
 
 @router.delete("/{node}", status_code=204, response_class=Response, summary="Remove a node, its edges and declarations")

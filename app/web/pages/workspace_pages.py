@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,6 +14,7 @@ from obligraph.app.repository.workspace_rows import workspace_summaries
 from obligraph.app.security import visible_only
 from obligraph.app.services.report import node_report
 from obligraph.app.web.i18n import gettext as _
+from obligraph.app.web.pages.evidence_pages import evidence_mark
 from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
 from obligraph.app.web.render import (
     PageNotFound,
@@ -198,7 +200,7 @@ def node_page(request: Request, ws: str, node: str, choice: PageAnalysisDep) -> 
         node=attrs,
         report=report,
         controls=[
-            _row(item, catalog[item["control"]])
+            _row(item, catalog[item["control"]], analysis.as_of)
             for item in report["controls"]
             if item["in_scope"] or item["declaration"]
         ],
@@ -257,10 +259,18 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _row(item: dict[str, Any], control: Any = None) -> dict[str, Any]:
-    """A checklist row with the evidence flattened, and the catalog's texts in the page's language."""
+def _row(item: dict[str, Any], control: Any = None, as_of: date | None = None) -> dict[str, Any]:
+    """A checklist row with the evidence flattened, and the catalog's texts in the page's language.
+
+    On the page (``as_of`` given) each evidence item carries its mark, and ``demand_from`` names the
+    providers that block this node's gap for the control (the gap's blockers other than the node).
+    """
     declaration = item["declaration"] or {}
     row = {**item, "evidence": declaration.get("evidence", []), "notes": declaration.get("notes")}
+    if as_of is not None:
+        row["evidence"] = [{**e, "mark": evidence_mark(e, as_of)} for e in row["evidence"]]
+        gap = item["gap"] or {}
+        row["demand_from"] = [b for b in gap.get("blockers", []) if b["node"] != item["gap"]["node"]] if gap else []
     if control is not None:
         row["title"] = control_title(control)
         if item["you_do"]:
