@@ -93,3 +93,34 @@ def test_parameters_are_checked(client, workspace):
     assert "require" in error_of(client.get(URL, params={"require": "great"}), 422)["message"]
     error_of(client.get("/api/v1/workspaces/ghost/evidence"), 404)
     assert client.get(URL, params={"expiring_within": 0, "as_of": AS_OF}).status_code == 200
+
+
+def test_declarations_nodes_and_the_report_carry_each_items_assessment(client, workspace):
+    base = "/api/v1/workspaces/hr/nodes/acme-compute"
+    expired = {"assures": False, "reason": "expired 2025-01-01", "in_force_until": "2025-01-01"}
+    in_force = {"assures": True, "reason": "in force until 2025-01-01", "in_force_until": "2025-01-01"}
+
+    def assessment(evidence: dict) -> dict:
+        return {key: evidence[key] for key in ("assures", "reason", "in_force_until")}
+
+    one = client.get(f"{base}/declarations/12.6.1", params={"as_of": AS_OF}).json()
+    assert assessment(one["evidence"][0]) == expired
+    one = client.get(f"{base}/declarations/12.6.1", params={"as_of": "2024-06-01"}).json()
+    assert assessment(one["evidence"][0]) == in_force
+    listed = client.get(f"{base}/declarations", params={"as_of": AS_OF}).json()["items"]
+    assert assessment(next(d for d in listed if d["control"] == "12.6.1")["evidence"][0]) == expired
+    node = client.get(base, params={"as_of": "2024-06-01"}).json()
+    assert assessment(next(d for d in node["declarations"] if d["control"] == "12.6.1")["evidence"][0]) == in_force
+    report = client.get(f"{base}/report", params={"as_of": AS_OF}).json()
+    declaration = next(item for item in report["controls"] if item["control"] == "12.6.1")["declaration"]
+    assert assessment(declaration["evidence"][0]) == expired
+    # Writes answer with today's assessment; the reason follows the evidence rules (scope first).
+    scoped = {"kind": "certification", "ref": "Scoped", "expires": "2999-01-01", "scope": ["9"]}
+    put = client.put(f"{base}/declarations/10.5.1", json={"status": "verified", "evidence": [scoped]}).json()
+    assert put["evidence"][0]["scope"] == ["9"]
+    assert assessment(put["evidence"][0]) == {
+        "assures": False,
+        "reason": "outside the evidence's scope",
+        "in_force_until": None,
+    }
+    error_of(client.get(f"{base}/declarations/12.6.1", params={"as_of": "someday"}), 422)

@@ -33,7 +33,7 @@ async def list_lapsing_evidence(
     the item lapses and not on ``as_of``, of which the item's node is a blocker."""
 
     def compute(view: View) -> dict[str, Any]:
-        return evidence_watch(view.analysis(*params.key()), view.revision, expiring_within)
+        return evidence_watch(view.analysis(*params.arguments(view.chain)), view.revision, expiring_within)
 
     body = await service.respond_async(ws, ("evidence", params.key_today(), expiring_within), compute)
     return Response(body, media_type=JSON)

@@ -73,7 +73,8 @@ def evidence_mark(item: dict[str, Any], as_of: date, soon_days: int = SOON_DAYS)
 
 
 def _days_query(choice: PageAnalysis, days: int) -> str:
-    pairs = [("days", str(days)), ("require", choice.requirement), ("as_of", choice.as_of)]
+    guided = "1" if choice.cloud_guidance_only else None
+    pairs = [("days", str(days)), ("require", choice.requirement), ("as_of", choice.as_of), ("guided", guided)]
     return "?" + urlencode([(key, str(value)) for key, value in pairs if value])
 
 
