@@ -62,8 +62,7 @@ def test_the_prefix_rule_is_its_own_inverse(value):
 def test_bundle_holds_the_chain_tables_and_one_gap_row_per_gap(example, example_analysis):
     files = _files(csv_bundle.write(example, example_analysis))
     chain_tables = ["chain.csv", "nodes.csv", "edges.csv", "declarations.csv"]
-    causes = ["root_causes.csv"] + (["blockers.csv"] if hasattr(example_analysis, "blockers") else [])
-    assert list(files) == chain_tables + ["gaps.csv"] + causes
+    assert list(files) == chain_tables + ["gaps.csv", "root_causes.csv", "blockers.csv"]
     assert len(files["nodes.csv"]) == len(example) + 1
     assert len(files["edges.csv"]) == len(example.edges()) + 1
     gaps = files["gaps.csv"]
@@ -89,12 +88,10 @@ def test_root_causes_table_has_one_row_per_cause_with_its_path(example, example_
     assert all(row[4].split(" > ")[0] == row[2] and row[4].split(" > ")[-1] == row[0] for row in rows[1:])
 
 
-def test_blockers_table_when_the_analysis_reports_blockers(example, example_analysis):
-    if not hasattr(example_analysis, "blockers"):
-        pytest.skip("this analysis does not report blockers yet")
+def test_blockers_table_lists_every_blocker_of_every_gap(example, example_analysis):
     rows = _files(csv_bundle.write(example, example_analysis))["blockers.csv"]
     expected = [
-        [g.node, g.control, b.node, b.status, " > ".join(b.path), getattr(b, "note", None) or ""]
+        [g.node, g.control, b.node, b.status, " > ".join(b.path), b.note or ""]
         for g in example_analysis.gaps()
         for b in example_analysis.blockers(g.node, g.control)
     ]
