@@ -19,17 +19,17 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, TypeVar
 
 import networkx as nx
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.collector import collector_paused
 from obligraph.graph.control_ids import expand_control_ids, expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id, unknown_control_message
 from obligraph.graph.document import read_document, write_document
-from obligraph.graph.errors import ChainError, Issue, format_location
+from obligraph.graph.errors import ChainError, Issue, Location, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
 
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
 JOURNAL_LENGTH = 64
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 class Chain:
@@ -57,7 +60,9 @@ class Chain:
         self.requirement = Status(requirement) if requirement is not None else None
         self.controls = list(controls) if controls is not None else None
         self.description = description
-        self.graph = nx.DiGraph()
+        # Plain attribute dicts, not TypedDicts: networkx's stubs take only ``Graph[node]`` in their
+        # algorithms and the attribute type is invariant. ``declarations()`` and ``layer()`` read them typed.
+        self.graph: nx.DiGraph[str] = nx.DiGraph()
         self._edge_order: dict[tuple[str, str], None] = {}
         self.revision = 0
         self._compiled: CompiledChain | None = None
@@ -173,10 +178,12 @@ class Chain:
         )
 
     def declarations(self, node_id: str) -> dict[str, Declaration]:
-        return self.graph.nodes[node_id]["declarations"]
+        declarations: dict[str, Declaration] = self.graph.nodes[node_id]["declarations"]
+        return declarations
 
     def layer(self, node_id: str) -> Layer:
-        return self.graph.nodes[node_id]["layer"]
+        layer: Layer = self.graph.nodes[node_id]["layer"]
+        return layer
 
     def edges(self) -> list[tuple[str, str]]:
         """Edges in document order."""
@@ -190,10 +197,10 @@ class Chain:
 
     def responsibility(self, provider: str, consumer: str, control: str) -> Responsibility:
         """r(u, v, c): the edge override, else the provider's ``assigns``, else the catalog default."""
-        override = self.graph.edges[provider, consumer]["responsibility"].get(control)
+        override: Responsibility | None = self.graph.edges[provider, consumer]["responsibility"].get(control)
         if override is not None:
             return override
-        declaration = self.graph.nodes[provider]["declarations"].get(control)
+        declaration: Declaration | None = self.graph.nodes[provider]["declarations"].get(control)
         if declaration is not None and declaration.assigns is not None:
             return declaration.assigns
         return self.catalog.default_responsibility(self.layer(provider), control)
@@ -335,10 +342,12 @@ class Chain:
         >>> chain.changes_since(0) is None
         True
         """
-        steps = [controls for after, controls in self._journal if after > revision]
-        if revision > self.revision or len(steps) != self.revision - revision or None in steps:
+        # Each edit has one journal entry, so the declaration-only edits since ``revision`` number
+        # exactly the edits since then only when the journal still holds them all and none was another kind.
+        steps = [controls for after, controls in self._journal if after > revision and controls is not None]
+        if revision > self.revision or len(steps) != self.revision - revision:
             return None
-        return frozenset().union(*steps)
+        return frozenset[str]().union(*steps)
 
     def _declarations_changed(self, node_id: str, before: Mapping[str, Declaration]) -> None:
         """Record an edit of one node's declarations and patch the compiled arrays instead of dropping them."""
@@ -432,7 +441,7 @@ def _dump(model: Node | Edge) -> dict[str, Any]:
     return data
 
 
-def _validated(model: type, value: Any, prefix: tuple) -> Any:
+def _validated(model: type[_Model], value: _Model | Mapping[str, Any], prefix: Location) -> _Model:
     if isinstance(value, model):
         return value
     try:
@@ -441,7 +450,7 @@ def _validated(model: type, value: Any, prefix: tuple) -> Any:
         raise ChainError.from_validation(exc, prefix=prefix, model=model) from None
 
 
-def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable[Issue]:
+def _declaration_issues(node: Node, prefix: Location, catalog: Catalog) -> Iterable[Issue]:
     seen: dict[str, int] = {}
     for j, declaration in enumerate(node.declarations):
         place = (*prefix, "declarations", j)
@@ -457,7 +466,7 @@ def _declaration_issues(node: Node, prefix: tuple, catalog: Catalog) -> Iterable
         seen.setdefault(declaration.control, j)
 
 
-def _scope_issues(declaration: Declaration, place: tuple, catalog: Catalog) -> Iterable[Issue]:
+def _scope_issues(declaration: Declaration, place: Location, catalog: Catalog) -> Iterable[Issue]:
     for e, item in enumerate(declaration.evidence):
         for k, entry in enumerate(item.scope or ()):
             if not catalog.covers_any(entry):
@@ -469,7 +478,7 @@ def _scope_issues(declaration: Declaration, place: tuple, catalog: Catalog) -> I
                 )
 
 
-def _edge_issues(edge: Edge, prefix: tuple, node_ids: set[str], catalog: Catalog) -> Iterable[Issue]:
+def _edge_issues(edge: Edge, prefix: Location, node_ids: set[str], catalog: Catalog) -> Iterable[Issue]:
     for end in ("provider", "consumer"):
         node_id = getattr(edge, end)
         if node_id not in node_ids:

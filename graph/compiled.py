@@ -326,7 +326,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
     declared = np.zeros((n, c), dtype=bool)
     cells = SparseCells()
-    for i, (node_id, attrs) in enumerate(chain.graph.nodes(data=True)):
+    for i, attrs in enumerate(chain.graph.nodes.values()):
         layer[i] = attrs["layer"].code
         _fill_node(i, attrs["declarations"], col, own, declared, cells)
 
