@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel, ValidationError
@@ -478,7 +478,7 @@ def _scope_issues(declaration: Declaration, place: Location, catalog: Catalog) -
                 )
 
 
-def _edge_issues(edge: Edge, prefix: Location, node_ids: set[str], catalog: Catalog) -> Iterable[Issue]:
+def _edge_issues(edge: Edge, prefix: Location, node_ids: Collection[str], catalog: Catalog) -> Iterable[Issue]:
     for end in ("provider", "consumer"):
         node_id = getattr(edge, end)
         if node_id not in node_ids:

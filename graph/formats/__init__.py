@@ -17,9 +17,31 @@ import importlib
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from obligraph.graph.errors import ChainError
+
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+    from obligraph.graph.chain import Chain
+
+
+class Writer(Protocol):
+    """A format's ``write``: the export as bytes, or as text the registry encodes as UTF-8."""
+
+    def __call__(self, chain: Chain, analysis: Analysis | None, /, **options: Any) -> bytes | str: ...
+
+
+class StreamWriter(Protocol):
+    """A format's ``write_to``: the export written to a binary file object as it is produced."""
+
+    def __call__(self, chain: Chain, fileobj: IO[bytes], analysis: Analysis | None, /, **options: Any) -> None: ...
+
+
+class Reader(Protocol):
+    """A format's ``read``: the import as a chain@1 document."""
+
+    def __call__(self, data: bytes | str, /, **options: Any) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -208,19 +230,21 @@ def format_for_path(path: str | PurePath) -> FormatSpec:
     return max(matches, key=lambda match: match[0])[1]
 
 
-def export_chain(chain, fmt: str | FormatSpec, analysis=None, **options: Any) -> bytes:
+def export_chain(chain: Chain, fmt: str | FormatSpec, analysis: Analysis | None = None, **options: Any) -> bytes:
     """The export as bytes (UTF-8 for text formats)."""
     spec = _writable(fmt)
-    result = _function(spec.writer)(chain, analysis, **options)
+    result = cast(Writer, _function(spec, "writer"))(chain, analysis, **options)
     return result.encode("utf-8") if isinstance(result, str) else result
 
 
-def export_to(chain, fmt: str | FormatSpec, fileobj: IO[bytes], analysis=None, **options: Any) -> None:
+def export_to(
+    chain: Chain, fmt: str | FormatSpec, fileobj: IO[bytes], analysis: Analysis | None = None, **options: Any
+) -> None:
     """Write the export to a binary file object, streaming where the format can (JSON, GraphML, CSV)."""
     spec = _writable(fmt)
     if spec.streams:
-        module = importlib.import_module(f"{__name__}.{spec.writer.split(':')[0]}")
-        module.write_to(chain, fileobj, analysis, **options)
+        write_to = cast(StreamWriter, _function(spec, "writer", name="write_to"))
+        write_to(chain, fileobj, analysis, **options)
     else:
         fileobj.write(export_chain(chain, spec, analysis, **options))
 
@@ -241,7 +265,7 @@ def import_document(data: bytes | str, fmt: str | FormatSpec, **options: Any) ->
         spec = FORMATS["oscal-ssp"]  # an OSCAL plan named plain .json
     elif spec.name == "csv" and is_oscal_zip(data):
         spec = FORMATS["oscal"]  # an OSCAL set named plain .zip (or sent as application/zip)
-    return _function(spec.reader)(data, **options)
+    return cast(Reader, _function(spec, "reader"))(data, **options)
 
 
 def is_oscal_zip(data: bytes | str) -> bool:
@@ -281,14 +305,25 @@ def _writable(fmt: str | FormatSpec) -> FormatSpec:
     return spec
 
 
-def _function(target: str):
-    module, name = target.split(":")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+def _function(spec: FormatSpec, role: Literal["writer", "reader"], *, name: str | None = None) -> object:
+    """The function the spec's ``"module:function"`` writer or reader names (``name``: another one of that module).
+
+    Returned as ``object``: it is looked up by name at run time, so callers cast it to the
+    protocol its role promises (``Writer``, ``StreamWriter``, ``Reader``)."""
+    target = spec.writer if role == "writer" else spec.reader
+    if target is None:
+        action = "exported" if role == "writer" else "imported"
+        raise ChainError.at(("format",), f"the {spec.name} format names no {role}; it cannot be {action}")
+    module, function = target.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name or function)
 
 
 __all__ = [
     "FORMATS",
     "FormatSpec",
+    "Reader",
+    "StreamWriter",
+    "Writer",
     "export_chain",
     "export_to",
     "format_for_path",

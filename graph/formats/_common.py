@@ -6,11 +6,16 @@ so every lossless writer produces exactly what ``Chain.to_dict`` would, one item
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
 from obligraph.graph.palette import LAYER_RGB
+
+if TYPE_CHECKING:  # annotations only: the analysis package is imported where an analysis is run
+    from obligraph.graph.analysis.result import Analysis
 
 LAYER_COLOURS = LAYER_RGB  # one palette for the app and every export
 GAP_KINDS = ("origin", "inherited", "mixed", "circular")
@@ -32,14 +37,14 @@ def hex_colour(layer: str) -> str:
     return "#%02x%02x%02x" % LAYER_COLOURS[layer]
 
 
-def gap_counts(analysis) -> dict[str, dict[str, int]]:
+def gap_counts(analysis: Analysis) -> dict[str, dict[str, int]]:
     """Per node: total gaps and gaps by kind, counted over the analysis arrays (no per-gap objects)."""
     from obligraph.graph.analysis.engine import KIND_NAMES
 
     kinds = analysis.kind
     per_kind = {name: np.count_nonzero(kinds == code, axis=1) for code, name in KIND_NAMES.items()}
     total = np.count_nonzero(analysis.gap_mask, axis=1)
-    counts = {}
+    counts: dict[str, dict[str, int]] = {}
     for i, node_id in enumerate(analysis.compiled.node_ids):
         row = {"gaps": int(total[i])}
         row.update({f"gaps_{name}": int(per_kind[name][i]) for name in GAP_KINDS})
@@ -47,7 +52,7 @@ def gap_counts(analysis) -> dict[str, dict[str, int]]:
     return counts
 
 
-def ensure_analysis(chain: Chain, analysis):
+def ensure_analysis(chain: Chain, analysis: Analysis | None) -> Analysis:
     """Formats that report gaps analyse with the document's parameters when no analysis is passed."""
     if analysis is not None:
         return analysis

@@ -14,7 +14,7 @@ from obligraph.graph.palette import LAYER_ORDER
 SCALE = 1000.0
 
 
-def layer_positions(graph: nx.DiGraph, *, scale: float = SCALE) -> dict[str, tuple[float, float]]:
+def layer_positions(graph: nx.Graph[str], *, scale: float = SCALE) -> dict[str, tuple[float, float]]:
     """``{node: (x, y)}`` from the ``layer`` attribute of each node."""
     rows: dict[int, list[str]] = {}
     for node, layer in graph.nodes(data="layer"):

@@ -14,23 +14,24 @@ hold a second, pydantic copy of it).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 from pydantic import ValidationError
 
-from obligraph.graph.catalog import load_catalog
+from obligraph.graph.catalog import Catalog, load_catalog
 from obligraph.graph.chain import _declaration_issues, _edge_issues
 from obligraph.graph.control_ids import expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
-from obligraph.graph.errors import DOCUMENT, ChainError, Issue, format_location
+from obligraph.graph.errors import DOCUMENT, ChainError, Issue, Location, format_location
 from obligraph.graph.schema import ChainDocument, Edge, Node
 
-Place = Callable[[tuple], str]
+#: Turns a document location into the reader's own terms (``nodes.csv row 5, column layer``).
+Place = Callable[[Location], str]
 _PART = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
 MAX_ISSUES = 200  # stop collecting after this many: the first ones are what a person fixes first
 
 
-def parse_location(text: str) -> tuple:
+def parse_location(text: str) -> tuple[str | int, ...]:
     """``"nodes[3].declarations[0].status"`` -> ``("nodes", 3, "declarations", 0, "status")``.
 
     >>> parse_location("edges[2].responsibility.10.5.1")
@@ -82,7 +83,7 @@ def _issues(document: Mapping[str, Any]) -> Iterable[Issue]:
             return
 
 
-def _node_issues(raw: Any, i: int, catalog, first_index: dict[str, int]) -> Iterable[Issue]:
+def _node_issues(raw: Any, i: int, catalog: Catalog, first_index: dict[str, int]) -> Iterable[Issue]:
     try:
         node = Node.model_validate(raw)
     except ValidationError as exc:
@@ -101,7 +102,9 @@ def _node_issues(raw: Any, i: int, catalog, first_index: dict[str, int]) -> Iter
     yield from _declaration_issues(node, ("nodes", i), catalog)
 
 
-def _edge_problems(raw: Any, i: int, catalog, node_ids, seen: dict) -> Iterable[Issue]:
+def _edge_problems(
+    raw: Any, i: int, catalog: Catalog, node_ids: Collection[str], seen: dict[tuple[str, str], int]
+) -> Iterable[Issue]:
     try:
         edge = Edge.model_validate(raw)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ is ``provider`` or ``shared``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from obligraph.graph.analysis.checklist import ChecklistItem, node_checklist
 from obligraph.graph.chain import Chain
@@ -18,16 +18,23 @@ from obligraph.graph.evidence import assessments
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats._templates import environment
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
 
-def write_markdown(chain: Chain, analysis=None, *, node: str | None = None, only_gaps: bool = False) -> str:
+
+def write_markdown(
+    chain: Chain, analysis: Analysis | None = None, *, node: str | None = None, only_gaps: bool = False
+) -> str:
     return _render("audit.md.j2", chain, analysis, node, only_gaps)
 
 
-def write_html(chain: Chain, analysis=None, *, node: str | None = None, only_gaps: bool = False) -> str:
+def write_html(
+    chain: Chain, analysis: Analysis | None = None, *, node: str | None = None, only_gaps: bool = False
+) -> str:
     return _render("audit.html.j2", chain, analysis, node, only_gaps)
 
 
-def _render(template: str, chain: Chain, analysis, node: str | None, only_gaps: bool) -> str:
+def _render(template: str, chain: Chain, analysis: Analysis | None, node: str | None, only_gaps: bool) -> str:
     if node is None:
         raise ChainError.at(("node",), "the audit report is for one node; name it (node=<id>)")
     if node not in chain:
@@ -37,7 +44,7 @@ def _render(template: str, chain: Chain, analysis, node: str | None, only_gaps: 
     return environment().get_template(template).render(**context)
 
 
-def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False) -> dict[str, Any]:
+def audit_context(chain: Chain, analysis: Analysis, node: str, *, only_gaps: bool = False) -> dict[str, Any]:
     """Everything the templates show, as plain data: the node's checklist (in-scope controls only)."""
     attrs = chain.graph.nodes[node]
     items = [
@@ -65,9 +72,9 @@ def audit_context(chain: Chain, analysis, node: str, *, only_gaps: bool = False)
     }
 
 
-def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, Any]:
+def _item(chain: Chain, analysis: Analysis, node: str, item: ChecklistItem) -> dict[str, Any]:
     declaration, gap, control = item.declaration, item.gap, item.control.id
-    evidence = []
+    evidence: list[dict[str, Any]] = []
     if declaration is not None:
         for proof, check in zip(declaration.evidence, assessments(declaration, analysis.as_of)):
             evidence.append(
@@ -124,5 +131,5 @@ def _item(chain: Chain, analysis, node: str, item: ChecklistItem) -> dict[str, A
 
 
 def _name(chain: Chain, node_id: str) -> str:
-    name = chain.graph.nodes[node_id]["name"]
+    name: str | None = chain.graph.nodes[node_id]["name"]
     return f"{name} ({node_id})" if name else node_id

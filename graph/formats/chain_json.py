@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import IO, Any, Iterable
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 
 import orjson
 
@@ -18,16 +18,21 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._parse import parse_mapping
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
 FLUSH_AT = 1 << 20  # bytes buffered before a write to the file
+#: A value as JSON bytes, laid out as if nested ``depth`` levels deep.
+Dumps = Callable[[Any, int], bytes]
 
 
-def write(chain: Chain, analysis=None, *, indent: int | None = 2) -> bytes:
+def write(chain: Chain, analysis: Analysis | None = None, *, indent: int | None = 2) -> bytes:
     buffer = io.BytesIO()
     write_to(chain, buffer, indent=indent)
     return buffer.getvalue()
 
 
-def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, indent: int | None = 2) -> None:
+def write_to(chain: Chain, fileobj: IO[bytes], analysis: Analysis | None = None, *, indent: int | None = 2) -> None:
     """Stream the document to a binary file object."""
     dumps = _indented_dumps(indent)
     out = _Buffered(fileobj)
@@ -51,7 +56,9 @@ def read(data: bytes | str, *, catalog: str | None = None) -> dict[str, Any]:
     return document
 
 
-def _write_list(out, key: str, items: Iterable[dict], dumps, pad: bytes, newline: bytes) -> None:
+def _write_list(
+    out: _Buffered, key: str, items: Iterable[dict[str, Any]], dumps: Dumps, pad: bytes, newline: bytes
+) -> None:
     out.write(pad + orjson.dumps(key) + b": [")
     separator = (newline or b"\n") + pad * 2
     first = True
@@ -63,7 +70,7 @@ def _write_list(out, key: str, items: Iterable[dict], dumps, pad: bytes, newline
     out.write(b"]")
 
 
-def _indented_dumps(indent: int | None):
+def _indented_dumps(indent: int | None) -> Dumps:
     """A function writing a value nested ``depth`` levels deep, as ``json.dumps(indent=indent)`` lays it out."""
     if not indent:
         return lambda value, depth: orjson.dumps(value)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.document import dump_yaml
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._parse import parse_mapping
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
 
-def write(chain: Chain, analysis=None) -> str:
+
+def write(chain: Chain, analysis: Analysis | None = None) -> str:
     return dump_yaml(chain.to_dict())
 
 

@@ -13,14 +13,14 @@ import io
 import json
 import zipfile
 from datetime import date
-from typing import IO
+from typing import IO, TYPE_CHECKING, Iterator
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.evidence import assessments
 from obligraph.graph.formats._cells import encode_mapping
 from obligraph.graph.formats._common import ensure_analysis
 from obligraph.graph.formats.csv_bundle_read import read  # noqa: F401  (the format's reader)
-from obligraph.graph.formats.csv_gaps import cause_rows, causes_by_default, gap_lines, write_lines, write_rows
+from obligraph.graph.formats.csv_gaps import Row, cause_rows, causes_by_default, gap_lines, write_lines, write_rows
 from obligraph.graph.formats.csv_layout import (
     BLOCKERS_FILE,
     CAUSE_COLUMNS,
@@ -39,21 +39,26 @@ from obligraph.graph.formats.csv_layout import (
     SCOPE_SEPARATOR,
 )
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FAST_LEVEL = 1
 
 
-def write(chain: Chain, analysis=None, *, gaps: bool = True, causes: bool | None = None) -> bytes:
+def write(chain: Chain, analysis: Analysis | None = None, *, gaps: bool = True, causes: bool | None = None) -> bytes:
     buffer = io.BytesIO()
     write_to(chain, buffer, analysis, gaps=gaps, causes=causes)
     return buffer.getvalue()
 
 
-def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = True, causes: bool | None = None) -> None:
+def write_to(
+    chain: Chain, fileobj: IO[bytes], analysis: Analysis | None = None, *, gaps: bool = True, causes: bool | None = None
+) -> None:
     """Write the zip: the chain's four tables, then the analysis tables.
 
     ``gaps=False`` leaves every analysis table out (and runs no analysis). ``causes`` adds
-    ``root_causes.csv`` and ``blockers.csv`` (blockers when the analysis reports them); by default
+    ``root_causes.csv`` and ``blockers.csv``; by default
     they come with analyses of at most ``CAUSES_DEFAULT_LIMIT`` gaps, since each gap's causes need
     a search of their own. An analysis is run with the document's parameters if none is given.
     """
@@ -76,10 +81,8 @@ def write_to(chain: Chain, fileobj: IO[bytes], analysis=None, *, gaps: bool = Tr
             return
         with _open(bundle, ROOT_CAUSES_FILE, large=True) as raw:
             write_rows(raw, CAUSE_COLUMNS, cause_rows(analysis, analysis.root_causes))
-        blockers = getattr(analysis, "blockers", None)
-        if callable(blockers):
-            with _open(bundle, BLOCKERS_FILE, large=True) as raw:
-                write_rows(raw, CAUSE_COLUMNS, cause_rows(analysis, blockers))
+        with _open(bundle, BLOCKERS_FILE, large=True) as raw:
+            write_rows(raw, CAUSE_COLUMNS, cause_rows(analysis, analysis.blockers))
 
 
 def _open(bundle: zipfile.ZipFile, name: str, *, large: bool = False) -> IO[bytes]:
@@ -97,12 +100,12 @@ def _open(bundle: zipfile.ZipFile, name: str, *, large: bool = False) -> IO[byte
     return bundle.open(info, "w", force_zip64=large)
 
 
-def _chain_rows(chain: Chain):
+def _chain_rows(chain: Chain) -> Iterator[Row]:
     for field, value in chain.head_document().items():
         yield [field, json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value]
 
 
-def _edge_rows(chain: Chain):
+def _edge_rows(chain: Chain) -> Iterator[Row]:
     for doc in chain.edge_documents():
         mapping = doc.get("responsibility")
         yield [
@@ -114,7 +117,7 @@ def _edge_rows(chain: Chain):
         ]
 
 
-def _declaration_rows(chain: Chain, as_of: date):
+def _declaration_rows(chain: Chain, as_of: date) -> Iterator[Row]:
     for node_id in chain.graph.nodes:
         for control, declaration in chain.declarations(node_id).items():
             doc = declaration.model_dump(mode="json", exclude_none=True)

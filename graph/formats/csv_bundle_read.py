@@ -14,9 +14,9 @@ import io
 import json
 import zipfile
 import zlib
-from typing import Any
+from typing import Any, Iterator
 
-from obligraph.graph.errors import ChainError, format_location
+from obligraph.graph.errors import ChainError, Location, format_location
 from obligraph.graph.formats._cells import decode_mapping, restore
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._validate import check_document
@@ -95,7 +95,7 @@ def _unzip(data: bytes, max_size: int) -> dict[str, str]:
     return files
 
 
-def _rows(text: str, file: str):
+def _rows(text: str, file: str) -> Iterator[tuple[int, dict[str, str | None]]]:
     """(spreadsheet row number, {column: restored cell or None}) for each non-empty row."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -116,7 +116,7 @@ def _rows(text: str, file: str):
                 continue
             if len(cells) > len(header):
                 raise ChainError(f"{file} row {number}: {len(cells)} cells but the header has {len(header)} columns")
-            row = {column: None for column in known}
+            row: dict[str, str | None] = dict.fromkeys(known)
             for column, cell in zip(header, cells, strict=False):  # short rows: trailing cells empty
                 row[column] = restore(cell) if cell != "" else None
             yield number, row
@@ -127,14 +127,14 @@ def _rows(text: str, file: str):
 class _Places:
     """Where each part of the document came from, to turn document locations into rows and columns."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.chain: dict[str, int] = {}
         self.nodes: list[int] = []
         self.declarations: dict[tuple[int, int], int] = {}
         self.evidence: dict[tuple[int, int, int], int] = {}
         self.edges: list[int] = []
 
-    def place(self, loc: tuple) -> str:
+    def place(self, loc: Location) -> str:
         if not loc:
             return "the CSV bundle"
         head, rest = loc[0], loc[1:]
@@ -143,11 +143,11 @@ class _Places:
         if head == "edges" and rest and isinstance(rest[0], int):
             where = f"{EDGES_FILE} row {self.edges[rest[0]]}"
             return f"{where}, column {rest[1]}" if len(rest) > 1 else where
-        row = self.chain.get(head)
+        row = self.chain.get(head) if isinstance(head, str) else None
         where = f"{CHAIN_FILE} row {row}" if row else f"{CHAIN_FILE} ({head})"
         return f"{where}, {format_location(loc)}" if rest else where
 
-    def _node_place(self, i: int, rest: tuple) -> str:
+    def _node_place(self, i: int, rest: Location) -> str:
         if len(rest) >= 2 and rest[0] == "declarations" and isinstance(rest[1], int):
             j, inner = rest[1], rest[2:]
             row = self.declarations[i, j]
@@ -198,7 +198,7 @@ def _nodes(text: str, places: _Places) -> dict[str, dict[str, Any]]:
 
 def _declarations(text: str, nodes: dict[str, dict[str, Any]], places: _Places) -> None:
     index = {node_id: i for i, node_id in enumerate(nodes)}
-    previous: tuple[str, str] | None = None
+    previous: tuple[str | None, str | None] | None = None
     first_row: dict[str, Any] = {}
     for number, row in _rows(text, DECLARATIONS_FILE):
         node_id, control = row["node"], row["control"]
@@ -208,7 +208,9 @@ def _declarations(text: str, nodes: dict[str, dict[str, Any]], places: _Places) 
             raise ChainError(f"{DECLARATIONS_FILE} row {number}, column node: '{node_id}' is not in {NODES_FILE}{hint}")
         node = nodes[node_id]
         i = index[node_id]
-        item = {field: row[f"evidence_{field}"] for field in EVIDENCE_FIELDS if row[f"evidence_{field}"] is not None}
+        item: dict[str, Any] = {
+            field: row[f"evidence_{field}"] for field in EVIDENCE_FIELDS if row[f"evidence_{field}"] is not None
+        }
         if "scope" in item:
             item["scope"] = str(item["scope"]).split(SCOPE_SEPARATOR)
         if previous == (node_id, control):
@@ -240,9 +242,11 @@ def _declarations(text: str, nodes: dict[str, dict[str, Any]], places: _Places) 
 
 
 def _edges(text: str, places: _Places) -> list[dict[str, Any]]:
-    edges = []
+    edges: list[dict[str, Any]] = []
     for number, row in _rows(text, EDGES_FILE):
-        edge = {key: row[key] for key in ("provider", "consumer", "criticality", "notes") if row[key] is not None}
+        edge: dict[str, Any] = {
+            key: row[key] for key in ("provider", "consumer", "criticality", "notes") if row[key] is not None
+        }
         if row["responsibility"] is not None:
             try:
                 edge["responsibility"] = decode_mapping(row["responsibility"])

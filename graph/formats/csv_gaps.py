@@ -14,13 +14,21 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 
 from obligraph.graph.formats._cells import neutralise
 from obligraph.graph.formats.csv_layout import PATH_SEPARATOR
 from obligraph.graph.lattice import Status
+
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+    from obligraph.graph.analysis.rootcause import RootCause
+    from obligraph.graph.chain import Chain
+
+#: A CSV row before writing: text, numbers or None (an empty cell).
+Row = list[str | int | None]
 
 #: Bundles of an analysis with at most this many gaps carry root_causes.csv and blockers.csv
 #: unless the caller says otherwise (about 10 s of searching at this size).
@@ -30,11 +38,11 @@ BLOCK_ROWS = 4096
 LINE_END = "\r\n"
 
 
-def causes_by_default(analysis) -> bool:
+def causes_by_default(analysis: Analysis) -> bool:
     return analysis.gap_count <= CAUSES_DEFAULT_LIMIT
 
 
-def csv_cell(value) -> str:
+def csv_cell(value: str | int | None) -> str:
     """One cell as ``csv.writer`` writes it (minimal quoting), after formula neutralising."""
     if value is None:
         return ""
@@ -44,7 +52,7 @@ def csv_cell(value) -> str:
     return text
 
 
-def gap_lines(chain, analysis) -> Iterator[str]:
+def gap_lines(chain: Chain, analysis: Analysis) -> Iterator[str]:
     """``gaps.csv``'s data lines in the order of ``Analysis.gaps()`` (node order, then control order), in blocks."""
     from obligraph.graph.analysis.engine import KIND_NAMES
 
@@ -57,10 +65,10 @@ def gap_lines(chain, analysis) -> Iterator[str]:
     # tail[(rank * kinds + kind) * 2 + orphaned]: the row's last four cells and the line end.
     tails = [""] * (ranks * kinds * 2)
     for rank in range(ranks):
-        for kind, name in KIND_NAMES.items():
-            for orphaned in (0, 1):
-                cells = (Status.from_rank(rank).value, required, name, "yes" if orphaned else "no")
-                tails[(rank * kinds + kind) * 2 + orphaned] = "," + ",".join(cells) + LINE_END
+        for kind_code, name in KIND_NAMES.items():
+            for orphan_flag in (0, 1):
+                cells = (Status.from_rank(rank).value, required, name, "yes" if orphan_flag else "no")
+                tails[(rank * kinds + kind_code) * 2 + orphan_flag] = "," + ",".join(cells) + LINE_END
     mask, effective, kind, orphaned = analysis.gap_mask, analysis.effective, analysis.kind, analysis.orphaned
     for start in range(0, mask.shape[0], BLOCK_ROWS):
         stop = start + BLOCK_ROWS
@@ -78,12 +86,11 @@ def gap_lines(chain, analysis) -> Iterator[str]:
         )
 
 
-def cause_rows(analysis, causes_of: Callable[[str, str], Iterable]) -> Iterator[list]:
+def cause_rows(analysis: Analysis, causes_of: Callable[[str, str], Iterable[RootCause]]) -> Iterator[Row]:
     """One row per cause of each gap: (node, control, cause, its own status, path from the cause to the node, note)."""
     for gap in analysis.gaps():
         for cause in causes_of(gap.node, gap.control):
-            note = getattr(cause, "note", None)
-            yield [gap.node, gap.control, cause.node, cause.status, PATH_SEPARATOR.join(cause.path), note]
+            yield [gap.node, gap.control, cause.node, cause.status, PATH_SEPARATOR.join(cause.path), cause.note]
 
 
 def write_lines(raw: IO[bytes], header: Iterable[str], blocks: Iterable[str]) -> None:
@@ -93,7 +100,7 @@ def write_lines(raw: IO[bytes], header: Iterable[str], blocks: Iterable[str]) ->
         raw.write(block.encode("utf-8"))
 
 
-def write_rows(raw: IO[bytes], header: Iterable[str], rows: Iterable[list]) -> None:
+def write_rows(raw: IO[bytes], header: Iterable[str], rows: Iterable[Row]) -> None:
     """Write a CSV member as UTF-8 with a BOM through ``csv.writer`` (every text cell neutralised)."""
     with io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         writer = csv.writer(text)
@@ -101,7 +108,7 @@ def write_rows(raw: IO[bytes], header: Iterable[str], rows: Iterable[list]) -> N
         writer.writerows([_cell(value) for value in row] for row in rows)
 
 
-def _cell(value) -> str:
+def _cell(value: str | int | None) -> str:
     if value is None:
         return ""
     return neutralise(value) if isinstance(value, str) else str(value)

@@ -10,6 +10,7 @@ the chain's own fields are the top-level ``data`` object, as Cytoscape.js's ``cy
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -18,12 +19,15 @@ from obligraph.graph.formats._common import hex_colour
 from obligraph.graph.formats._layout import layer_positions
 from obligraph.graph.formats.flat import flat_graph
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
 
 def edge_id(provider: str, consumer: str) -> str:
     return f"{provider}->{consumer}"
 
 
-def write(chain: Chain, analysis=None) -> str:
+def write(chain: Chain, analysis: Analysis | None = None) -> str:
     graph = flat_graph(chain, analysis)
     positions = layer_positions(graph)
     data = nx.cytoscape_data(graph)

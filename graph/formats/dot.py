@@ -8,10 +8,15 @@ line break in labels). Ids are always quoted: an unquoted ``a:b`` would be read 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._cells import encode_mapping
 from obligraph.graph.formats._common import gap_counts, hex_colour
 from obligraph.graph.palette import LAYER_ORDER
+
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
 
 PEN = {"high": 3, "medium": 2, "low": 1}
 
@@ -27,7 +32,7 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def write(chain: Chain, analysis=None) -> str:
+def write(chain: Chain, analysis: Analysis | None = None) -> str:
     counts = gap_counts(analysis) if analysis is not None else {}
     lines = [
         f"digraph {quote(chain.name)} {{",

@@ -9,12 +9,20 @@ analysis, each node also carries its gap counts, total and by kind (derived data
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import networkx as nx
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats._common import GAP_KINDS, gap_counts
+
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
+#: (node id, attributes) in document order.
+FlatNodes = Iterator[tuple[str, dict[str, Any]]]
+#: (provider, consumer, attributes) in document order.
+FlatEdges = Iterator[tuple[str, str, dict[str, Any]]]
 
 GRAPH_KEYS = ("format", "name", "description", "catalog", "requirement", "controls")
 NODE_KEYS = ("name", "layer", "org", "description", "declarations")
@@ -46,7 +54,7 @@ def edge_attributes(document: dict[str, Any]) -> dict[str, Any]:
     return {key: flatten(document[key]) for key in EDGE_KEYS if key in document}
 
 
-def flat_items(chain: Chain, analysis=None):
+def flat_items(chain: Chain, analysis: Analysis | None = None) -> tuple[FlatNodes, FlatEdges]:
     """(node id, attrs) pairs and (provider, consumer, attrs) triples, in document order, one at a time."""
     counts = gap_counts(analysis) if analysis is not None else {}
     nodes = ((doc["id"], node_attributes(doc, counts.get(doc["id"]))) for doc in chain.node_documents())
@@ -54,9 +62,9 @@ def flat_items(chain: Chain, analysis=None):
     return nodes, edges
 
 
-def flat_graph(chain: Chain, analysis=None) -> nx.DiGraph:
+def flat_graph(chain: Chain, analysis: Analysis | None = None) -> nx.DiGraph[str]:
     """A ``networkx.DiGraph`` with only scalar attributes, ready for networkx's writers."""
-    graph = nx.DiGraph(**graph_attributes(chain))
+    graph: nx.DiGraph[str] = nx.DiGraph(**graph_attributes(chain))
     nodes, edges = flat_items(chain, analysis)
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)

@@ -11,7 +11,7 @@ writer; Gephi reads them by their local name. Edges carry ids ``e0``, ``e1``, ..
 from __future__ import annotations
 
 import io
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -20,6 +20,9 @@ from obligraph.graph.formats._common import LAYER_COLOURS
 from obligraph.graph.formats._layout import layer_positions
 from obligraph.graph.formats.flat import COUNT_KEYS, EDGE_KEYS, NODE_KEYS, flat_items, graph_attributes
 from obligraph.graph.formats.graphml import _text
+
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
 
 NS = "http://www.gexf.net/1.2"
 HEADER = (
@@ -30,13 +33,13 @@ HEADER = (
 FLUSH_EVERY = 2000
 
 
-def write(chain: Chain, analysis=None) -> bytes:
+def write(chain: Chain, analysis: Analysis | None = None) -> bytes:
     buffer = io.BytesIO()
     write_to(chain, buffer, analysis)
     return buffer.getvalue()
 
 
-def write_to(chain: Chain, fileobj: IO[bytes], analysis=None) -> None:
+def write_to(chain: Chain, fileobj: IO[bytes], analysis: Analysis | None = None) -> None:
     parts = [HEADER, _meta(chain), '<graph defaultedgetype="directed" mode="static">\n']
     node_ids = _declare(parts, "node", NODE_KEYS, COUNT_KEYS if analysis is not None else ())
     edge_ids = _declare(parts, "edge", EDGE_KEYS, ())
@@ -77,7 +80,7 @@ def _meta(chain: Chain) -> str:
 
 
 def _declare(parts: list[str], domain: str, names: tuple[str, ...], counts: tuple[str, ...]) -> dict[str, str]:
-    ids = {}
+    ids: dict[str, str] = {}
     parts.append(f'<attributes class="{domain}" mode="static">\n')
     for name in names + counts:
         ids[name] = str(len(ids))
@@ -96,8 +99,8 @@ def _values(ids: dict[str, str], attrs: dict[str, Any], owner: str) -> str:
     return "<attvalues>" + "".join(values) + "</attvalues>" if values else ""
 
 
-def _layer_graph(chain: Chain) -> nx.Graph:
-    graph = nx.Graph()
+def _layer_graph(chain: Chain) -> nx.Graph[str]:
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from((doc["id"], {"layer": doc["layer"]}) for doc in chain.node_documents())
     return graph
 

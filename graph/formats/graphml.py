@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
@@ -24,6 +24,9 @@ from obligraph.graph.formats.flat import (
 )
 from obligraph.graph.formats.graphml_read import read  # noqa: F401  (the format's reader)
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
 NS = "http://graphml.graphdrawing.org/xmlns"
 HEADER = (
     "<?xml version='1.0' encoding='utf-8'?>\n"
@@ -36,15 +39,15 @@ _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\r"
 FLUSH_AT = 1 << 20
 
 
-def write(chain: Chain, analysis=None) -> bytes:
+def write(chain: Chain, analysis: Analysis | None = None) -> bytes:
     buffer = io.BytesIO()
     write_to(chain, buffer, analysis)
     return buffer.getvalue()
 
 
-def write_to(chain: Chain, fileobj: IO[bytes], analysis=None) -> None:
+def write_to(chain: Chain, fileobj: IO[bytes], analysis: Analysis | None = None) -> None:
     """Stream GraphML to a binary file object; gap counts per node are added when ``analysis`` is given."""
-    keys = {}
+    keys: dict[tuple[str, str], str] = {}
     parts = [HEADER]
     for domain, names in (("graph", GRAPH_KEYS), ("node", NODE_KEYS), ("edge", EDGE_KEYS)):
         for name in names:
@@ -80,7 +83,7 @@ def _key(parts: list[str], index: int, domain: str, name: str, kind: str) -> str
     return key_id
 
 
-def _data(keys: dict, domain: str, attrs: dict[str, Any], owner: str):
+def _data(keys: dict[tuple[str, str], str], domain: str, attrs: dict[str, Any], owner: str) -> Iterator[str]:
     for name, value in attrs.items():
         text = str(value) if isinstance(value, int) else _text(value, f"{owner} {name}")
         yield f'<data key="{keys[domain, name]}">{text}</data>'

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any
+from typing import Any, Callable, Protocol, TypedDict
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as safe_xml
@@ -32,7 +32,7 @@ import networkx as nx
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from networkx.readwrite.graphml import GraphMLReader
 
-from obligraph.graph.errors import ChainError, format_location
+from obligraph.graph.errors import ChainError, Location, format_location
 from obligraph.graph.formats._validate import check_document
 from obligraph.graph.formats.flat import EDGE_KEYS, GRAPH_KEYS, JSON_KEYS, NODE_KEYS
 from obligraph.graph.lattice import Layer
@@ -44,6 +44,20 @@ GRAPH, NODE, EDGE, KEY, DATA, DEFAULT = (NS + tag for tag in ("graph", "node", "
 ATTR_TYPES = ("boolean", "int", "long", "float", "double", "string")
 LAYERS = ", ".join(layer.value for layer in Layer)
 MAX_NESTING = 50  # yEd groups inside groups; deeper is not a drawing but an attack on the recursion limit
+
+#: A <key> element as the checks read it (``for`` is a keyword, hence the functional form).
+KeyInfo = TypedDict("KeyInfo", {"name": str | None, "for": str, "type": str, "default": bool})
+#: (node id, its element) and (source id, target id, its element), in file order.
+NodeElements = list[tuple[str, Element]]
+EdgeElements = list[tuple[str, str, Element]]
+
+
+class _GraphMLDecoding(Protocol):
+    """The two methods of networkx's ``GraphMLReader`` used here, typed (networkx leaves them untyped)."""
+
+    def find_graphml_keys(self, graph_element: Element) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]: ...
+
+    def decode_data_elements(self, graphml_keys: dict[str, dict[str, Any]], obj_xml: Element) -> dict[str, Any]: ...
 
 
 def read(data: bytes | str, *, catalog: str | None = None, name: str = "GraphML import") -> dict[str, Any]:
@@ -112,8 +126,8 @@ def _parse(data: bytes | str) -> Element:
     return root
 
 
-def _check_keys(root: Element) -> dict[str, dict[str, Any]]:
-    keys = {}
+def _check_keys(root: Element) -> dict[str, KeyInfo]:
+    keys: dict[str, KeyInfo] = {}
     for key in root.findall(KEY):
         key_id, attr_type = key.get("id"), key.get("attr.type")
         where = f'<key id="{key_id}" attr.name="{key.get("attr.name")}">'
@@ -138,7 +152,7 @@ def _check_keys(root: Element) -> dict[str, dict[str, Any]]:
     return keys
 
 
-def _walk(graph_xml: Element, keys: dict) -> tuple[list[tuple[str, Element]], list[tuple[str, str, Element]], dict]:
+def _walk(graph_xml: Element, keys: dict[str, KeyInfo]) -> tuple[NodeElements, EdgeElements, dict[str, str]]:
     """Nodes and edges in file order, as networkx's reader visits them; containers (yEd groups) left out."""
     layer_keys = {k for k, info in keys.items() if info["name"] == "layer" and info["for"] in ("node", "all")}
     layer_default = any(keys[k]["default"] for k in layer_keys)
@@ -186,6 +200,7 @@ def _walk(graph_xml: Element, keys: dict) -> tuple[list[tuple[str, Element]], li
     # Edges are checked once every node is known: an edge may name a node declared further down.
     for number, element in enumerate(found_edges, start=1):
         u, v = element.get("source"), element.get("target")
+        ends: list[str] = []
         for end, node_id in (("source", u), ("target", v)):
             if node_id is None:
                 raise ChainError(f"<edge> number {number} has no {end} attribute; add the {end} node's id")
@@ -199,16 +214,20 @@ def _walk(graph_xml: Element, keys: dict) -> tuple[list[tuple[str, Element]], li
                     f'<edge source="{u}" target="{v}">: {end} "{node_id}" is not a declared <node>;'
                     " declare the node (with its layer) or fix the id"
                 )
-        if (u, v) in seen_edges:
+            ends.append(node_id)
+        provider, consumer = ends
+        if (provider, consumer) in seen_edges:
             raise ChainError(
-                f'<edge source="{u}" target="{v}"> repeats edge number {seen_edges[u, v]}; merge them into one edge'
+                f'<edge source="{u}" target="{v}"> repeats edge number {seen_edges[provider, consumer]}; merge them into one edge'
             )
-        seen_edges[u, v] = number
-        edges.append((u, v, element))
+        seen_edges[provider, consumer] = number
+        edges.append((provider, consumer, element))
     return list(nodes.items()), edges, orgs
 
 
-def _ids_from_attribute(nodes: list, edges: list, orgs: dict, keys: dict) -> tuple[list, list, dict]:
+def _ids_from_attribute(
+    nodes: NodeElements, edges: EdgeElements, orgs: dict[str, str], keys: dict[str, KeyInfo]
+) -> tuple[NodeElements, EdgeElements, dict[str, str]]:
     """Nodes renamed to their ``id`` attribute where they carry one (igraph's write-back), edges mapped along."""
     id_keys = {k for k, info in keys.items() if info["name"] == "id" and info["for"] in ("node", "all")}
     if not id_keys:
@@ -244,11 +263,15 @@ def _yed_label(element: Element) -> str | None:
     return text or None
 
 
+def _graphml_reader() -> _GraphMLDecoding:
+    return GraphMLReader(node_type=str)
+
+
 class _Decoder:
     """networkx's GraphMLReader decoding one element at a time, with the keys' defaults filled in."""
 
-    def __init__(self, root: Element, keys: dict):
-        self.reader = GraphMLReader(node_type=str)
+    def __init__(self, root: Element, keys: dict[str, KeyInfo]):
+        self.reader = _graphml_reader()
         self.keys = keys
         try:
             with warnings.catch_warnings():
@@ -270,23 +293,30 @@ class _Decoder:
             if len(data) == 0 and not data.text:
                 element.remove(data)  # an empty value is no value (networkx would read it as "None")
         try:
-            data = self.reader.decode_data_elements(self.found, element)
+            decoded = self.reader.decode_data_elements(self.found, element)
         except (ValueError, TypeError, KeyError, nx.NetworkXError) as exc:
             raise _bad_value(element, self.keys, place) or ChainError(
                 f"{place}: cannot decode its data ({exc})"
             ) from None
         if clear:
             element.clear()  # the tree's biggest parts are the data texts: free them as we go
-        return {**self.defaults[domain], **data}
+        return {**self.defaults[domain], **decoded}
 
 
-def _bad_value(element: Element, keys: dict, place: str) -> ChainError | None:
+def _bad_value(element: Element, keys: dict[str, KeyInfo], place: str) -> ChainError | None:
     """Name the <data> whose text does not fit its key (only run after decoding failed)."""
-    casts = {"int": int, "long": int, "float": float, "double": float, "boolean": _boolean}
+    casts: dict[str, Callable[[str], object]] = {
+        "int": int,
+        "long": int,
+        "float": float,
+        "double": float,
+        "boolean": _boolean,
+    }
     for data in element.findall(DATA):
-        info = keys.get(data.get("key"))
+        key_id = data.get("key")
+        info = keys.get(key_id) if key_id is not None else None
         if info is None:
-            return ChainError(f'{place}: <data key="{data.get("key")}"> refers to no <key>; declare the key')
+            return ChainError(f'{place}: <data key="{key_id}"> refers to no <key>; declare the key')
         cast = casts.get(info["type"])
         if cast and data.text is not None:
             try:
@@ -340,7 +370,7 @@ def _json(value: Any, where: str, key: str) -> Any:
         raise ChainError(f'{where}: the "{key}" data is nested too deeply') from None
 
 
-def _place(loc: tuple, node_places: list[str], edge_places: list[str]) -> str:
+def _place(loc: Location, node_places: list[str], edge_places: list[str]) -> str:
     if not loc:
         return "the GraphML file"
     head, rest = loc[0], loc[1:]

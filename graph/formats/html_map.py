@@ -12,6 +12,7 @@ Large chains are not drawn unbounded: above ``limit`` nodes, pass ``focus`` (a n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -21,10 +22,15 @@ from obligraph.graph.formats._common import GAP_KINDS, gap_counts, hex_colour
 from obligraph.graph.formats._templates import environment, inline_asset, json_for_script, vis_network_dir
 from obligraph.graph.palette import GAP_STATE_COLOURS, LAYER_ORDER, gap_state
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
+
 LIMIT = 2000
 
 
-def write(chain: Chain, analysis=None, *, focus: str | None = None, depth: int = 2, limit: int = LIMIT) -> str:
+def write(
+    chain: Chain, analysis: Analysis | None = None, *, focus: str | None = None, depth: int = 2, limit: int = LIMIT
+) -> str:
     shown = _chosen_nodes(chain, focus, depth, limit)
     counts = gap_counts(analysis) if analysis is not None else {}
     nodes = []

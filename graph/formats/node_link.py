@@ -8,13 +8,17 @@ before 3.4, or ``edges="links"`` today) expect. The file is otherwise the same.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats.flat import flat_graph
 
+if TYPE_CHECKING:
+    from obligraph.graph.analysis.result import Analysis
 
-def write(chain: Chain, analysis=None, *, links: bool = False) -> str:
+
+def write(chain: Chain, analysis: Analysis | None = None, *, links: bool = False) -> str:
     data = nx.node_link_data(flat_graph(chain, analysis), edges="links" if links else "edges")
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
