@@ -3,6 +3,12 @@
 The layer rows are keyed by their rank (infra 0 ... customer 4) because multipartite_layout sorts
 the subsets by key, and names would sort alphabetically. Coordinates are mathematical (y grows
 upwards, as Gephi draws them); screen formats (Cytoscape, vis-network) flip y.
+
+Not the map's layout (``viz/layout.py``): these are starting positions for a tool that lays the
+graph out again, so they need only the layer rows, for every node of the largest chain an export
+streams. The map's band layout (label-width slots, organisations kept together, crossing reduction,
+wrapped rows) draws at most the map's ``AGGREGATE_ABOVE`` nodes and grows much faster than linearly:
+about 39 s at 10k nodes and 340 s at 30k against 3.4 s and 7.2 s here.
 """
 
 from __future__ import annotations

@@ -3,6 +3,11 @@ each node given a slot as wide as its label, organisations kept together, and wi
 into rows so the whole picture keeps roughly a screen's shape. Labels are wrapped by the page to
 the width given here (``label_width``), so no two labels overlap at any zoom the layout was made for.
 
+Not the exports' layout (``formats/_layout.py``, one plain row per layer for Gephi and Cytoscape,
+which lay the graph out again): this one is for reading the page itself, and its crossing
+reduction and row fitting cost too much for the 100k-node chains an export handles (the map
+groups nodes above ``AGGREGATE_ABOVE``, so it never lays out more than that).
+
 >>> import networkx as nx
 >>> g = nx.DiGraph([("dc", "app")])
 >>> placed = band_layout(g, {"dc": "infra", "app": "saas"}, {"dc": "Data centre", "app": "App"})
