@@ -145,3 +145,36 @@ def test_focus_finds_a_node_by_name(client):
     several = client.get("/w/demo", params={"focus": "Hoshino"}).text
     assert "matches" in several and "hoshino-hr" in several
     assert client.get("/w/demo?focus=musashi-dc&depth=99").status_code == 422
+
+
+def _numbers(text: str, element_id: str) -> list[int]:
+    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</', text, re.S)
+    assert match, element_id
+    return [int(n) for n in re.findall(r"\d+", match.group(1))]
+
+
+def test_fixes_spof_and_what_if_follow_the_requirement_and_date(client):
+    """Each page computes with ?require= and ?as_of=, shows the choice, and keeps it in its links."""
+    query = "require=verified&as_of=2026-06-01"
+    loose, strict = client.get("/w/demo/fixes?require=unknown"), client.get(f"/w/demo/fixes?{query}")
+    assert loose.status_code == strict.status_code == 200
+    assert _numbers(strict.text, "fixes-count")[0] > _numbers(loose.text, "fixes-count")[0]
+    assert "/nodes/" in strict.text and "?require=verified&amp;as_of=2026-06-01" in strict.text  # links keep it
+    assert 'value="verified" selected' in strict.text  # the chooser shows what was computed
+
+    loose, strict = client.get("/w/demo/spof?require=unknown"), client.get(f"/w/demo/spof?{query}")
+    assert _numbers(strict.text, "spof-short")[0] > _numbers(loose.text, "spof-short")[0]
+    assert '<input type="hidden" name="require" value="verified">' in strict.text  # the node form keeps it
+
+    change = "change=set_status%7Cmusashi-dc%7Cpartial"
+    loose = client.get(f"/w/demo/what-if?{change}&require=unknown")
+    strict = client.get(f"/w/demo/what-if?{change}&{query}")
+    assert "2026-06-01" in strict.text and re.search(r"<h2>(\d+) gaps opened", loose.text)
+    assert re.search(r"<h2>(\d+) gaps opened", strict.text).group(1) != re.search(
+        r"<h2>(\d+) gaps opened", loose.text
+    ).group(1)
+    # The add-a-change form and the chooser keep the other half of the URL.
+    added = client.get(f"/w/demo/what-if?{change}&{query}&op=remove_node&node=hoshino-it", follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"].endswith(f"&{query}")
+    assert '<input type="hidden" name="change" value="set_status|musashi-dc|partial">' in strict.text
+    assert client.get("/w/demo/fixes?require=bogus").status_code == 400

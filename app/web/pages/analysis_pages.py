@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from obligraph.app.core.exceptions import InvalidInput, NotFound
+from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
 from obligraph.app.web.render import PageNotFound, page_view, pages_not_found, render, service_of
 from obligraph.graph.analysis import fix_ranking, load_incidents, single_points_of_failure, what_if
 from obligraph.graph.errors import ChainError
@@ -32,6 +33,7 @@ OPS = ("set_status", "remove_node", "remove_edge", "apply_incident")
 def lens_json(
     request: Request,
     ws: str,
+    choice: PageAnalysisDep,
     control: Annotated[str | None, Query(max_length=32)] = None,
     clause: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
@@ -41,7 +43,7 @@ def lens_json(
         raise InvalidInput("give exactly one of control or clause, e.g. ?control=10.5.1")
 
     def compute(view) -> dict[str, Any]:
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
         catalog = analysis.chain.catalog
         if control is not None:
             if control not in analysis.column:
@@ -60,7 +62,7 @@ def lens_json(
 
     with pages_not_found():
         try:
-            body = service_of(request).respond(ws, ("web-lens", control, clause), compute)
+            body = service_of(request).respond(ws, ("web-lens", control, clause, choice.cache_key()), compute)
         except PageNotFound as exc:
             raise NotFound(exc.message) from None
     return Response(body, media_type="application/json")
@@ -71,9 +73,11 @@ def _names(chain) -> dict[str, str]:
 
 
 @router.get("/w/{ws}/fixes", response_class=HTMLResponse)
-def fixes_page(request: Request, ws: str, limit: Annotated[int, Query(ge=1, le=1000)] = FIX_ROWS) -> HTMLResponse:
+def fixes_page(
+    request: Request, ws: str, choice: PageAnalysisDep, limit: Annotated[int, Query(ge=1, le=1000)] = FIX_ROWS
+) -> HTMLResponse:
     with page_view(request, ws) as view:
-        analysis = view.analysis()
+        analysis = view.analysis(*choice.args())
         ranking = fix_ranking(analysis, limit=limit)
         catalog, names = view.chain.catalog, _names(view.chain)
         rows = []
@@ -91,14 +95,21 @@ def fixes_page(request: Request, ws: str, limit: Annotated[int, Query(ge=1, le=1
             })  # fmt: skip
         workspace, total = view.workspace, analysis.gap_count
     return render("fixes.html", title=f"Fixes: {workspace.name}", ws=ws, workspace=workspace, rows=rows,
-                  total=total, limit=limit)  # fmt: skip
+                  total=total, limit=limit, keep_params={"limit": limit if limit != FIX_ROWS else None},
+                  **analysis_context(analysis, choice))  # fmt: skip
 
 
 @router.get("/w/{ws}/spof", response_class=HTMLResponse)
-def spof_page(request: Request, ws: str, node: Annotated[str | None, Query(max_length=128)] = None) -> HTMLResponse:
+def spof_page(
+    request: Request, ws: str, choice: PageAnalysisDep, node: Annotated[str | None, Query(max_length=128)] = None
+) -> HTMLResponse:
+    """The dependency structure does not depend on the requirement; each provider's gaps do: a
+    single point of failure that falls short of the chosen requirement is the one to look at first."""
     error = None
     with page_view(request, ws) as view:
         result = single_points_of_failure(view.chain)
+        analysis = view.analysis(*choice.args())
+        gaps_of = _gaps_per_node(analysis)
         names = _names(view.chain)
         chosen = None
         if node:
@@ -106,20 +117,28 @@ def spof_page(request: Request, ws: str, node: Annotated[str | None, Query(max_l
                 error = f"there is no node '{node}' in this workspace; pick one from the list"
             else:
                 dominators = result["dominators"][node]
-                chosen = {"node": node, "name": names[node], "dominators": dominators,
+                chosen = {"node": node, "name": names[node], "dominators": dominators, "gaps": gaps_of,
                           "path": dominator_path(view.chain.graph, dominators, node)}  # fmt: skip
         # Through which paths: each provider's direct consumers, the first hops of every path through it.
         rows = [
-            {**row, "name": names[row["provider"]], "via": list(view.chain.graph.successors(row["provider"]))[:8]}
+            {**row, "name": names[row["provider"]], "via": list(view.chain.graph.successors(row["provider"]))[:8],
+             "gaps": gaps_of[row["provider"]]}
             for row in result["concentration"][:SPOF_ROWS]
-        ]
+        ]  # fmt: skip
         dominated = sum(1 for items in result["dominators"].values() if items)
+        short = sum(1 for row in result["concentration"] if gaps_of[row["provider"]])
         workspace = view.workspace
         choices = sorted(names.items(), key=lambda item: item[1].casefold()) if len(names) <= 5000 else []
     status = 200 if error is None else 404
     return render("spof.html", status=status, title=f"Single points of failure: {workspace.name}", ws=ws,
-                  workspace=workspace, rows=rows, chosen=chosen, names=names, error=error, choices=choices,
-                  dominated=dominated, total=len(result["concentration"]))  # fmt: skip
+                  workspace=workspace, rows=rows, chosen=chosen, names=names, error=error, node_choices=choices,
+                  dominated=dominated, short=short, total=len(result["concentration"]),
+                  keep_params={"node": node}, **analysis_context(analysis, choice))  # fmt: skip
+
+
+def _gaps_per_node(analysis) -> dict[str, int]:
+    counts = analysis.gap_mask.sum(axis=1)
+    return {node: int(counts[v]) for v, node in enumerate(analysis.compiled.node_ids)}
 
 
 def dominator_path(graph, dominators: list[str], node: str) -> list[str]:
@@ -172,6 +191,7 @@ def _form_change(form: dict[str, str | None]) -> str | None:
 def what_if_page(
     request: Request,
     ws: str,
+    choice: PageAnalysisDep,
     change: Annotated[list[str] | None, Query(max_length=MAX_CHANGES)] = None,
     op: Annotated[str | None, Query(max_length=32)] = None,
     node: Annotated[str | None, Query(max_length=128)] = None,
@@ -184,8 +204,7 @@ def what_if_page(
     added = _form_change({"op": op, "node": node, "status": status, "controls": controls, "consumer": consumer,
                           "incident": incident})  # fmt: skip
     if added is not None:  # the form adds one change to those the URL already holds: show the new URL
-        query = "&".join(f"change={_quote(t)}" for t in [*texts, added])
-        return RedirectResponse(f"/w/{_quote(ws)}/what-if?{query}", status_code=303)
+        return RedirectResponse(f"/w/{_quote(ws)}/what-if?{changes_query([*texts, added], choice)}", status_code=303)
     incidents = load_incidents()
     result, error = None, None
     with page_view(request, ws) as view:
@@ -194,7 +213,8 @@ def what_if_page(
         try:
             changes = [parse_change(text, i) for i, text in enumerate(texts)]
             if changes:
-                result = what_if(view.chain, changes)
+                requirement, as_of = choice.args()
+                result = what_if(view.chain, changes, requirement=requirement, as_of=as_of)
         except ChainError as exc:
             changes, error = [], str(exc)
         described = [_describe(view.chain, c, names) for c in changes]
@@ -202,6 +222,8 @@ def what_if_page(
         if result is not None:
             result = _result_rows(result, names, catalog)
         choices = sorted(names.items(), key=lambda item: item[1].casefold()) if len(names) <= 5000 else []
+        # Without a change nothing is computed but the chooser still shows the analysis it would use.
+        chosen = analysis_context(view.analysis(*choice.args()), choice)
     return render(
         "what_if.html",
         status=200 if error is None else 422,
@@ -215,10 +237,19 @@ def what_if_page(
         incidents=incidents,
         statuses=[s.value for s in Status],
         ops=OPS,
-        choices=choices,
+        node_choices=choices,
         mark_limit=MARK_LIMIT,
         quote=_quote,
+        changes_query=lambda kept: changes_query(kept, choice),
+        keep_pairs=[("change", text) for text in texts],
+        **chosen,
     )
+
+
+def changes_query(texts: list[str], choice: PageAnalysis) -> str:
+    """The what-if URL's query: its changes, then the chosen requirement and date."""
+    query = "&".join(f"change={_quote(t)}" for t in texts)
+    return "&".join(part for part in (query, choice.query.lstrip("?")) if part)
 
 
 @router.get("/w/{ws}/impact")
