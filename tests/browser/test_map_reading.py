@@ -135,6 +135,27 @@ def test_panel_groups_gaps_by_clause_in_numeric_order_with_titles(page, server):
     assert page.locator("#panel-gaps .gap-list li").count() > only_gaps
 
 
+def test_the_panel_and_the_lens_use_the_analysis_the_header_chose(page, server):
+    from tests.browser.support import api
+
+    gaps = {}
+    for requirement in ("unknown", "verified"):
+        query = f"require={requirement}&as_of=2026-06-01"
+        status, report = api(server, "GET", f"/api/v1/workspaces/demo/nodes/hoshino-hr/report?{query}")
+        gaps[requirement] = sum(1 for item in report["controls"] if item.get("gap"))
+        page.goto(f"{server}/w/demo?{query}")
+        page.wait_for_selector("#map[data-ready='true'][data-styled='true']", timeout=20_000)
+        page.click("#node-list button[data-node='hoshino-hr']")
+        page.wait_for_selector("#panel[data-loaded='hoshino-hr']", timeout=10_000)
+        assert page.inner_text("#panel-gaps .panel-summary").startswith(f"{gaps[requirement]} gaps")
+        assert query in page.get_attribute("#panel-link", "href")
+        assert query in page.locator("#panel-providers a").first.get_attribute("href")
+        with page.expect_response(lambda r: "/lens.json" in r.url) as lens:
+            page.select_option("#f-control", "control:10.5.1")
+        assert query in lens.value.url and lens.value.ok
+    assert gaps["verified"] > gaps["unknown"]  # the choice changes what the panel shows
+
+
 def test_panel_titles_follow_the_page_language(page, server):
     open_map(page, server, "demo")
     page.evaluate("document.documentElement.lang = 'ja'")

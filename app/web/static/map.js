@@ -220,6 +220,13 @@
   fillSelect(document.getElementById("f-kind"), data.kinds.map(function (k) { return [k, k]; }));
 
   var ws = document.querySelector("[data-ws]").dataset.ws;
+  // The requirement and date the header chose (kept in the URL): the lens, the side panel and the
+  // node links compute with the same analysis as the map.
+  function analysisChoice() {
+    var here = new URLSearchParams(window.location.search), kept = new URLSearchParams();
+    ["require", "as_of"].forEach(function (k) { if (here.get(k)) kept.set(k, here.get(k)); });
+    return kept;
+  }
   var lensRequest = 0;
   async function setLens(value) {
     var ticket = ++lensRequest;
@@ -227,7 +234,9 @@
     var kind = value.split(":")[0], id = value.slice(kind.length + 1);
     holder.dataset.lensLoading = value;
     try {
-      var response = await fetch("/w/" + encodeURIComponent(ws) + "/lens.json?" + kind + "=" + encodeURIComponent(id));
+      var params = new URLSearchParams(analysisChoice());
+      params.set(kind, id);
+      var response = await fetch("/w/" + encodeURIComponent(ws) + "/lens.json?" + params.toString());
       var payload = await response.json();
       if (!response.ok) throw new Error((payload.error && payload.error.message) || "the server answered " + response.status);
       if (ticket !== lensRequest) return;
@@ -355,6 +364,7 @@
 
   // For panel.js, the other pages' links and the browser tests.
   window.obligraphMap = {
+    analysisChoice: analysisChoice,
     network: network, nodes: nodes, edges: edges, data: data, ws: ws, canvas: canvas,
     highlightPath: highlightPath, highlightPaths: highlightPaths, clearHighlight: clearHighlight,
     expand: expand, openNode: openNode, controlTitle: controlTitle, clauseTitle: clauseTitle, shown: shown,

@@ -22,12 +22,18 @@
     return node ? (node.name || id) : id;
   }
 
+  // "?require=...&as_of=..." as the header chose them, or "".
+  function choiceQuery() {
+    var text = map.analysisChoice().toString();
+    return text ? "?" + text : "";
+  }
+
   function nodeLink(id) {
     var group = map.nodes.get(id);
     if (group && group.group_node) return el("li", group.name + " (group)");
     var li = el("li");
     var a = el("a", nodeName(id));
-    a.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(id);
+    a.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(id) + choiceQuery();
     li.appendChild(a);
     return li;
   }
@@ -131,14 +137,17 @@
       : node.id + " · " + node.layer + " · " + (node.org || "no organisation") + " · " + node.gap_count + " gaps";
     var link = document.getElementById("panel-link");
     link.hidden = !!node.group_node;
-    link.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(node.id);
+    link.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(node.id) + choiceQuery();
     var expand = document.getElementById("panel-expand");
     expand.hidden = !node.group_node || map.data.expanded.indexOf(node.id) >= 0;
     expand.dataset.group = node.id;
     expand.textContent = "Expand: draw its " + (node.members || 0) + " nodes";
     var focus = document.getElementById("panel-focus");
     focus.hidden = !!node.group_node;
-    focus.href = "/w/" + encodeURIComponent(map.ws) + "?focus=" + encodeURIComponent(node.id) + "&depth=2";
+    var focusParams = map.analysisChoice();
+    focusParams.set("focus", node.id);
+    focusParams.set("depth", "2");
+    focus.href = "/w/" + encodeURIComponent(map.ws) + "?" + focusParams.toString();
     var edges = map.edges.get();
     fillList("panel-providers", edges.filter(function (e) { return e.to === node.id; }).map(function (e) { return e.from; }));
     fillList("panel-consumers", edges.filter(function (e) { return e.from === node.id; }).map(function (e) { return e.to; }));
@@ -148,7 +157,7 @@
     if (node.group_node) { document.getElementById("panel-gaps").replaceChildren(); return; }
     try {
       var base = api + "/nodes/" + encodeURIComponent(node.id);
-      var results = await Promise.all([getJson(base + "/report"), getJson(base + "/obligations")]);
+      var results = await Promise.all([getJson(base + "/report" + choiceQuery()), getJson(base + "/obligations" + choiceQuery())]);
       if (panel.dataset.node !== node.id) return; // another node was opened meanwhile
       report = results[0];
       renderControls();
