@@ -42,6 +42,9 @@ class Workspace(SQLModel, table=True):
     revision: int = Field(default=0)
     created_at: datetime = _time(default_factory=utcnow)
     updated_at: datetime = _time(default_factory=utcnow)
+    # Set when deleted with undo on: the row and all it holds stay, hidden, until restored or purged
+    # (Settings.deleted_workspaces_keep_days; see app/services/trash.py).
+    deleted_at: Optional[datetime] = _time(default=None, nullable=True)
 
 
 class NodeRow(SQLModel, table=True):

@@ -32,8 +32,8 @@ from obligraph.app.core.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 _WRITE = "obligraph_write"
-_REVISION = text("SELECT uid, revision FROM workspaces WHERE id = :id")
-_REVISION_SQLITE = "SELECT uid, revision FROM workspaces WHERE id = ?"
+_REVISION = text("SELECT uid, revision FROM workspaces WHERE id = :id AND deleted_at IS NULL")
+_REVISION_SQLITE = "SELECT uid, revision FROM workspaces WHERE id = ? AND deleted_at IS NULL"
 # Any constant works; it only has to be the same in every process that migrates this database.
 _MIGRATION_LOCK = 0x6F626C67
 

@@ -20,6 +20,7 @@ from obligraph.app.core.settings import Settings, normalise_database_url
 from obligraph.app.models import Workspace
 from obligraph.app.repository import workspace_rows
 from obligraph.app.repository.rows import insert_chain
+from obligraph.app.services.trash import purge_expired
 from obligraph.graph.chain import Chain
 
 log = logging.getLogger("obligraph.app")
@@ -47,6 +48,9 @@ def prepare(settings: Settings) -> str | None:
     database = Database(settings)
     try:
         fresh = database.migrate()
+        with database.write() as session:  # deleted workspaces past their undo limit go for good
+            purge_expired(settings, session)
+            session.commit()
         if fresh and settings.demo:
             return load_demo(database)
         return None

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Automatic snapshots (taken before each delete or replace import, for undo) kept per "
         "workspace; the oldest go first, snapshots taken by hand are never removed; 0: none are taken.",
     )
+    deleted_workspaces_keep_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="Days a deleted workspace is kept, hidden, so that its deletion can be undone (POST "
+        ".../workspaces/{ws}/restore); older ones are removed for good; 0: a delete removes it at once.",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")
     analysis_cache_size: int = Field(default=16, ge=1, le=10_000)

@@ -40,8 +40,8 @@ def need(method: str, template: str) -> Need:
         return Need(ANY if reading else ADMIN)
     if template.startswith(WS_API + "/tokens"):
         return Need(OWNER, "ws")
-    if template == WS_API and method == "DELETE":
-        return Need(OWNER, "ws")
+    if (template == WS_API and method == "DELETE") or template == WS_API + "/restore":
+        return Need(OWNER, "ws")  # undoing a workspace's deletion takes the role that deleted it
     if template == WS_API or template.startswith(WS_API + "/"):
         return Need(READ if reading or template in READ_POSTS else WRITE, "ws")
     if template.startswith("/w/{ws}"):

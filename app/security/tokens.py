@@ -17,7 +17,8 @@ from typing import Optional
 from sqlalchemy import select
 from sqlmodel import Session
 
-from obligraph.app.models import ApiToken, Workspace
+from obligraph.app.models import ApiToken
+from obligraph.app.repository import workspace_rows
 
 PREFIX = "obg_"
 ROLES = ("viewer", "editor", "owner")
@@ -88,7 +89,7 @@ def create(
         raise TokenError(f"role '{role}' is not one of {', '.join(ROLES)} (or --admin)")
     elif not workspace_id:
         raise TokenError("a viewer, editor or owner token needs --workspace")
-    elif session.get(Workspace, workspace_id) is None:
+    elif workspace_rows.find_workspace(session, workspace_id) is None:
         raise TokenError(f"there is no workspace '{workspace_id}'")
     expires_at = _aware(expires_at)
     if expires_at is not None and expires_at <= datetime.now(timezone.utc):

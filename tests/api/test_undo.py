@@ -89,3 +89,48 @@ def test_preview_refuses_an_invalid_document(client, workspace):
     response = client.post(f"{WS}/import/preview", json=bad)
     assert response.status_code == 422
     assert "layer" in response.text
+
+
+def test_a_deleted_workspace_is_hidden_then_restored_exactly(client, workspace):
+    assert client.post(f"{WS}/snapshots", json={"label": "by hand"}).status_code == 201
+    before, summary = _chain(client), client.get(WS).json()
+    snapshots = client.get(f"{WS}/snapshots").json()["items"]
+    response = client.delete(WS)
+    assert response.status_code == 204
+    assert response.headers["X-Undo-Restore"] == f"{WS}/restore"
+    # Gone from every route, the list included, as a missing workspace is.
+    for path in (WS, f"{WS}/gaps", f"{WS}/nodes", f"{WS}/snapshots"):
+        assert client.get(path).status_code == 404, path
+    assert "hr" not in [w["id"] for w in client.get("/api/v1/workspaces").json()["items"]]
+    assert client.delete(WS).status_code == 404
+    assert client.post(f"{WS}/nodes", json={"id": "x", "layer": "saas"}).status_code == 404
+    restored = client.post(response.headers["X-Undo-Restore"])
+    assert restored.status_code == 200, restored.text
+    assert restored.json() == summary  # same name, counts and revision
+    assert _chain(client) == before
+    assert client.get(f"{WS}/snapshots").json()["items"] == snapshots
+    error = client.post(f"{WS}/restore").json()["error"]
+    assert error["message"] == "workspace 'hr' is not deleted; there is nothing to restore"
+
+
+def test_a_restore_names_the_limit_when_nothing_is_kept(client):
+    response = client.post("/api/v1/workspaces/never/restore")
+    assert response.status_code == 404
+    assert "kept 30 days" in response.json()["error"]["message"]
+
+
+def test_deleted_workspaces_past_the_limit_go_for_good_at_the_next_delete(client, workspace, app):
+    from datetime import timedelta
+
+    from obligraph.app.models import Workspace, utcnow
+
+    assert client.post("/api/v1/workspaces", json={"id": "other", "name": "Other"}).status_code == 201
+    assert client.delete(WS).status_code == 204
+    with app.state.service.db.write() as session:
+        row = session.get(Workspace, "hr")
+        row.deleted_at = utcnow() - timedelta(days=31)
+        session.add(row)
+        session.commit()
+    assert client.delete("/api/v1/workspaces/other").status_code == 204
+    assert client.post(f"{WS}/restore").status_code == 404  # past 30 days: purged
+    assert client.post("/api/v1/workspaces/other/restore").status_code == 200

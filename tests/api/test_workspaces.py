@@ -103,18 +103,36 @@ def test_catalog_change_on_an_empty_workspace(client):
     assert client.post(f"{BASE}/cld/nodes", json=node).status_code == 201
 
 
-def test_delete_removes_everything(client, workspace, app):
+def _rows_left(app) -> list[int]:
     from sqlalchemy import func, select
 
-    from obligraph.app.models import DeclarationRow, EdgeRow, EvidenceRow, NodeRow
+    from obligraph.app.models import DeclarationRow, EdgeRow, EvidenceRow, NodeRow, SnapshotRow
 
-    assert client.delete(f"{BASE}/{workspace}").status_code == 204
     with app.state.service.db.read() as session:
-        for table in (NodeRow, EdgeRow, DeclarationRow, EvidenceRow):
-            assert session.execute(select(func.count()).select_from(table)).scalar() == 0
-    # The id can be used again, and nothing cached for the old workspace leaks into the new one.
+        return [
+            session.execute(select(func.count()).select_from(table)).scalar()
+            for table in (NodeRow, EdgeRow, DeclarationRow, EvidenceRow, SnapshotRow)
+        ]
+
+
+def test_delete_removes_everything_once_the_id_is_created_again(client, workspace, app):
+    assert client.post(f"{BASE}/{workspace}/snapshots", json={"label": "mine"}).status_code == 201
+    assert client.delete(f"{BASE}/{workspace}").status_code == 204
+    assert all(_rows_left(app))  # kept, hidden, for undo
+    # The id can be used again: the deleted namesake goes for good, and nothing cached for it
+    # leaks into the new one.
     assert create(client, workspace).status_code == 201
+    assert _rows_left(app) == [0, 0, 0, 0, 0]
     assert client.get(f"{BASE}/{workspace}/gaps").json()["summary"]["nodes"] == 0
+    error_of(client.post(f"{BASE}/{workspace}/restore"), 409)
+
+
+def test_delete_without_undo_removes_everything_at_once(client, workspace, app):
+    app.state.service.settings.deleted_workspaces_keep_days = 0
+    response = client.delete(f"{BASE}/{workspace}")
+    assert response.status_code == 204 and "x-undo-restore" not in response.headers
+    assert _rows_left(app) == [0, 0, 0, 0, 0]
+    assert "kept 0 days" in error_of(client.post(f"{BASE}/{workspace}/restore"), 404)["message"]
 
 
 def test_bad_cursor_and_limits(client):

@@ -82,17 +82,25 @@ def test_delete_a_node_and_undo_it(page, server):
     assert _export(server, base) == before
 
 
-def test_delete_a_workspace_from_the_list(page, server):
-    _workspace(server, "doomed")
+def test_delete_a_workspace_from_the_list_and_undo_it(page, server):
+    base = _workspace(server, "doomed")
+    assert api(server, "POST", f"{base}/snapshots", {"label": "by hand"})[0] == 201
+    before, snapshots = _export(server, base), api(server, "GET", f"{base}/snapshots")[1]["items"]
     page.goto(f"{server}/")
     page.click("tr[data-workspace='doomed'] button[type=submit]")
     text = page.locator("#confirm-text").inner_text()
-    assert "doomed" in text and "3 nodes" in text and "cannot be undone" in text
+    assert "doomed" in text and "3 nodes" in text and "offers undo" in text and "30 days" in text
     with page.expect_navigation():
         page.click("#confirm-ok")
     assert api(server, "GET", "/api/v1/workspaces/doomed")[0] == 404
     assert page.locator("tr[data-workspace='doomed']").count() == 0
     assert "doomed" in page.locator("#flash").inner_text()
+    with page.expect_navigation():
+        page.click("#flash-undo")
+    assert "Undone" in page.locator("#flash").inner_text()
+    assert page.locator("tr[data-workspace='doomed']").count() == 1
+    assert _export(server, base) == before  # the exact previous state, snapshots too
+    assert api(server, "GET", f"{base}/snapshots")[1]["items"] == snapshots
 
 
 def test_a_requirement_switch_changes_the_counts_and_stays_in_the_url(page, server):

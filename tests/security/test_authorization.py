@@ -55,6 +55,7 @@ ROUTES = {
     ("GET", "/api/v1/workspaces/{ws}"): R,
     ("PATCH", "/api/v1/workspaces/{ws}"): W,
     ("DELETE", "/api/v1/workspaces/{ws}"): O,
+    ("POST", "/api/v1/workspaces/{ws}/restore"): O,
     ("GET", "/api/v1/workspaces/{ws}/gaps"): R,
     ("GET", "/api/v1/workspaces/{ws}/nodes/{node}/gaps"): R,
     ("GET", "/api/v1/workspaces/{ws}/nodes/{node}/obligations"): R,

@@ -16,7 +16,9 @@ from obligraph.app.repository.workspace_rows import workspace_summaries
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.workspaces import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
 from obligraph.app.security import visible_only
+from obligraph.app.services import trash
 from obligraph.app.services.importing import check_catalog
+from obligraph.app.services.trash import UNDO_RESTORE_HEADER
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Status
 from obligraph.graph.schema import CHAIN_FORMAT
@@ -118,11 +120,35 @@ def _set_attributes(chain: Chain, changes: dict[str, Any]) -> None:
             setattr(chain, key, value)
 
 
-@router.delete("/{ws}", status_code=204, response_class=Response, summary="Delete a workspace and all it holds")
+@router.delete(
+    "/{ws}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a workspace and all it holds",
+    responses={
+        204: {
+            "headers": {
+                UNDO_RESTORE_HEADER: {
+                    "description": "Where to POST to undo the delete (absent when deleted workspaces are not kept).",
+                    "schema": {"type": "string", "example": "/api/v1/workspaces/demo/restore"},
+                }
+            }
+        }
+    },
+)
 def delete_workspace(ws: WorkspaceId, service: ServiceDep) -> Response:
-    with service.db.write() as session:
-        workspace = service.workspace(session, ws, lock=True)
-        uid = workspace.uid
-        workspace_rows.delete_workspace(session, workspace)
-    service.cache.forget(uid, locks=True)
-    return Response(status_code=204)
+    """The workspace disappears from every route at once. It is kept, hidden, for
+    ``deleted_workspaces_keep_days`` (30 by default) so that POST .../restore can undo the delete;
+    with 0 everything is removed immediately."""
+    response = Response(status_code=204)
+    trash.delete_workspace(service, ws, response)
+    return response
+
+
+@router.post("/{ws}/restore", response_model=WorkspaceOut, summary="Undo the deletion of a workspace")
+def restore_workspace(ws: WorkspaceId, service: ServiceDep) -> Any:
+    """Brings back a deleted workspace exactly as it was (nodes, edges, declarations, snapshots,
+    tokens, revision) while it is kept; 404 once it is gone for good, 409 when it is not deleted."""
+    workspace = trash.restore_workspace(service, ws)
+    with service.db.read() as session:
+        return workspace_summaries(session, [workspace])[0]

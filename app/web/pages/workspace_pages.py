@@ -52,7 +52,8 @@ def workspace_list(request: Request) -> HTMLResponse:
         # with auth on: the token's workspace only
         rows, _more = workspace_rows.workspace_page(session, LIST_LIMIT, None, visible_only(request))
         items = workspace_summaries(session, rows)
-    return render("index.html", title=_("Workspaces"), workspaces=items)
+    return render("index.html", title=_("Workspaces"), workspaces=items,
+                  keep_days=service.settings.deleted_workspaces_keep_days)  # fmt: skip
 
 
 FocusQuery = Annotated[str | None, Query(max_length=128)]

@@ -1,6 +1,7 @@
 // Editing forms: send JSON to the API (same origin), say what happened, keep the form open.
 // Destructive actions ask first (naming what is lost) and offer "undo" afterwards (the automatic
-// snapshot the API names in X-Undo-Snapshot). Saves that the page can show without a reload stay
+// snapshot the API names in X-Undo-Snapshot, or the restore path of X-Undo-Restore for a deleted
+// workspace). Saves that the page can show without a reload stay
 // on the page; warnings about the edit come back with their one-click fixes.
 // Everything is written with textContent: a message that quotes user input cannot inject markup.
 "use strict";
@@ -175,16 +176,18 @@
     var box = document.getElementById("flash");
     if (!box || !flash) return;
     box.replaceChildren(el("span", flash.text));
-    if (flash.undo && flash.ws) {
+    var undoUrl = flash.restore || (flash.undo && flash.ws
+      ? "/api/v1/workspaces/" + encodeURIComponent(flash.ws) + "/snapshots/" + encodeURIComponent(flash.undo) + "/restore"
+      : null);
+    if (undoUrl) {
       var undo = el("button", t("undo", "Undo"), "undo");
       undo.type = "button";
       undo.id = "flash-undo";
       undo.addEventListener("click", async function () {
         undo.disabled = true;
-        var url = "/api/v1/workspaces/" + encodeURIComponent(flash.ws) + "/snapshots/" + encodeURIComponent(flash.undo) + "/restore";
-        var response = await fetch(url, { method: "POST", headers: csrfHeaders({}) });
+        var response = await fetch(undoUrl, { method: "POST", headers: csrfHeaders({}) });
         if (response.ok) {
-          remember({ text: t("undone", "Undone: the workspace is back as it was before.") });
+          remember({ text: flash.restore ? t("restored", "Undone: the workspace is back.") : t("undone", "Undone: the workspace is back as it was before.") });
           window.location.assign(flash.back || window.location.href);
           return;
         }
@@ -352,9 +355,13 @@
       return;
     }
     var undo = response.headers.get("X-Undo-Snapshot");
+    var restore = response.headers.get("X-Undo-Restore");
+    // Only a same-origin API path: the header comes from our server, but a link is followed as given.
+    if (restore && !/^\/api\/v1\/workspaces\/[^/]+\/restore$/.test(restore)) restore = null;
     var target = then === "reload" ? window.location.href
       : then.replace(/\{(\w+)\}/g, function (_, key) { return encodeURIComponent(built.body[key] || built.path[key] || ""); });
-    remember({ text: text, undo: undo, ws: document.body.dataset.ws, back: undo ? window.location.href : null });
+    remember({ text: text, undo: undo, restore: restore, ws: document.body.dataset.ws,
+               back: undo || restore ? window.location.href : null });
     if (then === "reload") window.location.reload();
     else window.location.assign(target);
   }
