@@ -123,6 +123,53 @@ def test_a_requirement_switch_changes_the_counts_and_stays_in_the_url(page, serv
     assert page.locator("#choice-require").input_value() == "verified"
 
 
+def _switch(page, requirement: str) -> None:
+    page.select_option("#choice-require", requirement)
+    with page.expect_navigation():
+        page.click("#analysis-form button[type=submit]")
+    assert f"require={requirement}" in page.url
+
+
+def _first_number(page, selector: str) -> int:
+    return int(page.inner_text(selector).split()[0])
+
+
+def test_fixes_spof_and_what_if_follow_a_requirement_switch(page, server):
+    _workspace(server, "reqs2")
+    page.goto(f"{server}/w/reqs2/fixes?require=unknown")
+    loose = _first_number(page, "#fixes-count")
+    _switch(page, "verified")
+    assert _first_number(page, "#fixes-count") > loose
+    fixes = page.locator("#fixes-table tbody tr").count()
+    status, body = api(server, "GET", "/api/v1/workspaces/reqs2/fixes?require=verified")
+    assert fixes == len(body["fixes"])
+    assert "require=verified" in page.locator("#fixes-table a").first.get_attribute("href")
+
+    page.goto(f"{server}/w/reqs2/spof?require=unknown")
+    page.select_option("#spof-node", "dept")
+    with page.expect_navigation():
+        page.click("text=Show")
+    assert "require=unknown" in page.url and "node=dept" in page.url
+    loose = [int(t) for t in page.locator("#spof-table tbody td:nth-child(6)").all_inner_texts()]
+    _switch(page, "verified")  # keeps the chosen node
+    assert "node=dept" in page.url and page.locator("#spof-dominators li").count() == 2
+    strict = [int(t) for t in page.locator("#spof-table tbody td:nth-child(6)").all_inner_texts()]
+    assert sum(strict) > sum(loose)
+
+    page.goto(f"{server}/w/reqs2/what-if?require=unknown")
+    page.select_option("#wi-op", "set_status")
+    page.select_option("#wi-node", "cloud")
+    page.select_option("#wi-status", "partial")
+    with page.expect_navigation():
+        page.click("text=Add the change")
+    assert "require=unknown" in page.url
+    loose = page.inner_text("#what-if-result h2")
+    _switch(page, "verified")  # keeps the change
+    assert page.locator("#change-list li").count() == 1
+    assert page.inner_text("#what-if-result h2") != loose
+    assert "verified" in page.inner_text("#what-if-analysis").lower()
+
+
 def test_warnings_come_with_one_click_fixes(page, server):
     base = _workspace(server, "warn")
     page.goto(f"{server}/w/warn")
