@@ -7,6 +7,20 @@
   var holder = document.getElementById("map");
   var data = JSON.parse(document.getElementById("map-data").textContent);
   var P = data.palette;
+  // The page's language: texts from the map-strings block, {name} filled from values.
+  var S = {};
+  try { S = JSON.parse(document.getElementById("map-strings").textContent); } catch (e) { S = {}; }
+  function say(key, values, fallback) {
+    var text = S[key] || fallback || key;
+    return String(text).replace(/\{(\w+)\}/g, function (_, k) { return values && values[k] !== undefined ? values[k] : ""; });
+  }
+  function words(group, value) { return (S[group] && S[group][value]) || String(value).replace("_", " "); }
+  // The palette's English legend and band titles, in the page's language (data is cached across languages).
+  function localise(palette) {
+    Object.keys(palette.states).forEach(function (s) { if (S.states && S.states[s]) palette.states[s].text = S.states[s]; });
+    Object.keys(palette.layers).forEach(function (l) { if (S.bands && S.bands[l]) palette.layers[l].title = S.bands[l]; });
+  }
+  localise(P);
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
   var filters = { search: "", control: "", layer: "", kind: "", gapsOnly: false };
@@ -99,18 +113,19 @@
 
   function updateStatus() {
     var shownCount = nodeView.length;
-    var text = shownCount + " of " + nodes.length;
+    var counts = { shown: shownCount, total: nodes.length };
+    var text;
     if (data.mode === "aggregated") {
-      text += data.expanded.length
-        ? " groups and nodes (aggregated view, " + data.expanded.length + " of " + data.groups + " groups expanded)"
-        : " groups (aggregated view)";
+      text = data.expanded.length
+        ? say("shown_expanded", { shown: shownCount, total: nodes.length, expanded: data.expanded.length, groups: data.groups })
+        : say("shown_groups", counts);
     } else {
-      text += " nodes";
+      text = say("shown_nodes", counts);
     }
     if (data.mode === "focus") {
-      text += " within " + data.depth + " of " + data.focus + (data.truncated ? " (cut at the size limit)" : "");
+      text += " " + say("within", { depth: data.depth, focus: data.focus }) + (data.truncated ? " " + say("cut_at_limit") : "");
     }
-    if (lens) text += "; coloured by " + lens.label;
+    if (lens) text += "; " + say("coloured_by", { lens: lens.label });
     document.getElementById("map-status").textContent = text;
     var empty = document.getElementById("map-empty");
     empty.hidden = shownCount > 0;
@@ -118,8 +133,7 @@
     cut.replaceChildren();
     (data.cut || []).forEach(function (item) {
       var li = document.createElement("li");
-      li.textContent = item.label + ": " + item.shown + " of " + item.members +
-        " nodes drawn (the map draws at most " + data.limit + "); the rest stay in the group";
+      li.textContent = say("cut", { label: item.label, shown: item.shown, members: item.members, limit: data.limit });
       cut.appendChild(li);
     });
     document.getElementById("map-collapse").hidden = !(data.expanded && data.expanded.length);
@@ -165,8 +179,8 @@
     statuses.hidden = !lens;
     document.getElementById("legend-statuses-title").hidden = !lens;
     if (lens) {
-      Object.keys(P.statuses).forEach(function (s) { legendItem(statuses, svgMarker("dot", P.statuses[s]), "effective: " + s.replace("_", " ")); });
-      legendItem(statuses, svgMarker("dot", P.dimmed), "out of scope for " + lens.label);
+      Object.keys(P.statuses).forEach(function (s) { legendItem(statuses, svgMarker("dot", P.statuses[s]), say("effective_legend", { status: words("statuses", s) })); });
+      legendItem(statuses, svgMarker("dot", P.dimmed), say("out_of_scope", { lens: lens.label }));
     }
   }
 
@@ -181,9 +195,9 @@
       button.type = "button";
       button.dataset.node = node.id;
       var own = base[node.id] || { state: node.gap_state, count: node.gap_count };
-      button.textContent = (node.name || node.id) + " — " + node.layer + ", " +
-        (node.group_node ? node.members + " nodes, " + own.count + " with gaps" : own.count + (own.count === 1 ? " gap" : " gaps")) +
-        (own.count ? " (" + own.state + ")" : "");
+      var facts = { name: node.name || node.id, layer: words("bands", node.layer), members: node.members, count: own.count };
+      button.textContent = say(node.group_node ? "list_group" : "list_node", facts) +
+        (own.count ? " " + say("list_state", { state: words("kinds", own.state) }) : "");
       button.addEventListener("click", function () { openNode(node.id, button); });
       li.appendChild(button);
       list.appendChild(li);
@@ -215,7 +229,7 @@
     return info ? (ja() && info.title_ja ? info.title_ja : info.title) : "";
   }
   fillSelect(document.getElementById("f-control"),
-    clauses.map(function (c) { return ["clause:" + c, "Clause " + c + " " + clauseTitle(c)]; })
+    clauses.map(function (c) { return ["clause:" + c, say("clause_option", { clause: c, title: clauseTitle(c) })]; })
       .concat(data.controls.map(function (c) { return ["control:" + c.id, c.id + " " + controlTitle(c)]; })));
   fillSelect(document.getElementById("f-kind"), data.kinds.map(function (k) { return [k, k]; }));
 
@@ -238,11 +252,11 @@
       params.set(kind, id);
       var response = await fetch("/w/" + encodeURIComponent(ws) + "/lens.json?" + params.toString());
       var payload = await response.json();
-      if (!response.ok) throw new Error((payload.error && payload.error.message) || "the server answered " + response.status);
+      if (!response.ok) throw new Error((payload.error && payload.error.message) || say("server_status", { status: response.status }));
       if (ticket !== lensRequest) return;
-      lens = { key: value, status: payload.status, label: kind === "clause" ? "clause " + id : "control " + id };
+      lens = { key: value, status: payload.status, label: say(kind === "clause" ? "lens_clause" : "lens_control", { id: id }) };
     } catch (e) {
-      document.getElementById("map-error").textContent = "Could not colour by " + id + ": " + e.message;
+      document.getElementById("map-error").textContent = say("lens_failed", { id: id, message: e.message });
       lens = null;
     } finally {
       delete holder.dataset.lensLoading;
@@ -316,8 +330,10 @@
       var response = await fetch("/w/" + encodeURIComponent(ws) + "/map.json?" + params.toString(),
                                  { headers: { accept: "application/json" } });
       var payload = await response.json();
-      if (!response.ok) throw new Error((payload.error && payload.error.message) || "the server answered " + response.status);
+      if (!response.ok) throw new Error((payload.error && payload.error.message) || say("server_status", { status: response.status }));
       data = payload;
+      P = data.palette;
+      localise(P);
       window.obligraphMap.data = data;
       highlight = null;
       delete holder.dataset.highlight;
@@ -330,7 +346,7 @@
       history.replaceState(null, "", "?" + params.toString());
       holder.dataset.expanded = data.expanded.join(" ");
     } catch (e) {
-      error.textContent = "Could not expand the group: " + e.message;
+      error.textContent = say("expand_failed", { message: e.message });
     } finally {
       delete holder.dataset.expanding;
     }
@@ -351,6 +367,8 @@
                                { headers: { accept: "application/json" } });
     if (!response.ok) return;
     data = await response.json();
+    P = data.palette;
+    localise(P);
     window.obligraphMap.data = data;
     highlight = null;
     delete holder.dataset.highlight;
@@ -364,7 +382,7 @@
 
   // For panel.js, the other pages' links and the browser tests.
   window.obligraphMap = {
-    analysisChoice: analysisChoice,
+    analysisChoice: analysisChoice, say: say, words: words,
     network: network, nodes: nodes, edges: edges, data: data, ws: ws, canvas: canvas,
     highlightPath: highlightPath, highlightPaths: highlightPaths, clearHighlight: clearHighlight,
     expand: expand, openNode: openNode, controlTitle: controlTitle, clauseTitle: clauseTitle, shown: shown,

@@ -9,6 +9,7 @@
   var api = "/api/v1/workspaces/" + encodeURIComponent(map.ws);
   var opener = null;
   var report = null;
+  var say = map.say, words = map.words; // the page's language (map.js reads the texts)
 
   function el(tag, text, className) {
     var node = document.createElement(tag);
@@ -30,7 +31,7 @@
 
   function nodeLink(id) {
     var group = map.nodes.get(id);
-    if (group && group.group_node) return el("li", group.name + " (group)");
+    if (group && group.group_node) return el("li", say("group", { name: group.name }));
     var li = el("li");
     var a = el("a", nodeName(id));
     a.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(id) + choiceQuery();
@@ -41,7 +42,7 @@
   function fillList(id, items) {
     var list = document.getElementById(id);
     list.replaceChildren();
-    if (!items.length) list.appendChild(el("li", "none", "muted"));
+    if (!items.length) list.appendChild(el("li", say("none"), "muted"));
     items.forEach(function (item) { list.appendChild(typeof item === "string" ? nodeLink(item) : item); });
   }
 
@@ -62,10 +63,10 @@
     var gaps = report.controls.filter(function (item) { return item.gap; });
     var kinds = {};
     gaps.forEach(function (item) { kinds[item.gap.kind] = (kinds[item.gap.kind] || 0) + 1; });
-    box.appendChild(el("p", gaps.length + " gaps" + (gaps.length ? ": " + Object.keys(kinds).sort().map(function (k) {
-      return kinds[k] + " " + k; }).join(", ") : ""), "panel-summary"));
+    box.appendChild(el("p", say("gap_summary", { count: gaps.length }) + (gaps.length ? ": " + Object.keys(kinds).sort().map(function (k) {
+      return say("kind_count", { count: kinds[k], kind: words("kinds", k) }); }).join(", ") : ""), "panel-summary"));
     if (!items.length) {
-      box.appendChild(el("p", onlyGaps ? "No gaps." : "No control is in scope at this node.", "muted"));
+      box.appendChild(el("p", onlyGaps ? say("no_gaps") : say("none_in_scope"), "muted"));
       return;
     }
     var byClause = {};
@@ -75,8 +76,8 @@
         var list = byClause[clause];
         var withGaps = list.filter(function (item) { return item.gap; }).length;
         var title = map.clauseTitle(clause);
-        box.appendChild(el("h4", "Clause " + clause + (title ? " " + title : "") + " (" + withGaps +
-          (withGaps === 1 ? " gap" : " gaps") + (onlyGaps ? "" : " of " + list.length) + ")"));
+        box.appendChild(el("h4", say(onlyGaps ? "clause_head" : "clause_head_all",
+          { clause: clause, title: title || "", gaps: withGaps, total: list.length }).replace(/\s+/g, " ")));
         var ul = el("ul", undefined, "gap-list");
         list.sort(function (a, b) { return a.control.localeCompare(b.control, undefined, { numeric: true }); })
           .forEach(function (item) { ul.appendChild(controlRow(item)); });
@@ -90,16 +91,16 @@
     li.appendChild(el("strong", item.control + " "));
     li.appendChild(el("span", info ? map.controlTitle(info) : item.title));
     var gap = item.gap;
-    var facts = "effective " + item.effective.replace("_", " ");
-    if (gap) facts += " · " + gap.kind + (gap.orphaned ? " (orphaned)" : "");
+    var facts = say("effective", { status: words("statuses", item.effective) });
+    if (gap) facts += " · " + words("kinds", gap.kind) + (gap.orphaned ? " " + say("orphaned") : "");
     li.appendChild(el("div", facts, gap ? "gap-facts" : "muted"));
     if (!gap) return li;
     var paths = pathsOf(gap);
     if (gap.kind === "circular") {
-      li.appendChild(el("div", "A delegation loop: nobody in it does the control.", "muted"));
+      li.appendChild(el("div", say("loop"), "muted"));
     } else if (paths.length) {
-      var button = el("button", "Show " + (paths.length === 1 ? "the blocker path" : "all " + paths.length + " blocker paths") +
-        " (" + paths.map(function (p) { return nodeName(p[0]); }).join(", ") + ")", "gap-path");
+      var names = paths.map(function (p) { return nodeName(p[0]); }).join(", ");
+      var button = el("button", say(paths.length === 1 ? "one_path" : "all_paths", { count: paths.length, names: names }), "gap-path");
       button.type = "button";
       button.dataset.paths = JSON.stringify(paths);
       button.dataset.path = paths[0].join(" ");
@@ -111,15 +112,15 @@
 
   function renderObligations(items) {
     fillList("panel-obligations", items.map(function (o) {
-      return el("li", o.control + " (" + o.own + ") for " + o.direct_consumers.map(nodeName).join(", ") +
-        "; " + o.transitive_consumers + " rely on it in all");
+      return el("li", say("obligation", { control: o.control, own: words("statuses", o.own),
+        consumers: o.direct_consumers.map(nodeName).join(", "), count: o.transitive_consumers }));
     }));
   }
 
   // With auth on, the API takes the session cookie only with this header (see docs/security.md).
   async function getJson(url) {
     var response = await fetch(url, { headers: window.obligraphCsrfHeaders({}) });
-    if (!response.ok) throw new Error("the server answered " + response.status);
+    if (!response.ok) throw new Error(say("server_status", { status: response.status }));
     return response.json();
   }
 
@@ -130,18 +131,18 @@
     panel.dataset.node = node.id;
     delete panel.dataset.loaded;
     var title = document.getElementById("panel-title");
-    title.textContent = node.group_node ? (node.name || node.org || "(no organisation)") : (node.name || node.id);
+    title.textContent = node.group_node ? (node.name || node.org || "(" + say("no_org") + ")") : (node.name || node.id);
     title.focus();
     document.getElementById("panel-meta").textContent = node.group_node
-      ? node.layer + " · " + node.members + " nodes, " + node.gap_count + " with gaps"
-      : node.id + " · " + node.layer + " · " + (node.org || "no organisation") + " · " + node.gap_count + " gaps";
+      ? say("meta_group", { layer: words("bands", node.layer), members: node.members, count: node.gap_count })
+      : say("meta_node", { id: node.id, layer: words("bands", node.layer), org: node.org || say("no_org"), count: node.gap_count });
     var link = document.getElementById("panel-link");
     link.hidden = !!node.group_node;
     link.href = "/w/" + encodeURIComponent(map.ws) + "/nodes/" + encodeURIComponent(node.id) + choiceQuery();
     var expand = document.getElementById("panel-expand");
     expand.hidden = !node.group_node || map.data.expanded.indexOf(node.id) >= 0;
     expand.dataset.group = node.id;
-    expand.textContent = "Expand: draw its " + (node.members || 0) + " nodes";
+    expand.textContent = say("expand", { count: node.members || 0 });
     var focus = document.getElementById("panel-focus");
     focus.hidden = !!node.group_node;
     var focusParams = map.analysisChoice();
@@ -151,7 +152,7 @@
     var edges = map.edges.get();
     fillList("panel-providers", edges.filter(function (e) { return e.to === node.id; }).map(function (e) { return e.from; }));
     fillList("panel-consumers", edges.filter(function (e) { return e.from === node.id; }).map(function (e) { return e.to; }));
-    document.getElementById("panel-gaps").replaceChildren(el("p", "Loading…", "muted"));
+    document.getElementById("panel-gaps").replaceChildren(el("p", say("loading"), "muted"));
     document.getElementById("panel-controls").hidden = !!node.group_node;
     fillList("panel-obligations", []);
     if (node.group_node) { document.getElementById("panel-gaps").replaceChildren(); return; }
@@ -164,7 +165,7 @@
       renderObligations(results[1].obligations);
       panel.dataset.loaded = node.id;
     } catch (error) {
-      document.getElementById("panel-gaps").replaceChildren(el("p", "Could not load: " + error.message, "error"));
+      document.getElementById("panel-gaps").replaceChildren(el("p", say("load_failed", { message: error.message }), "error"));
     }
   }
 
