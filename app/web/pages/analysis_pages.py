@@ -213,8 +213,7 @@ def what_if_page(
         try:
             changes = [parse_change(text, i) for i, text in enumerate(texts)]
             if changes:
-                requirement, as_of = choice.args()
-                result = what_if(view.chain, changes, requirement=requirement, as_of=as_of)
+                result = what_if(view.chain, changes, before=view.analysis(*choice.args()))
         except ChainError as exc:
             changes, error = [], str(exc)
         described = [_describe(view.chain, c, names) for c in changes]

@@ -238,7 +238,7 @@
   // node links compute with the same analysis as the map.
   function analysisChoice() {
     var here = new URLSearchParams(window.location.search), kept = new URLSearchParams();
-    ["require", "as_of"].forEach(function (k) { if (here.get(k)) kept.set(k, here.get(k)); });
+    ["require", "as_of", "guided"].forEach(function (k) { if (here.get(k)) kept.set(k, here.get(k)); });
     return kept;
   }
   var lensRequest = 0;
@@ -322,7 +322,7 @@
     var params = new URLSearchParams();
     data.expanded.concat([group]).forEach(function (g) { params.append("expand", g); });
     var here = new URLSearchParams(window.location.search); // the chosen requirement and date stay
-    ["require", "as_of"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
+    ["require", "as_of", "guided"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
     holder.dataset.expanding = group;
     var error = document.getElementById("map-error");
     error.textContent = "";
@@ -361,7 +361,7 @@
   document.addEventListener("obligraph:changed", async function () {
     var here = new URLSearchParams(window.location.search);
     var params = new URLSearchParams();
-    ["focus", "depth", "require", "as_of"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
+    ["focus", "depth", "require", "as_of", "guided"].forEach(function (k) { if (here.get(k)) params.set(k, here.get(k)); });
     (data.expanded || []).forEach(function (g) { params.append("expand", g); });
     var response = await fetch("/w/" + encodeURIComponent(ws) + "/map.json?" + params.toString(),
                                { headers: { accept: "application/json" } });
