@@ -145,13 +145,14 @@ def test_an_expired_key_is_forgotten(client, workspace, app):
     assert key_rows(app) == 1  # the expired row was replaced, not kept beside the new one
 
 
-def test_deleting_the_workspace_deletes_its_keys(client, workspace, app):
+def test_a_new_workspace_of_a_deleted_ones_name_starts_with_no_keys(client, workspace, app):
     assert merge(client, EXTRA, "key-6").status_code == 200
     assert key_rows(app, "hr") == 1
     assert client.delete("/api/v1/workspaces/hr").status_code == 204
-    assert key_rows(app, "hr") == 0
-    # a new workspace of the same name starts with no keys: the import happens
+    assert key_rows(app, "hr") == 1  # kept with the deleted workspace, which can still be restored
+    # creating one of the same name removes the deleted one for good: its keys go, the import happens
     assert client.post("/api/v1/workspaces", json={"id": "hr", "name": "HR again"}).status_code == 201
+    assert key_rows(app, "hr") == 0
     response = merge(client, EXTRA, "key-6")
     assert response.status_code == 200 and "Idempotent-Replayed" not in response.headers
 
