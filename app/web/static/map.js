@@ -317,6 +317,21 @@
 
   // Expanding a group asks the server for the map with that group drawn node by node (it keeps
   // the total within its limit) and swaps the data in place; the URL keeps the expanded groups.
+  // Draw a new map.json payload in place of the current one (after an expand or an edit).
+  async function redraw(payload) {
+    data = payload;
+    P = data.palette;
+    localise(P);
+    window.obligraphMap.data = data;
+    highlight = null;
+    delete holder.dataset.highlight;
+    nodes.clear(); edges.clear();
+    nodes.add(data.nodes); edges.add(data.edges);
+    canvas.reset();
+    lens = null;
+    await applyFilters(false);
+  }
+
   async function expand(group) {
     if (data.mode !== "aggregated" || data.expanded.indexOf(group) >= 0) return;
     var params = new URLSearchParams();
@@ -331,17 +346,7 @@
                                  { headers: { accept: "application/json" } });
       var payload = await response.json();
       if (!response.ok) throw new Error((payload.error && payload.error.message) || say("server_status", { status: response.status }));
-      data = payload;
-      P = data.palette;
-      localise(P);
-      window.obligraphMap.data = data;
-      highlight = null;
-      delete holder.dataset.highlight;
-      nodes.clear(); edges.clear();
-      nodes.add(data.nodes); edges.add(data.edges);
-      canvas.reset();
-      lens = null;
-      await applyFilters(false);
+      await redraw(payload);
       canvas.fit();
       history.replaceState(null, "", "?" + params.toString());
       holder.dataset.expanded = data.expanded.join(" ");
@@ -366,17 +371,7 @@
     var response = await fetch("/w/" + encodeURIComponent(ws) + "/map.json?" + params.toString(),
                                { headers: { accept: "application/json" } });
     if (!response.ok) return;
-    data = await response.json();
-    P = data.palette;
-    localise(P);
-    window.obligraphMap.data = data;
-    highlight = null;
-    delete holder.dataset.highlight;
-    nodes.clear(); edges.clear();
-    nodes.add(data.nodes); edges.add(data.edges);
-    canvas.reset();
-    lens = null;
-    await applyFilters(false);
+    await redraw(await response.json());
     holder.dataset.redrawn = String(Number(holder.dataset.redrawn || 0) + 1);
   });
 
