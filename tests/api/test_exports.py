@@ -160,7 +160,7 @@ def test_caiq_sets_a_providers_declarations(client, workspace):
 
 def test_a_csa_caiq_workbook_is_accepted_and_what_did_not_land_is_listed(client, workspace):
     from obligraph.graph.formats import read_caiq
-    from tests.formats.test_caiq import workbook
+    from tests.graph.formats.test_caiq import workbook
 
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = client.post(f"{WS}/nodes/acme-compute/caiq", content=workbook(), headers={"content-type": xlsx})

@@ -6,7 +6,7 @@ import json
 
 from obligraph.graph.chain import Chain
 from tests.api.support import error_of
-from tests.formats.test_oscal_import import leveraging_saas
+from tests.graph.formats.test_oscal_import import leveraging_saas
 
 WS = "/api/v1/workspaces"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.api.support import HR_CHAIN
 from tests.browser.support import api, open_map
-from tests.formats.test_caiq import workbook
+from tests.graph.formats.test_caiq import workbook
 
 
 def test_a_caiq_workbook_upload_sets_declarations_and_reports_the_rest(page, server, tmp_path):

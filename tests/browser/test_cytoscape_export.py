@@ -15,7 +15,7 @@ import pytest
 from obligraph.graph.analysis import analyze
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats import export_chain
-from tests.formats.conftest import EXAMPLES
+from tests.graph.formats.conftest import EXAMPLES
 from tests.strategies import AS_OF
 
 CYTOSCAPE_JS = Path(__file__).parent / "vendor" / "cytoscape.min.js"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from obligraph.app.cli.commands import app
 from obligraph.graph.chain import Chain
 from tests.api.support import HR_CHAIN
-from tests.formats.test_caiq import workbook
+from tests.graph.formats.test_caiq import workbook
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

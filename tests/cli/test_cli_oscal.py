@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from obligraph.app.cli import app
-from tests.formats.test_oscal_import import leveraging_saas
+from tests.graph.formats.test_oscal_import import leveraging_saas
 
 runner = CliRunner(env={"COLUMNS": "200"})
 

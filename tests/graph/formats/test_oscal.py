@@ -23,7 +23,7 @@ from obligraph.graph.analysis import analyze
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats import export_chain, format_for_path
 from obligraph.graph.formats.oscal_common import OSCAL_VERSION
-from tests.formats.oscal_validation import RELEASE_SHA256, SCHEMAS, schema_errors, sha256
+from tests.graph.formats.oscal_validation import RELEASE_SHA256, SCHEMAS, schema_errors, sha256
 from tests.helpers import chain as make_chain
 from tests.helpers import edge, node
 from tests.strategies import AS_OF

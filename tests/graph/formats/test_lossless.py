@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.formats import FORMATS, export_chain, export_to, import_document
-from tests.formats.strategies import rich_chains
+from tests.graph.formats.strategies import rich_chains
 from tests.strategies import chains
 
 LOSSLESS = [name for name, spec in FORMATS.items() if spec.lossless]

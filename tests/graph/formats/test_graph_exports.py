@@ -14,7 +14,7 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats import export_chain
 from obligraph.graph.formats._common import LAYER_COLOURS
 from obligraph.graph.formats.flat import flat_graph
-from tests.formats.strategies import rich_chains
+from tests.graph.formats.strategies import rich_chains
 from tests.helpers import chain as make_chain
 from tests.helpers import edge, node
 

@@ -24,7 +24,7 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.crosswalk import resolve_control_id
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats import export_chain, import_document
-from tests.formats.oscal_validation import schema_errors
+from tests.graph.formats.oscal_validation import schema_errors
 from tests.strategies import AS_OF
 
 IAAS_THIS = "11111111-0000-4000-9001-000000000001"
