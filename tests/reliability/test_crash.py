@@ -236,6 +236,8 @@ def test_an_import_killed_at_any_point_is_all_or_nothing(tmp_path):
                 # inside the transaction (or just after its commit)
                 wait_for_write_lock(database, sender)
                 time.sleep(rng.uniform(0, 1.2) * transaction)
+            # Freeze the server first, so the lock seen now is the one the kill interrupts.
+            os.killpg(pid, signal.SIGSTOP)
             inside += holds_write_lock(database)
             kill(pid)
             sender.join()
