@@ -23,7 +23,7 @@ def apply_caiq(service: Service, ws: str, node: str, data: bytes) -> dict[str, A
     result = import_caiq(data, node_id=node, catalog=catalog)
     declarations = result.declarations
     with service.edit(ws) as edit:
-        if edit.chain is None or node not in edit.chain:
+        if not edit.has_chain or node not in edit.chain:
             raise NotFound(f"workspace '{ws}' has no node '{node}'")
         document = edit.chain.to_dict()
         target = next(n for n in document["nodes"] if n["id"] == node)

@@ -14,7 +14,7 @@ import numpy as np
 
 from obligraph.app.core.exceptions import BadRequest, InvalidInput, NotFound
 from obligraph.app.core.paging import decode_cursor, encode_cursor
-from obligraph.graph.analysis import ANALYSIS_FORMAT, Analysis
+from obligraph.graph.analysis import ANALYSIS_FORMAT, Analysis, Gap
 from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.analysis.rootcause import reachable_over_delegation
 from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
@@ -47,17 +47,12 @@ def gap_page(
 ) -> dict[str, Any]:
     mask = gap_mask(workspace_id, analysis, filters)
     flat = np.flatnonzero(mask.ravel())
-    width = len(analysis.controls)
     start = 0
     after = decode_cursor(cursor, list)
     if after is not None:
         start = int(np.searchsorted(flat, _cursor_position(analysis, after), side="right"))
     chosen = flat[start : start + limit]
-    ids = analysis.compiled.node_ids
-    gaps = []
-    for cell in chosen:
-        node, control = ids[int(cell) // width], analysis.controls[int(cell) % width]
-        gaps.append(analysis.gap_dict(analysis.gap(node, control), root_causes=root_causes))
+    gaps = [analysis.gap_dict(gap_at(analysis, int(cell)), root_causes=root_causes) for cell in chosen]
     more = start + limit < len(flat)
     return {
         "format": ANALYSIS_FORMAT,
@@ -69,6 +64,16 @@ def gap_page(
         "gaps": gaps,
         "next": encode_cursor([gaps[-1]["node"], gaps[-1]["control"]]) if more and gaps else None,
     }
+
+
+def gap_at(analysis: Analysis, cell: int) -> Gap:
+    """The gap in flat cell ``cell`` (node row * controls + column) of a mask drawn from ``analysis.gap_mask``."""
+    width = len(analysis.controls)
+    node, control = analysis.compiled.node_ids[cell // width], analysis.controls[cell % width]
+    gap = analysis.gap(node, control)
+    if gap is None:
+        raise RuntimeError(f"({node}, {control}) is no gap of this analysis: the mask came from another one")
+    return gap
 
 
 def gap_mask(workspace_id: str, analysis: Analysis, filters: GapFilters) -> np.ndarray:
@@ -137,12 +142,13 @@ def _columns(analysis: Analysis, control: str) -> list[int]:
         catalog_ids = resolve_control_id(control, analysis.chain.catalog)
     except ControlIdError as exc:
         raise _bad_filter("control", str(exc)) from None
-    columns = [analysis.column.get(catalog_id) for catalog_id in catalog_ids]
-    if None in columns:
-        missing = catalog_ids[columns.index(None)]
+    found = [analysis.column.get(catalog_id) for catalog_id in catalog_ids]
+    columns = [column for column in found if column is not None]
+    if len(columns) < len(found):
+        missing = catalog_ids[found.index(None)]
         named = f"'{missing}'" if missing == control else f"'{missing}' (from '{control}')"
         raise _bad_filter("control", f"control {named} is not analysed here; add it to `controls` to include it")
-    return columns  # type: ignore[return-value]
+    return columns
 
 
 def _cursor_position(analysis: Analysis, after: list) -> int:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from obligraph.app.core.exceptions import InvalidInput
-from obligraph.app.services.gap_query import GapFilters, gap_mask
+from obligraph.app.services.gap_query import GapFilters, gap_at, gap_mask
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.engine import KIND_NAMES
 from obligraph.graph.lattice import Layer, Status
@@ -29,6 +29,7 @@ COLUMNS = ("node", "layer", "control", "kind", "effective", "orphaned", "root_ca
 CSV_FIELDS = ["node", "name", "layer", "org", "control", "clause", "title", "kind", "effective", "required", "orphaned"]
 #: Kinds as the table sorts them: worst first when descending is what a reader expects of "kind".
 _KIND_ORDER = {"inherited": 0, "mixed": 1, "origin": 2, "circular": 3}
+_ORPHANED: dict[str, bool | None] = {"": None, "yes": True, "no": False}
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ def matching_cells(workspace_id: str, analysis: Analysis, query: TableQuery) -> 
             clauses = (query.control,)
         else:
             controls = (query.control,)
-    orphaned = {"": None, "yes": True, "no": False}.get(query.orphaned, "bad")
-    if orphaned == "bad":
+    if query.orphaned not in _ORPHANED:
         raise _bad("orphaned", f"orphaned is yes or no, not '{query.orphaned}'")
+    orphaned = _ORPHANED[query.orphaned]
     filters = GapFilters(controls=controls, clauses=clauses, kinds=kinds, layers=layers,
                          root_cause=query.root_cause or None, orphaned=orphaned)  # fmt: skip
     mask = gap_mask(workspace_id, analysis, filters)
@@ -140,12 +141,10 @@ def _sort_key(analysis: Analysis, column: str, flat: np.ndarray) -> np.ndarray:
 
 def rows_for(analysis: Analysis, cells: np.ndarray, *, root_causes: bool) -> list[dict[str, Any]]:
     chain, catalog = analysis.chain, analysis.chain.catalog
-    width = len(analysis.controls)
-    ids = analysis.compiled.node_ids
     rows = []
     for cell in cells:
-        node, control = ids[int(cell) // width], analysis.controls[int(cell) % width]
-        gap = analysis.gap(node, control)
+        gap = gap_at(analysis, int(cell))
+        node, control = gap.node, gap.control
         attrs = chain.node(node)
         causes = [c.node for c in analysis.root_causes(node, control)] if root_causes else []
         rows.append({

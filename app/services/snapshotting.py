@@ -140,9 +140,10 @@ def delete(service: Service, ws: str, ref: str) -> None:
         except Conflict as exc:
             if exc.code != "snapshot_corrupt":
                 raise
-            row = snapshot_rows.get_snapshot(session, ws, ref.strip().lower())  # a damaged one: by full id
-            if row is None:
+            damaged = snapshot_rows.get_snapshot(session, ws, ref.strip().lower())  # a damaged one: by full id
+            if damaged is None:
                 raise
+            row = damaged
         snapshot_rows.delete_snapshot(session, row)
 
 

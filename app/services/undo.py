@@ -33,7 +33,7 @@ def snapshot_before(service: Service, edit: Edit, what: str) -> str | None:
     Call it inside ``service.edit(...)`` before changing anything.
     """
     keep = service.settings.auto_snapshots_keep
-    if keep == 0 or edit.chain is None or len(edit.chain) == 0:  # off, or nothing to lose
+    if keep == 0 or not edit.has_chain or len(edit.chain) == 0:  # off, or nothing to lose
         return None
     workspace, current = edit.workspace, edit.chain
     day = date.today()

@@ -70,10 +70,21 @@ class Edit:
     def __init__(self, session: Session, workspace: Workspace, chain: Chain | None):
         self.session = session
         self.workspace = workspace
-        self.chain = chain
+        self._chain = chain
         self.changed_chain = False
         self.cancelled = False
         self._before_commit: list[Callable[[Workspace], None]] = []
+
+    @property
+    def has_chain(self) -> bool:
+        """False in a ``replacing`` edit until the new chain is given."""
+        return self._chain is not None
+
+    @property
+    def chain(self) -> Chain:
+        if self._chain is None:
+            raise RuntimeError("this edit was opened with replacing=True: give it a chain (store_whole_chain) first")
+        return self._chain
 
     def before_commit(self, callback: Callable[[Workspace], None]) -> None:
         """Run ``callback(workspace)`` after the revision bump, in this transaction, just before commit.
@@ -102,7 +113,7 @@ class Edit:
         return result
 
     def replace_chain(self, chain: Chain) -> None:
-        self.chain = chain
+        self._chain = chain
         self.changed_chain = True
 
     def store_whole_chain(self, chain: Chain, *, keep_name: bool = False) -> None:
@@ -216,7 +227,7 @@ class Service:
                     if edit.changed_chain:
                         self.cache.forget(uid)
                     raise
-                if edit.chain is not None:
+                if edit.has_chain:
                     self.cache.put_chain(uid, workspace.revision, edit.chain)
                 else:
                     self.cache.forget(uid)
