@@ -28,8 +28,9 @@ BIG_FILE = 32 * 1024 * 1024
 
 
 class Mode(str, Enum):
-    replace = "replace"
-    merge = "merge"
+    # Upper-case names: a member called ``replace`` would hide ``str.replace``.
+    REPLACE = "replace"
+    MERGE = "merge"
 
 
 def show_progress(size: int | None = None) -> bool:
@@ -186,7 +187,7 @@ def write_to(output: str | None, write) -> None:
 def import_command(
     file: Annotated[Path, typer.Argument(help="A chain file: .json, .yaml, .graphml or a CSV bundle .zip.")],
     workspace: Annotated[str, typer.Option("--workspace", "-w", help="The workspace (created when missing).")],
-    mode: Annotated[Mode, typer.Option("--mode", help="replace the chain, or merge into it.")] = Mode.replace,
+    mode: Annotated[Mode, typer.Option("--mode", help="replace the chain, or merge into it.")] = Mode.REPLACE,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="Format (default: from the extension).")] = None,
     db: DbOption = None,
 ) -> None:

@@ -6,12 +6,13 @@ from datetime import date
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import Input
 from obligraph.graph.lattice import Layer, Status
 from obligraph.graph.schema import ControlId, NodeId, ShortText
 
-GAP_EXAMPLE = {
+GAP_EXAMPLE: JsonDict = {
     "node": "hr-saas",
     "control": "10.5.1",
     "effective": "unknown",
@@ -24,7 +25,7 @@ GAP_EXAMPLE = {
         {"node": "acme-compute", "status": "unknown", "path": ["acme-compute", "acme-paas", "hr-saas"]},
     ],
 }
-GAPS_EXAMPLE = {
+GAPS_EXAMPLE: JsonDict = {
     "format": "obligraph/analysis@1",
     "requirement": "declared",
     "as_of": "2026-11-26",
@@ -34,7 +35,7 @@ GAPS_EXAMPLE = {
     "gaps": [GAP_EXAMPLE],
     "next": None,
 }
-DIFF_EXAMPLE = {
+DIFF_EXAMPLE: JsonDict = {
     "opened": [GAP_EXAMPLE],
     "closed": [],
     "changed": [],

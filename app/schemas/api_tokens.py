@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import Input
 
@@ -18,7 +19,7 @@ class TokenCreate(Input):
     expires_at: Optional[datetime] = Field(default=None, description="UTC when not given; must be in the future.")
 
 
-TOKEN_EXAMPLE = {
+TOKEN_EXAMPLE: JsonDict = {
     "id": "3f9c0a1b2c3d4e5f",
     "name": "ci reader",
     "role": "viewer",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -21,9 +21,14 @@ def _refuse_null(value: Any) -> Any:
 
 #: For a field of an update that may be left out but not cleared: ``name: NotNull[ShortText] = None``.
 #: The schema says "a string, optional" (no null), and null is refused as the schema says.
-NotNull = Annotated[
-    T, BeforeValidator(_refuse_null), Field(json_schema_extra=lambda schema: schema.pop("default", None))
-]
+if TYPE_CHECKING:
+    # Left out, the field holds its default None, so code reading it sees ``T | None``; the
+    # schema stays ``T`` (below), as null is refused on input.
+    NotNull = Annotated[T | None, BeforeValidator(_refuse_null)]
+else:
+    NotNull = Annotated[
+        T, BeforeValidator(_refuse_null), Field(json_schema_extra=lambda schema: schema.pop("default", None))
+    ]
 
 
 class ErrorDetail(BaseModel):

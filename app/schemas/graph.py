@@ -9,26 +9,27 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import Input, NotNull
 from obligraph.graph.lattice import Criticality, EvidenceKind, Independence, Layer, Responsibility, Status
 from obligraph.graph.schema import ControlId, Evidence, ShortText, Text
 
-EVIDENCE_EXAMPLE = {
+EVIDENCE_EXAMPLE: JsonDict = {
     "kind": "certification",
     "ref": "ISO/IEC 27001 cert 1234",
     "issued": "2025-04-01",
     "expires": "2028-03-31",
 }
-DECLARATION_EXAMPLE = {"control": "10.5.1", "status": "verified", "evidence": [EVIDENCE_EXAMPLE]}
-NODE_EXAMPLE = {
+DECLARATION_EXAMPLE: JsonDict = {"control": "10.5.1", "status": "verified", "evidence": [EVIDENCE_EXAMPLE]}
+NODE_EXAMPLE: JsonDict = {
     "id": "acme-compute",
     "name": "Acme Compute",
     "layer": "iaas",
     "org": "Acme Corp",
     "declarations": [DECLARATION_EXAMPLE],
 }
-EDGE_EXAMPLE = {
+EDGE_EXAMPLE: JsonDict = {
     "provider": "acme-compute",
     "consumer": "hr-saas",
     "responsibility": {"10.5.1": "shared"},

@@ -6,13 +6,14 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import Input
 
 EXAMPLE_ID = "b2424df768c3a2ae2dede5edeb386453495e4d997fd088066cd053c779ff0682"
 
 
-SNAPSHOT_EXAMPLE = {
+SNAPSHOT_EXAMPLE: JsonDict = {
     "id": EXAMPLE_ID,
     "workspace": "demo",
     "revision": 3,
@@ -22,7 +23,7 @@ SNAPSHOT_EXAMPLE = {
 }
 
 
-DIFF_EXAMPLE = {
+DIFF_EXAMPLE: JsonDict = {
     "from": EXAMPLE_ID,
     "to": "7e36a9ce9f7a993557997a1b235659cb130766caa96ddf3789f2090b242586b6",
     "summary": {"nodes_added": 0, "edges_removed": 1, "gaps_opened": 0, "gaps_closed": 1, "gaps_before": 18},

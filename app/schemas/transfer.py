@@ -5,16 +5,18 @@ from __future__ import annotations
 from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import ErrorDetail
 
 
 class ImportMode(str, Enum):
-    replace = "replace"
-    merge = "merge"
+    # Upper-case names: a member called ``replace`` would hide ``str.replace``.
+    REPLACE = "replace"
+    MERGE = "merge"
 
 
-CHAIN_EXAMPLE = {
+CHAIN_EXAMPLE: JsonDict = {
     "format": "obligraph/chain@1",
     "name": "HR platform",
     "catalog": "meti-2011",

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
+from pydantic.config import JsonDict
 
 from obligraph.app.schemas.common import Input, NotNull
 from obligraph.graph.catalog import available_catalogs
@@ -28,7 +29,7 @@ CatalogId = Annotated[
     WithJsonSchema({"type": "string", "enum": available_catalogs(), "description": "A catalog id (GET /catalogs)."}),
 ]
 
-_EXAMPLE = {
+_EXAMPLE: JsonDict = {
     "id": "hr-platform",
     "name": "HR platform",
     "description": "Our HR SaaS and everything under it",
@@ -63,21 +64,18 @@ class WorkspaceUpdate(Input):
     controls: list[ControlId] | None = Field(default=None, max_length=10_000)
 
 
+WORKSPACE_OUT_EXAMPLE: JsonDict = {
+    **_EXAMPLE,
+    "revision": 12,
+    "nodes": 4,
+    "edges": 3,
+    "created_at": "2026-11-26T09:00:00Z",
+    "updated_at": "2026-11-26T09:30:00Z",
+}
+
+
 class WorkspaceOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    **_EXAMPLE,
-                    "revision": 12,
-                    "nodes": 4,
-                    "edges": 3,
-                    "created_at": "2026-11-26T09:00:00Z",
-                    "updated_at": "2026-11-26T09:30:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [WORKSPACE_OUT_EXAMPLE]})
 
     id: str
     name: str

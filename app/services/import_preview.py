@@ -64,7 +64,7 @@ def preview(current: Chain, document: dict[str, Any], mode: ImportMode) -> Impor
     }
     removed_nodes: list[str] = []
     removed_edges = removed_declarations = 0
-    if mode is ImportMode.replace:
+    if mode is ImportMode.REPLACE:
         removed_nodes = [n for n in current.graph.nodes if n not in nodes]
         removed_edges = sum(1 for edge in current.graph.edges if edge not in edges)
         removed_declarations = sum(

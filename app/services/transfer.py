@@ -149,18 +149,18 @@ def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, c
     """Replace or merge ``document`` into workspace ``ws`` in one transaction (as ``POST .../import``)."""
     check_caps(document, service.settings)
     check_catalog(document)
-    if mode is ImportMode.replace:
+    if mode is ImportMode.REPLACE:
         chain = Chain.from_dict(document, source="import")
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
     if create and service.db.revision_of(ws) is None:
-        if mode is ImportMode.merge:
+        if mode is ImportMode.MERGE:
             chain = Chain.from_dict(document, source="import")
         with service.db.write() as session:
             if not workspace_rows.workspace_exists(session, ws):
                 new = Workspace(id=ws, uid=uuid.uuid4().hex, name=chain.name, catalog=chain.catalog.id)
                 workspace_rows.add_workspace(session, new)
-    with service.edit(ws, replacing=mode is ImportMode.replace) as edit:
-        if mode is ImportMode.merge:
+    with service.edit(ws, replacing=mode is ImportMode.REPLACE) as edit:
+        if mode is ImportMode.MERGE:
             chain, counts = store_merge(edit, document)
         else:
             edit.store_whole_chain(chain)

@@ -103,7 +103,7 @@ def import_chain(
     service: ServiceDep,
     mode: Annotated[
         ImportMode, Query(description="replace: the document becomes the chain; merge: upsert into it.")
-    ] = ImportMode.replace,
+    ] = ImportMode.REPLACE,
     rename: Annotated[
         bool,
         Query(
@@ -149,7 +149,8 @@ def import_chain(
     if service.db.revision_of(ws) is None:  # before the (possibly long) parse and check
         raise NotFound(f"there is no workspace '{ws}'; create it with POST /api/v1/workspaces")
     content_type = request.headers.get("content-type")
-    key = fingerprint = None
+    key: str | None = None
+    fingerprint = ""  # read only when there is a key
     if idempotency_key is not None:
         key = check_idempotency_key(idempotency_key)
         fingerprint = request_hash(body, mode, format, content_type)
@@ -161,12 +162,12 @@ def import_chain(
     document = parse_import(body, import_format(format, content_type), content_type)
     check_caps(document, service.settings)
     check_catalog(document)
-    if mode is ImportMode.replace:
+    if mode is ImportMode.REPLACE:
         chain = Chain.from_dict(document, source="request body")
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
     outcome = undo = None
     # Without automatic snapshots a replace need not load the chain it throws away.
-    replacing = mode is ImportMode.replace and service.settings.auto_snapshots_keep == 0
+    replacing = mode is ImportMode.REPLACE and service.settings.auto_snapshots_keep == 0
     with service.edit(ws, replacing=replacing) as edit:
         if key is not None:
             # With the workspace locked, a concurrent request with this key has either committed
@@ -176,7 +177,7 @@ def import_chain(
             if outcome is not None:
                 edit.cancel()
         if outcome is None:
-            if mode is ImportMode.merge:
+            if mode is ImportMode.MERGE:
                 chain, counts = store_merge(edit, document)
             else:
                 undo = snapshot_before(service, edit, "replacing the chain with an import")
@@ -218,7 +219,7 @@ def preview_import(
     request: Request,
     body: RawBody,
     service: ServiceDep,
-    mode: Annotated[ImportMode, Query(description="As for the import.")] = ImportMode.replace,
+    mode: Annotated[ImportMode, Query(description="As for the import.")] = ImportMode.REPLACE,
     format: ImportFormat = None,
 ) -> Any:
     """The same body, mode and format as ``POST .../import``, checked the same way; nothing is stored.
@@ -231,7 +232,7 @@ def preview_import(
     check_caps(document, service.settings)
     check_catalog(document)
     # The import would refuse an invalid document; so does its preview, whichever the mode.
-    if mode is ImportMode.replace:
+    if mode is ImportMode.REPLACE:
         Chain.from_dict(document, source="request body")
     else:
         validate_document(document, source="request body")

@@ -20,6 +20,7 @@ from obligraph.app.schemas.snapshot import (
     SnapshotOut,
 )
 from obligraph.app.services import snapshotting as snapshots
+from obligraph.app.services.snapshotting import SnapshotEntry
 
 router = APIRouter(prefix="/workspaces/{ws}/snapshots", tags=["snapshots"], responses=ERROR_RESPONSES)
 
@@ -31,10 +32,12 @@ SnapshotPath = Annotated[
         examples=["b2424df768c3"],
     ),
 ]
-CORRUPT = {409: {"model": ErrorResponse, "description": "snapshot_corrupt: the stored content fails its sha256."}}
+CORRUPT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorResponse, "description": "snapshot_corrupt: the stored content fails its sha256."}
+}
 
 
-def snapshot_out(row: SnapshotRow) -> SnapshotOut:
+def snapshot_out(row: SnapshotRow | SnapshotEntry) -> SnapshotOut:
     return SnapshotOut(
         id=row.digest,
         workspace=row.workspace_id,

@@ -14,7 +14,7 @@ from obligraph.app.models import Workspace
 from obligraph.app.repository import workspace_rows
 from obligraph.app.repository.workspace_rows import workspace_summaries
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
-from obligraph.app.schemas.workspaces import WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
+from obligraph.app.schemas.workspaces import WORKSPACE_OUT_EXAMPLE, WorkspaceCreate, WorkspaceOut, WorkspaceUpdate
 from obligraph.app.security import visible_only
 from obligraph.app.services import trash
 from obligraph.app.services.importing import check_catalog
@@ -67,7 +67,7 @@ def create_workspace(body: WorkspaceCreate, service: ServiceDep) -> Any:
     "",
     response_model=Page[WorkspaceOut],
     summary="List workspaces",
-    responses=page_example(WorkspaceOut.model_config["json_schema_extra"]["examples"][0]),
+    responses=page_example(WORKSPACE_OUT_EXAMPLE),
 )
 def list_workspaces(service: ServiceDep, page: PageDep, request: Request) -> Any:
     """Ordered by id; with auth on, only the workspace the token is for (all for an admin)."""

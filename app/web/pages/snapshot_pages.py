@@ -15,6 +15,7 @@ from obligraph.app.core.exceptions import DomainError
 from obligraph.app.core.http_errors import status_of
 from obligraph.app.models import SnapshotRow
 from obligraph.app.services import snapshotting as snapshots
+from obligraph.app.services.snapshotting import SnapshotEntry
 from obligraph.app.web.i18n import gettext
 from obligraph.app.web.render import page_view, pages_not_found, render, service_of
 from obligraph.app.web.words import N_
@@ -102,7 +103,7 @@ def _side_label(row: SnapshotRow, ref: str) -> dict[str, Any]:
     return {"live": live, "id": row.digest, "label": row.label, "revision": row.revision}
 
 
-def _row(row: SnapshotRow) -> dict[str, Any]:
+def _row(row: SnapshotRow | SnapshotEntry) -> dict[str, Any]:
     return {
         "id": row.digest,
         "short": row.digest[:12],
