@@ -14,12 +14,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterator, TypeVar
+from datetime import date
+from typing import Any, Callable, Generic, Hashable, Iterator, TypeVar
 
+from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.incremental import AnalysisCache
 from obligraph.graph.chain import Chain
 
-T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+#: (uid, revision, requirement, as_of, controls)
+AnalysisKey = tuple[str, int, str | None, date, tuple[str, ...] | None]
+#: (uid, revision, what, parameters...)
+ResponseKey = tuple[Any, ...]
 
 
 class RWLock:
@@ -61,28 +69,28 @@ class RWLock:
                 self._cond.notify_all()
 
 
-class LRU:
+class LRU(Generic[K, V]):
     """A bounded mapping with get-or-compute; concurrent callers of one missing key compute it once.
 
     ``capacity`` bounds the total weight, which is the item count unless ``weigh`` says otherwise.
     """
 
-    def __init__(self, capacity: int, weigh: Callable[[Any], int] = lambda _value: 1):
+    def __init__(self, capacity: int, weigh: Callable[[V], int] = lambda _value: 1):
         self.capacity = capacity
         self.weigh = weigh
         self.weight = 0
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
-        self._pending: dict[Hashable, threading.Lock] = {}
+        self._pending: dict[K, threading.Lock] = {}
 
-    def get(self, key: Hashable) -> Any:
+    def get(self, key: K) -> V | None:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         return None
 
-    def put(self, key: Hashable, value: Any) -> None:
+    def put(self, key: K, value: V) -> None:
         weight = self.weigh(value)
         if weight > self.capacity:
             return
@@ -95,7 +103,7 @@ class LRU:
                 _, dropped = self._items.popitem(last=False)
                 self.weight -= self.weigh(dropped)
 
-    def get_or_compute(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
         value = self.get(key)
         if value is not None:
             return value
@@ -112,7 +120,7 @@ class LRU:
                 self._pending.pop(key, None)
         return value
 
-    def discard(self, keep: Callable[[Hashable], bool]) -> None:
+    def discard(self, keep: Callable[[K], bool]) -> None:
         with self._lock:
             for key in [key for key in self._items if not keep(key)]:
                 self.weight -= self.weigh(self._items.pop(key))
@@ -123,11 +131,11 @@ class LRU:
 
 class Cache:
     def __init__(self, chains: int, analyses: int, response_bytes: int):
-        self._chains = LRU(chains)  # uid -> (revision, Chain)
-        self.analyses = LRU(analyses)  # (uid, revision, requirement, as_of, controls) -> Analysis
+        self._chains: LRU[str, tuple[int, Chain]] = LRU(chains)
+        self.analyses: LRU[AnalysisKey, Analysis] = LRU(analyses)
         # The latest analysis per cached chain object, so one after declaration edits recomputes only those controls.
         self.incremental = AnalysisCache(max_chains=max(1, chains))
-        self.responses = LRU(response_bytes, weigh=len)  # (uid, revision, what, parameters...) -> bytes
+        self.responses: LRU[ResponseKey, bytes] = LRU(response_bytes, weigh=len)
         self._locks: dict[str, RWLock] = {}
         self._builders: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -16,16 +16,18 @@ hang for as long as the lock is held.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, cast
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 from obligraph.app.core.settings import Settings
@@ -46,7 +48,7 @@ class Database:
         self.engine = self._sqlite_engine() if self.is_sqlite else self._server_engine()
         self._writer = self.engine.execution_options(**{_WRITE: True})
         # The revision probe (see revision_of): one kept SQLite connection, or a PostgreSQL pool of its own.
-        self._probe = None
+        self._probe: PoolProxiedConnection | None = None
         self._probe_lock = threading.Lock()
         if self.is_sqlite:
             self._reader = self.engine
@@ -145,8 +147,10 @@ class Database:
             with self._probe_lock:
                 if self._probe is None:
                     self._probe = self.engine.raw_connection()
+                # SQLAlchemy types the driver's own connection as Any; on this engine it is sqlite3's.
+                driver = cast(sqlite3.Connection, self._probe.driver_connection)
                 # fetchall runs the statement to its end, which ends SQLite's implicit read transaction.
-                rows = self._probe.driver_connection.execute(_REVISION_SQLITE, (ws_id,)).fetchall()
+                rows = driver.execute(_REVISION_SQLITE, (ws_id,)).fetchall()
             return (rows[0][0], rows[0][1]) if rows else None
         try:
             return self._probe_revision(ws_id)

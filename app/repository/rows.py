@@ -9,12 +9,16 @@ text, which both databases read back into the column types the models declare.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping
+import sqlite3
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, cast
 
 from sqlmodel import Session
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.schema import Declaration, Edge, Node
+
+if TYPE_CHECKING:
+    import psycopg
 
 NODE_COLUMNS = ("workspace_id", "node_id", "position", "name", "layer", "org", "description")
 EDGE_COLUMNS = ("workspace_id", "provider", "consumer", "position", "responsibility", "criticality", "notes")
@@ -145,14 +149,16 @@ def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: l
     if not rows:
         return
     connection = session.connection()
-    driver = connection.connection.dbapi_connection
+    # SQLAlchemy types the driver's own connection as Any: psycopg's on PostgreSQL, sqlite3's on SQLite.
+    driver = connection.connection.driver_connection
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        with driver.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        postgres = cast("psycopg.Connection[Any]", driver)
+        with postgres.cursor() as pg_cursor, pg_cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
-    cursor = driver.cursor()
+    cursor = cast(sqlite3.Connection, driver).cursor()
     try:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
     finally:

@@ -10,17 +10,26 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session
+from sqlalchemy import Table, delete, func, inspect, select
+from sqlmodel import Session, SQLModel
 
 from obligraph.app.models import DeclarationRow, EdgeRow, EvidenceRow, NodeRow, Workspace
 from obligraph.graph.chain import Chain
 from obligraph.graph.schema import CHAIN_FORMAT
 
-NODES = NodeRow.__table__
-EDGES = EdgeRow.__table__
-DECLARATIONS = DeclarationRow.__table__
-EVIDENCE = EvidenceRow.__table__
+
+def _table_of(model: type[SQLModel]) -> Table:
+    # SQLModel does not declare ``__table__`` to type checkers; the model's mapper holds the same Table.
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
+
+
+NODES = _table_of(NodeRow)
+EDGES = _table_of(EdgeRow)
+DECLARATIONS = _table_of(DeclarationRow)
+EVIDENCE = _table_of(EvidenceRow)
 CHILD_TABLES = (EVIDENCE, DECLARATIONS, EDGES, NODES)  # delete order
 
 

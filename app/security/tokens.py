@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from obligraph.app.models import ApiToken
 from obligraph.app.repository import workspace_rows
@@ -120,7 +120,7 @@ def authenticate(session: Session, secret: str) -> Optional[Principal]:
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     digest = hash_token(secret)
-    row = session.execute(select(ApiToken).where(ApiToken.token_hash == digest)).scalar_one_or_none()
+    row = session.execute(select(ApiToken).where(col(ApiToken.token_hash) == digest)).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.token_hash, digest) or not is_live(row):
         return None
     return Principal(row.id, row.role, row.workspace_id)
@@ -135,9 +135,9 @@ def principal_by_id(session: Session, token_id: str) -> Optional[Principal]:
 
 
 def list_tokens(session: Session, workspace_id: Optional[str] = None) -> list[ApiToken]:
-    query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
+    query = select(ApiToken).order_by(col(ApiToken.created_at), col(ApiToken.id))
     if workspace_id is not None:
-        query = query.where(ApiToken.workspace_id == workspace_id)
+        query = query.where(col(ApiToken.workspace_id) == workspace_id)
     return list(session.execute(query).scalars())
 
 
@@ -154,7 +154,7 @@ def revoke(session: Session, token_id: str, workspace_id: Optional[str] = None) 
 
 
 def any_token(session: Session) -> bool:
-    return session.execute(select(ApiToken.id).limit(1)).first() is not None
+    return session.execute(select(col(ApiToken.id)).limit(1)).first() is not None
 
 
 def describe(row: ApiToken) -> dict:
