@@ -7,6 +7,7 @@ processes of ``obligraph serve --workers N``, whose parent has migrated already)
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from types import ModuleType
 from typing import Any, AsyncIterator
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -40,8 +41,8 @@ from obligraph.graph.schema import ChainDocument
 
 API_PREFIX = "/api/v1"
 # Routes are matched in order: the analysis reads, the hot path, go first (no two paths overlap).
-ROUTERS = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs, incidents, tokens)
-ROUTERS += (snapshots, exports, evidence)
+ROUTERS: tuple[ModuleType, ...] = (analysis, scenarios, workspaces, nodes, edges, declarations, imports, catalogs)
+ROUTERS += (incidents, tokens, snapshots, exports, evidence)
 
 DESCRIPTION = """\
 Map a cloud supply chain and find, for every security control, who actually assures it and where

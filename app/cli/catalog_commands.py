@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from rich.markup import escape
@@ -19,6 +19,14 @@ from obligraph.graph.crosswalk import ControlIdError, resolve_control_id, with_i
 from obligraph.graph.errors import ChainError
 
 catalog_app = typer.Typer(help="List the control catalogs and show their controls.", no_args_is_help=False)
+
+
+class CatalogListing(TypedDict):
+    id: str
+    title: str
+    version: str | None
+    controls: int
+    cloud_guidance: int
 
 
 class CatalogFormat(str, Enum):
@@ -38,7 +46,7 @@ def catalog_list(
     output_format: Annotated[CatalogFormat, typer.Option("--format", "-f")] = CatalogFormat.table,
 ) -> None:
     """List the shipped catalogs."""
-    rows = []
+    rows: list[CatalogListing] = []
     for catalog_id in available_catalogs():
         catalog = load_catalog(catalog_id)
         rows.append(

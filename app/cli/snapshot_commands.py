@@ -52,10 +52,10 @@ def snapshot_list(
         sys.stdout.write(json.dumps(items, ensure_ascii=False) + "\n")
         return
     table = Table("id", "revision", "created", "gaps", "label")
-    for item in items:
-        gaps = item["summary"].get("gaps")
-        label = escape(item["label"] or "")
-        table.add_row(item["id"][:12], str(item["revision"]), item["created_at"][:19], str(gaps), label)
+    for row in rows:
+        gaps = snapshots.summary_of(row).get("gaps")
+        label = escape(row.label or "")
+        table.add_row(row.digest[:12], str(row.revision), row.created_at.isoformat()[:19], str(gaps), label)
     out.print(table)
 
 

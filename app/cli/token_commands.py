@@ -48,12 +48,11 @@ def create(
 
     if admin == (role is not None):
         raise fail("give either --role viewer|editor|owner (with --workspace) or --admin")
+    granted = role if role is not None else tokens.ADMIN
     try:
         expires_at = tokens.parse_expiry(expires) if expires else None
         with _database(db) as database, database.write() as session:
-            row, secret = tokens.create(
-                session, role=tokens.ADMIN if admin else role, workspace_id=workspace, name=name, expires_at=expires_at
-            )
+            row, secret = tokens.create(session, role=granted, workspace_id=workspace, name=name, expires_at=expires_at)
     except tokens.TokenError as exc:
         raise fail(str(exc)) from None
     scope = f" on {workspace}" if workspace else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import IO, Any
+from typing import IO, Any, overload
 
 from obligraph.app.core.exceptions import InvalidInput, NotFound
 from obligraph.app.models import Workspace
@@ -52,6 +52,10 @@ def export_format(name: str | None, location: str = "query.format") -> FormatSpe
     return spec
 
 
+@overload
+def import_format(name: str, content_type: str | None, location: str = ...) -> FormatSpec: ...
+@overload
+def import_format(name: str | None, content_type: str | None, location: str = ...) -> FormatSpec | None: ...
 def import_format(name: str | None, content_type: str | None, location: str = "query.format") -> FormatSpec | None:
     """The reader for an import body; None means the chain JSON/YAML parser (by ``content_type``)."""
     if name is None:

@@ -24,7 +24,7 @@ from obligraph.app.security.csp import POLICY
 
 ASSETS_URL = "/static/docs"
 #: Searched in order: this package's own files, then the Swagger UI build fastapi-offline ships.
-PACKAGES = [("obligraph.app.api.docs_assets", "static"), ("fastapi_offline", "static")]
+PACKAGES: list[str | tuple[str, str]] = [("obligraph.app.api.docs_assets", "static"), ("fastapi_offline", "static")]
 
 
 def _page(title: str, head: str, body: str) -> HTMLResponse:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Any
+from typing import Annotated, Any, Mapping, Sequence
 
 import networkx as nx
 import numpy as np
@@ -15,6 +15,8 @@ from obligraph.app.core.exceptions import InvalidInput, NotFound
 from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
 from obligraph.app.web.render import PageNotFound, page_view, pages_not_found, render, service_of
 from obligraph.graph.analysis import fix_ranking, load_incidents, single_points_of_failure, what_if
+from obligraph.graph.analysis.whatif import GapDiff
+from obligraph.graph.catalog import Catalog
 from obligraph.graph.errors import ChainError
 from obligraph.graph.lattice import Status
 
@@ -162,7 +164,7 @@ def parse_change(text: str, index: int) -> dict[str, Any]:
             "remove_node|node, remove_edge|provider|consumer or apply_incident|node|incident"
         )
     if op == "set_status":
-        change = {"op": op, "node": args[0], "status": args[1]}
+        change: dict[str, Any] = {"op": op, "node": args[0], "status": args[1]}
         if len(args) == 3 and args[2]:
             change["controls"] = [c.strip() for c in args[2].split(",") if c.strip()]
         return change
@@ -199,14 +201,16 @@ def what_if_page(
     controls: Annotated[str | None, Query(max_length=2000)] = None,
     consumer: Annotated[str | None, Query(max_length=128)] = None,
     incident: Annotated[str | None, Query(max_length=128)] = None,
-) -> HTMLResponse:
+) -> Response:
     texts = [c for c in change or [] if c]
     added = _form_change({"op": op, "node": node, "status": status, "controls": controls, "consumer": consumer,
                           "incident": incident})  # fmt: skip
     if added is not None:  # the form adds one change to those the URL already holds: show the new URL
         return RedirectResponse(f"/w/{_quote(ws)}/what-if?{changes_query([*texts, added], choice)}", status_code=303)
     incidents = load_incidents()
-    result, error = None, None
+    result: GapDiff | None = None
+    rows: dict[str, Any] | None = None
+    error: str | None = None
     with page_view(request, ws) as view:
         names = _names(view.chain)
         workspace = view.workspace
@@ -219,7 +223,7 @@ def what_if_page(
         described = [_describe(view.chain, c, names) for c in changes]
         catalog = view.chain.catalog
         if result is not None:
-            result = _result_rows(result, names, catalog)
+            rows = _result_rows(result, names, catalog)
         choices = sorted(names.items(), key=lambda item: item[1].casefold()) if len(names) <= 5000 else []
         # Without a change nothing is computed but the chooser still shows the analysis it would use.
         chosen = analysis_context(view.analysis(*choice.args()), choice)
@@ -231,7 +235,7 @@ def what_if_page(
         workspace=workspace,
         texts=texts,
         described=described,
-        result=result,
+        result=rows,
         error=error,
         incidents=incidents,
         statuses=[s.value for s in Status],
@@ -294,10 +298,10 @@ def _describe(chain, change: dict[str, Any], names: dict[str, str]) -> dict[str,
     return item
 
 
-def _result_rows(result: dict[str, Any], names: dict[str, str], catalog) -> dict[str, Any]:
+def _result_rows(result: GapDiff, names: dict[str, str], catalog: Catalog) -> dict[str, Any]:
     """Gaps opened, changed and closed grouped by node, each with the control's title."""
 
-    def grouped(gaps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def grouped(gaps: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         by_node: dict[str, list[dict[str, Any]]] = {}
         for gap in gaps:
             control = catalog[gap["control"]] if gap["control"] in catalog else None  # noqa: SIM401 (no .get)
