@@ -12,7 +12,7 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Iterator, Optional
+from typing import IO, Annotated, Any, Iterator, Optional
 
 import typer
 from rich.markup import escape
@@ -61,7 +61,7 @@ class CountingWriter:
             self.bar.advance(self.bar.task_ids[0], len(data))
         return written
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.raw, name)
 
 

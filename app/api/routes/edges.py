@@ -31,7 +31,7 @@ EdgeBody = Annotated[
 NodeFilter = Annotated[str | None, Query(max_length=128, description="Only edges with this node in that role.")]
 
 
-def _missing(ws: str, provider: str, consumer: str):
+def _missing(ws: str, provider: str, consumer: str) -> NotFound:
     return NotFound(f"workspace '{ws}' has no edge {provider} -> {consumer}")
 
 
