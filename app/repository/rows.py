@@ -102,7 +102,8 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
     """Store every node and edge of ``chain`` in its order (the workspace must hold none)."""
     rows = Rows(ws)
     graph = chain.graph
-    for i, (node_id, attrs) in enumerate(graph.nodes(data=True)):
+    for i, node_id in enumerate(graph.nodes):
+        attrs = graph.nodes[node_id]
         rows.node(
             node_id,
             i,
@@ -113,8 +114,8 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
             attrs["declarations"].values(),
         )
     for i, (u, v) in enumerate(chain.edges()):
-        attrs = graph.adj[u][v]
-        rows.edge(u, v, i, attrs["responsibility"], attrs["criticality"], attrs["notes"])
+        edge = graph.adj[u][v]
+        rows.edge(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
     rows.write(session)
 
 
