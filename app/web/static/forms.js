@@ -448,11 +448,13 @@
         showError(form, payload, response.status);
         return;
       }
-      var lines = [payload.declarations + " declarations set on " + payload.node + " (" + payload.added +
-        " new, " + payload.updated + " replaced) from " + payload.questions + " questions."];
-      payload.unmapped.forEach(function (u) { lines.push("Not imported: " + u.reason + " (" + u.questions.join(", ") + ")."); });
+      var lines = [fill(t("caiq_result", "{declarations} declarations set on {node} ({added} new, {updated} replaced) from {questions} questions."), payload)];
+      payload.unmapped.forEach(function (u) {
+        lines.push(fill(t("caiq_unmapped", "Not imported: {reason} ({questions})."), { reason: u.reason, questions: u.questions.join(", ") }));
+      });
       if (payload.unanswered.length) {
-        lines.push("Unanswered: " + payload.unanswered.map(function (u) { return u.question; }).join(", ") + ".");
+        var unanswered = payload.unanswered.map(function (u) { return u.question; }).join(", ");
+        lines.push(fill(t("caiq_unanswered", "Unanswered: {questions}."), { questions: unanswered }));
       }
       form.querySelector(".form-result").textContent = lines.join(" ");
     });
