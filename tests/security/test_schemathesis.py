@@ -66,6 +66,7 @@ BEYOND_SCHEMA: dict[str, list[tuple[int, str, str]]] = {
     "GET /api/v1/workspaces/{ws}/nodes/{node}/report": ANALYSIS,
     "GET /api/v1/workspaces/{ws}/impact": ANALYSIS,
     "GET /api/v1/workspaces/{ws}/fixes": ANALYSIS,
+    "GET /api/v1/workspaces/{ws}/evidence": ANALYSIS,
     "POST /api/v1/workspaces": [CHAIN],
     "PATCH /api/v1/workspaces/{ws}": [CHAIN],
     "POST /api/v1/workspaces/{ws}/nodes": [CHAIN, EVIDENCE_DATES],
