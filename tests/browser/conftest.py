@@ -58,9 +58,6 @@ def page(browser, blocked, dialogs):
     guard_network(context, blocked)
     context.add_init_script(CSP_LISTENER)
     tab = context.new_page()
-    # Two xdist workers, their servers and Chromium share a small CI machine: a page that loads in
-    # a second alone can take half a minute while the other worker runs a 100k-node benchmark page.
-    tab.set_default_navigation_timeout(90_000)
 
     def on_dialog(dialog):
         dialogs.append(dialog.message)

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +47,10 @@ def running_server(data_dir: Path) -> Iterator[str]:
                 break
         if url is None:
             raise RuntimeError(f"obligraph serve did not start (exit code {process.poll()})")
+        # uvicorn writes an access-log line per request to stdout: keep reading it, or after some 64 KB
+        # of unread lines the server blocks on the full pipe and stops answering (a session of
+        # browser tests on one server gets there).
+        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
         _wait_healthy(url)
         yield url
     finally:
