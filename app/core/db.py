@@ -5,6 +5,9 @@ SQLite runs in WAL mode, so readers never wait for the writer; a write transacti
 read-modify-write transactions can both read, and the second to write then fails with "database
 is locked" instead of waiting. pysqlite's own transaction handling is switched off so that the
 ``begin`` event decides what is emitted (the recipe in SQLAlchemy's SQLite dialect docs).
+Writers queue fairly (``core/write_queue.py``): in each process one at a time, in arrival order,
+tries ``BEGIN IMMEDIATE`` every ``_WRITE_POLL_S`` until ``sqlite_busy_timeout_ms`` has passed since
+it arrived, instead of SQLite's busy handler, whose growing sleeps let newcomers overtake it.
 
 On PostgreSQL a writer locks the workspace row (``SELECT ... FOR UPDATE``, see ``services/workspace.py``);
 readers use REPEATABLE READ so that a chain rebuilt from several queries is one consistent state.
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, cast
@@ -25,12 +29,13 @@ from typing import Iterator, cast
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 from obligraph.app.core.settings import Settings
+from obligraph.app.core.write_queue import FairLock, WriteQueueTimeout
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 _WRITE = "obligraph_write"
@@ -38,6 +43,9 @@ _REVISION = text("SELECT uid, revision FROM workspaces WHERE id = :id AND delete
 _REVISION_SQLITE = "SELECT uid, revision FROM workspaces WHERE id = ? AND deleted_at IS NULL"
 # Any constant works; it only has to be the same in every process that migrates this database.
 _MIGRATION_LOCK = 0x6F626C67
+_WRITE_DEADLINE = "obligraph_write_deadline"
+# Short against a write transaction (a few milliseconds), long against the cost of one try.
+_WRITE_POLL_S = 0.002
 
 
 class Database:
@@ -50,6 +58,7 @@ class Database:
         # The revision probe (see revision_of): one kept SQLite connection, or a PostgreSQL pool of its own.
         self._probe: PoolProxiedConnection | None = None
         self._probe_lock = threading.Lock()
+        self._write_queue = FairLock()
         if self.is_sqlite:
             self._reader = self.engine
         else:
@@ -89,8 +98,12 @@ class Database:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection) -> None:
-            write = connection.get_execution_options().get(_WRITE, False)
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            options = connection.get_execution_options()
+            if options.get(_WRITE, False):
+                deadline = options.get(_WRITE_DEADLINE) or time.monotonic() + busy_ms / 1000  # migrate() has none
+                _begin_immediate(connection, deadline, busy_ms)
+            else:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
 
@@ -120,9 +133,26 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction; commit it explicitly, anything else rolls back."""
-        with Session(self._writer, expire_on_commit=False) as session:
-            yield session
+        """A write transaction; commit it explicitly, anything else rolls back.
+
+        On SQLite the caller first waits its turn in this process's queue of writers; waiting
+        longer than ``sqlite_busy_timeout_ms`` in all raises "database is locked" (a 503).
+        """
+        if not self.is_sqlite:
+            with Session(self._writer, expire_on_commit=False) as session:
+                yield session
+            return
+        deadline = time.monotonic() + self.settings.sqlite_busy_timeout_ms / 1000
+        try:
+            self._write_queue.acquire(deadline)
+        except WriteQueueTimeout as exc:
+            raise _locked(str(exc)) from None
+        try:
+            writer = self._writer.execution_options(**{_WRITE_DEADLINE: deadline})
+            with Session(writer, expire_on_commit=False) as session:
+                yield session
+        finally:
+            self._write_queue.release()
 
     def migrate(self) -> bool:
         """Upgrade the schema to the newest revision; True when the database was empty before."""
@@ -177,6 +207,29 @@ class Database:
         if not self.is_sqlite:
             self._probe_engine.dispose()
         self.engine.dispose()
+
+
+def _begin_immediate(connection: Connection, deadline: float, busy_ms: int) -> None:
+    """``BEGIN IMMEDIATE``, retried every ``_WRITE_POLL_S`` while another process writes, until ``deadline``."""
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise _locked(str(exc.orig)) from None
+                time.sleep(_WRITE_POLL_S)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+
+
+def _locked(detail: str) -> OperationalError:
+    """The error SQLite gives when its write lock is not granted in time, which the API answers with 503."""
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(f"database is locked ({detail})"))
 
 
 def alembic_config(connection=None) -> Config:
