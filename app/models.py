@@ -167,3 +167,15 @@ class IdempotencyKey(SQLModel, table=True):
     status: int
     response: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = _time(default_factory=utcnow)
+
+
+class JournalRow(SQLModel, table=True):
+    """What the write that made ``revision`` changed in the chain: ``services/journal.py`` edits
+    as JSON, replayed by workers that hold an older revision; NULL when they must reload instead.
+    Only the last ``journal_keep`` revisions of a workspace are kept."""
+
+    __tablename__ = "journal"
+
+    workspace_id: str = Field(primary_key=True, foreign_key="workspaces.id", ondelete="CASCADE", max_length=64)
+    revision: int = Field(primary_key=True)
+    changes: Optional[list[dict[str, Any]]] = Field(default=None, sa_type=JSON)

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 #: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
 JOURNAL_LENGTH = 64
+# Revisions are numbered across all chains, so a revision names one state even after ``fork``:
+# two forks of one chain that are edited differently never reach the same number.
+_revisions = itertools.count(1)
 
 
 _Model = TypeVar("_Model", bound=BaseModel)
@@ -64,10 +68,13 @@ class Chain:
         # algorithms and the attribute type is invariant. ``declarations()`` and ``layer()`` read them typed.
         self.graph: nx.DiGraph[str] = nx.DiGraph()
         self._edge_order: dict[tuple[str, str], None] = {}
-        self.revision = 0
+        self.revision = next(_revisions)
+        #: Shared by a chain and its forks: an analysis of one may lend results to another (see ``changes_since``).
+        self.lineage = object()
         self._compiled: CompiledChain | None = None
-        # (revision after an edit, the controls whose declarations it changed, or None for any other edit)
-        self._journal: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
+        # (revision before an edit, revision after it, the controls whose declarations it changed, or
+        # None for any other edit)
+        self._journal: deque[tuple[int, int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
 
     # -- loading and saving -------------------------------------------------------------------
 
@@ -296,18 +303,19 @@ class Chain:
         issues = list(_scope_issues(declaration, ("declaration",), self.catalog))
         if issues:
             raise ChainError(issues)
-        declarations = self.graph.nodes[node_id]["declarations"]
-        before = dict(declarations)
+        before = self.graph.nodes[node_id]["declarations"]
+        declarations = dict(before)
         for control in controls:
             same = control == declaration.control
             declarations[control] = declaration if same else declaration.model_copy(update={"control": control})
+        self._set_declarations(node_id, declarations)
         self._declarations_changed(node_id, before)
 
     def undeclare(self, node_id: str, control: str) -> None:
         """Remove the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
-        declarations = self.graph.nodes[node_id]["declarations"]
-        before = dict(declarations)
+        before = self.graph.nodes[node_id]["declarations"]
+        declarations = dict(before)
         controls = [control]
         if is_typed(control):
             try:
@@ -319,13 +327,17 @@ class Chain:
             raise ChainError.at(("declaration",), f"'{node_id}' has no declaration for control '{missing[0]}'")
         for c in controls:
             del declarations[c]
+        self._set_declarations(node_id, declarations)
         self._declarations_changed(node_id, before)
 
     def touch(self) -> None:
         """Mark the chain changed (call after editing ``graph`` directly) so cached arrays are rebuilt."""
-        self.revision += 1
+        self._step(None)
         self._compiled = None
-        self._journal.append((self.revision, None))
+
+    def _step(self, controls: frozenset[str] | None) -> None:
+        before, self.revision = self.revision, next(_revisions)
+        self._journal.append((before, self.revision, controls))
 
     def changes_since(self, revision: int) -> frozenset[str] | None:
         """The controls whose declarations changed after ``revision``, when that is all that changed.
@@ -333,28 +345,35 @@ class Chain:
         None when some other edit happened (nodes, edges, layers, a direct ``touch``) or when the
         journal no longer reaches back that far: then everything must be recomputed.
 
+        ``revision`` may be one this chain had or one of the chain it was forked from (an analysis
+        of that chain then lends its results to this one); None too for any other revision.
+
         >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
         ...     "nodes": [{"id": "hr", "layer": "saas"}]})
+        >>> start = chain.revision
         >>> chain.declare("hr", {"control": "10.5.1", "status": "declared"})
-        >>> sorted(chain.changes_since(0))
+        >>> sorted(chain.changes_since(start))
         ['10.5.1']
         >>> chain.add_node({"id": "crm", "layer": "saas"})
-        >>> chain.changes_since(0) is None
+        >>> chain.changes_since(start) is None
         True
         """
-        # Each edit has one journal entry, so the declaration-only edits since ``revision`` number
-        # exactly the edits since then only when the journal still holds them all and none was another kind.
-        steps = [controls for after, controls in self._journal if after > revision and controls is not None]
-        if revision > self.revision or len(steps) != self.revision - revision:
-            return None
-        return frozenset[str]().union(*steps)
+        changed: set[str] = set()
+        reached = self.revision
+        for before, after, controls in reversed(self._journal):
+            if reached == revision:
+                break
+            if after != reached or controls is None:
+                return None
+            changed |= controls
+            reached = before
+        return frozenset(changed) if reached == revision else None
 
     def _declarations_changed(self, node_id: str, before: Mapping[str, Declaration]) -> None:
         """Record an edit of one node's declarations and patch the compiled arrays instead of dropping them."""
         after = self.graph.nodes[node_id]["declarations"]
         changed = frozenset(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
-        self.revision += 1
-        self._journal.append((self.revision, changed))
+        self._step(changed)
         if self._compiled is not None and changed:
             index = self._compiled.node_index[node_id]
             self._compiled = self._compiled.with_declarations(index, after, self.catalog.index)
@@ -375,6 +394,28 @@ class Chain:
             other._edge_order[u, v] = None
         return other
 
+    def fork(self) -> "Chain":
+        """A copy to edit while others keep reading this chain; cheap, for the service's copy on write.
+
+        Unlike ``copy``, it shares what edits never change in place: node and edge attribute
+        dicts and declaration dicts (the edit methods replace them), the compiled arrays (patched
+        copy on write) and the catalog; it copies only the adjacency dicts, one per node. It keeps
+        the revision, the edit journal and the lineage, so an analysis of this chain lends its
+        results to the fork's next analysis after declaration edits.
+        """
+        other = Chain.__new__(Chain)
+        other.__dict__.update(self.__dict__)
+        other._edge_order = dict(self._edge_order)
+        other._journal = deque(self._journal, maxlen=JOURNAL_LENGTH)
+        other.controls = list(self.controls) if self.controls is not None else None
+        graph = nx.DiGraph()
+        graph.graph.update(self.graph.graph)
+        graph._node = dict(self.graph._node)
+        graph._adj = {node: dict(successors) for node, successors in self.graph._succ.items()}
+        graph._pred = {node: dict(predecessors) for node, predecessors in self.graph._pred.items()}
+        other.graph = graph
+        return other
+
     def compiled(self) -> CompiledChain:
         """The chain as arrays for the vectorised engine (cached until the chain changes)."""
         if self._compiled is None:
@@ -390,12 +431,34 @@ class Chain:
         if node_id not in self.graph:
             raise ChainError.at(("node",), f"there is no node '{node_id}'")
 
+    # Attribute dicts may be shared with forks (see ``fork``): an edit replaces them, never updates them.
+
     def _put_node(self, node: Node) -> None:
-        self.graph.add_node(node.id, **_node_attributes(node))
+        if node.id in self.graph:
+            self.graph._node[node.id] = _node_attributes(node)
+            _clear_networkx_cache(self.graph)
+        else:
+            self.graph.add_node(node.id, **_node_attributes(node))
+
+    def _set_declarations(self, node_id: str, declarations: dict[str, Declaration]) -> None:
+        self.graph._node[node_id] = {**self.graph._node[node_id], "declarations": declarations}
+        _clear_networkx_cache(self.graph)
 
     def _put_edge(self, edge: Edge) -> None:
-        self.graph.add_edge(edge.provider, edge.consumer, **_edge_attributes(edge))
-        self._edge_order[edge.provider, edge.consumer] = None
+        u, v = edge.provider, edge.consumer
+        if self.graph.has_edge(u, v):
+            self.graph._succ[u][v] = self.graph._pred[v][u] = _edge_attributes(edge)
+            _clear_networkx_cache(self.graph)
+        else:
+            self.graph.add_edge(u, v, **_edge_attributes(edge))
+        self._edge_order[u, v] = None
+
+
+def _clear_networkx_cache(graph: nx.DiGraph) -> None:
+    """What networkx's own edit methods do: forget graphs converted for other backends."""
+    cache = getattr(graph, "__networkx_cache__", None)
+    if cache:
+        cache.clear()
 
 
 def _node_attributes(node: Node) -> dict[str, Any]:

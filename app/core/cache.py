@@ -2,20 +2,19 @@
 
 Everything is keyed by the workspace ``uid`` and ``revision``. Every write bumps the revision in
 the same transaction as the change, so a reader that finds a newer revision in the database
-than in memory rebuilds; several workers (or hosts) never serve each other's stale state.
+than in memory catches up (``services/workspace.py``); several workers (or hosts) never serve
+each other's stale state.
 
-A writer edits the cached ``Chain`` in place (copying a 10k-node chain costs more than the
-edit), so each workspace has a readers-writer lock: readers hold it shared while they use the
-chain or an analysis of it, a writer holds it exclusively while it edits.
+A cached ``Chain`` is never edited: a writer edits a fork of it (``Chain.fork``) and puts the
+fork here once committed, so readers keep using the chain they took without any lock.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Generic, Hashable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Hashable, TypeVar
 
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.incremental import AnalysisCache
@@ -28,45 +27,6 @@ V = TypeVar("V")
 AnalysisKey = tuple[str, int, str | None, date, tuple[str, ...] | None]
 #: (uid, revision, what, parameters...)
 ResponseKey = tuple[Any, ...]
-
-
-class RWLock:
-    """Many readers or one writer; a waiting writer holds off new readers so it is not starved."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 class LRU(Generic[K, V]):
@@ -136,16 +96,11 @@ class Cache:
         # The latest analysis per cached chain object, so one after declaration edits recomputes only those controls.
         self.incremental = AnalysisCache(max_chains=max(1, chains))
         self.responses: LRU[ResponseKey, bytes] = LRU(response_bytes, weigh=len)
-        self._locks: dict[str, RWLock] = {}
         self._builders: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def lock(self, uid: str) -> RWLock:
-        with self._guard:
-            return self._locks.setdefault(uid, RWLock())
-
     def builder(self, uid: str) -> threading.Lock:
-        """Held while a reader rebuilds the chain, so that concurrent readers rebuild it once."""
+        """Held while a reader brings the chain up to date, so that concurrent readers do it once."""
         with self._guard:
             return self._builders.setdefault(uid, threading.Lock())
 
@@ -163,7 +118,7 @@ class Cache:
         self.responses.discard(lambda key: key[0] != uid or key[1] >= revision)
 
     def forget(self, uid: str, *, locks: bool = False) -> None:
-        """Drop everything held for a workspace (after a failed edit, or when it is deleted)."""
+        """Drop everything held for a workspace (when it is deleted)."""
         current = self._chains.get(uid)
         if current is not None:
             self.incremental.forget(current[1])
@@ -172,5 +127,4 @@ class Cache:
         self.responses.discard(lambda key: key[0] != uid)
         if locks:
             with self._guard:
-                self._locks.pop(uid, None)
                 self._builders.pop(uid, None)

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         description="Days a deleted workspace is kept, hidden, so that its deletion can be undone (POST "
         ".../workspaces/{ws}/restore); older ones are removed for good; 0: a delete removes it at once.",
     )
+    journal_keep: int = Field(
+        default=256,
+        ge=1,
+        le=100_000,
+        description="Change-journal entries kept per workspace: a worker further behind than this reloads "
+        "the whole chain instead of replaying the writes it missed.",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")
     analysis_cache_size: int = Field(default=16, ge=1, le=10_000)

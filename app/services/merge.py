@@ -13,14 +13,17 @@ touched controls (``Chain.declare``), and only the touched rows are written.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from obligraph.app.repository.merge_rows import write_touched_rows
-from obligraph.app.services.workspace import Edit
+from obligraph.app.services import journal
 from obligraph.graph.chain import Chain, validate_document
 from obligraph.graph.control_ids import expand_control_ids
 from obligraph.graph.errors import ChainError
 from obligraph.graph.schema import ChainDocument
+
+if TYPE_CHECKING:
+    from obligraph.app.services.workspace import Edit
 
 SOURCE = "request body"
 #: Above this share of the workspace touched, rewriting every row is cheaper than row-by-row updates.
@@ -30,12 +33,8 @@ REWRITE_ABOVE = 0.5
 def store_merge(edit: Edit, document: Any) -> tuple[Chain, dict[str, int]]:
     """Merge ``document`` into the edited workspace and store the change; ``(chain, counts)``."""
     parsed = checked_document(document, edit.chain)
+    touched = edit.change(journal.merge(document), run=lambda chain: merge_into(chain, document, parsed))
     chain = edit.chain
-    try:
-        touched = edit.apply(lambda chain: merge_into(chain, document, parsed))
-    except ChainError:
-        edit.changed_chain = True  # many edits in one: a refusal after the first leaves the chain part-merged
-        raise
     nodes_touched = len(touched["nodes_added"]) + len(touched["nodes_updated"])
     if nodes_touched > REWRITE_ABOVE * max(1, len(chain)):
         edit.store_whole_chain(chain)

@@ -4,11 +4,16 @@
 valid while the ``with`` block runs. ``Service.edit(ws)`` yields an ``Edit``: a write
 transaction holding the workspace's lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR
 UPDATE`` on PostgreSQL) and the chain at the locked revision; leaving the block bumps the
-revision and commits, both in the same transaction.
+revision, stores the write's change-journal entry and commits, all in the same transaction.
+
+A worker whose cached chain is older than the stored revision replays the journal entries since
+on a fork of it, and reloads the rows only when the journal does not reach back far enough or
+holds a reload marker (docs/architecture.md, "Change journal").
 """
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, Callable, Iterator
@@ -22,11 +27,14 @@ from obligraph.app.core.exceptions import NotFound
 from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace, utcnow
-from obligraph.app.repository import store, workspace_rows
+from obligraph.app.repository import journal_rows, store, workspace_rows
 from obligraph.app.repository.rows import insert_chain
+from obligraph.app.services import journal
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
+
+log = logging.getLogger(__name__)
 
 
 class View:
@@ -67,24 +75,36 @@ class View:
 
 
 class Edit:
+    """One write of a workspace: the locked row, its chain, and what the write changes in it.
+
+    ``chain`` is the cached chain until the first change, then a fork of it (``Chain.fork``)
+    that only this write sees; the fork becomes the cached chain when the write commits, so
+    readers never wait for the edit and a failed write leaves nothing to undo.
+    """
+
     def __init__(self, session: Session, workspace: Workspace, chain: Chain | None):
         self.session = session
         self.workspace = workspace
-        self._chain = chain
+        self._base = chain
+        self._fork: Chain | None = None
         self.changed_chain = False
         self.cancelled = False
+        # What the change journal stores for this write; None: only a reload reproduces it.
+        self.journal: list[journal.Change] | None = []
         self._before_commit: list[Callable[[Workspace], None]] = []
 
     @property
     def has_chain(self) -> bool:
         """False in a ``replacing`` edit until the new chain is given."""
-        return self._chain is not None
+        return self._fork is not None or self._base is not None
 
     @property
     def chain(self) -> Chain:
-        if self._chain is None:
+        """This write's chain: the cached one until the first change, then its fork."""
+        chain = self._fork if self._fork is not None else self._base
+        if chain is None:
             raise RuntimeError("this edit was opened with replacing=True: give it a chain (store_whole_chain) first")
-        return self._chain
+        return chain
 
     def before_commit(self, callback: Callable[[Workspace], None]) -> None:
         """Run ``callback(workspace)`` after the revision bump, in this transaction, just before commit.
@@ -97,24 +117,38 @@ class Edit:
         """Leave the block without writing: the transaction rolls back and the revision stays."""
         self.cancelled = True
 
-    def apply(self, change: Callable[[Chain], Any]) -> Any:
-        """Run one ``Chain`` edit method.
+    def change(self, change: journal.Change | None, *, run: Callable[[Chain], Any] | None = None) -> Any:
+        """Make one journaled edit (``services/journal.py``) on this write's chain.
 
-        Those methods validate before they change anything, so a ChainError leaves the chain as it was.
+        ``run`` makes it instead of ``apply_change`` when the caller has more at hand (a merge's checked
+        document); ``change`` None: the edit is too large to journal, other workers will reload.
         """
+        result = self.apply(run or (lambda chain: journal.apply_change(chain, change)), journaled=change is not None)
+        if change is not None and self.journal is not None:
+            self.journal.append(change)
+        return result
+
+    def apply(self, change: Callable[[Chain], Any], *, journaled: bool = False) -> Any:
+        """Run ``change`` on this write's chain; unless ``journaled``, other workers reload after this write."""
+        if self._base is None:
+            raise RuntimeError("a replacing edit has no chain to change; call replace_chain")
+        if self._fork is None:
+            self._fork = self._base.fork()
+        if not journaled:
+            self.journal = None
         try:
-            result = change(self.chain)
-        except ChainError:
-            raise
+            result = change(self._fork)
         except BaseException:
-            self.changed_chain = True  # it may have stopped halfway
+            # ChainError leaves a single edit undone, but a merge may have stopped halfway: drop the fork.
+            self._fork = None
             raise
         self.changed_chain = True
         return result
 
     def replace_chain(self, chain: Chain) -> None:
-        self._chain = chain
+        self._fork = chain
         self.changed_chain = True
+        self.journal = None
 
     def store_whole_chain(self, chain: Chain, *, keep_name: bool = False) -> None:
         """Make ``chain`` the workspace's whole state: its rows and its document-level settings.
@@ -175,9 +209,8 @@ class Service:
     def view(self, ws_id: str) -> Iterator[View]:
         with self.db.read() as session:
             workspace = self.workspace(session, ws_id)
-            with self.cache.lock(workspace.uid).shared():
-                revision, chain = self._chain_for_read(session, workspace)
-                yield View(self, session, workspace, revision, chain)
+            revision, chain = self._chain_for_read(session, workspace)
+            yield View(self, session, workspace, revision, chain)
 
     def _chain_for_read(self, session: Session, workspace: Workspace) -> tuple[int, Chain]:
         cached = self.cache.chain(workspace.uid)
@@ -188,9 +221,27 @@ class Service:
             cached = self.cache.chain(workspace.uid)
             if cached is not None and cached[0] >= workspace.revision:
                 return cached
-            chain = store.load_chain(session, workspace)
+            chain = self._current_chain(session, workspace, cached)
             self.cache.put_chain(workspace.uid, workspace.revision, chain)
             return workspace.revision, chain
+
+    def _current_chain(self, session: Session, workspace: Workspace, cached: tuple[int, Chain] | None) -> Chain:
+        """The chain at ``workspace.revision``: the cached one with the journal's entries since replayed
+        on a fork of it, or, when the journal does not reach back that far or holds a reload, loaded."""
+        if cached is not None and cached[0] == workspace.revision:
+            return cached[1]
+        if cached is not None and workspace.revision - cached[0] <= self.settings.journal_keep:
+            entries = journal_rows.changes_after(session, workspace.id, cached[0], workspace.revision)
+            if entries is not None and all(changes is not None for changes in entries):
+                chain = cached[1].fork()
+                try:
+                    for changes in entries:
+                        for change in changes or ():
+                            journal.apply_change(chain, change)
+                    return chain
+                except ChainError as exc:  # a journal that does not fit the chain: the rows are the truth
+                    log.warning("workspace '%s': replaying the journal failed (%s); reloading", workspace.id, exc)
+        return store.load_chain(session, workspace)
 
     @contextmanager
     def edit(self, ws_id: str, *, replacing: bool = False) -> Iterator[Edit]:
@@ -200,44 +251,40 @@ class Service:
         with self.db.write() as session:
             workspace = self.workspace(session, ws_id, lock=True)
             uid = workspace.uid
-            with self.cache.lock(uid).exclusive():
-                cached = self.cache.chain(uid)
-                if cached is not None and cached[0] == workspace.revision:
-                    chain = cached[1]
-                elif replacing:
-                    chain = None
-                else:
-                    chain = store.load_chain(session, workspace)
-                edit = Edit(session, workspace, chain)
-                try:
-                    yield edit
-                    if edit.cancelled and not edit.changed_chain:
-                        session.rollback()
-                        return
-                    if edit.cancelled:
-                        raise RuntimeError("an edit that changed the chain cannot be cancelled")
-                    workspace.revision += 1
-                    workspace.updated_at = utcnow()
-                    workspace_rows.save_workspace(session, workspace)
-                    for callback in edit._before_commit:
-                        callback(workspace)
-                    session.commit()
-                except BaseException:
+            chain = None
+            if not replacing:
+                # Up to date already unless a write landed since _refresh_chain; then this catches up.
+                chain = self._current_chain(session, workspace, self.cache.chain(uid))
+            edit = Edit(session, workspace, chain)
+            if replacing:
+                edit.journal = None  # whatever it stores, other workers reload it
+            try:
+                yield edit
+                if edit.cancelled and not edit.changed_chain:
                     session.rollback()
-                    if edit.changed_chain:
-                        self.cache.forget(uid)
-                    raise
-                if edit.has_chain:
-                    self.cache.put_chain(uid, workspace.revision, edit.chain)
-                else:
-                    self.cache.forget(uid)
-                self.cache.advance(uid, workspace.revision)
+                    return
+                if edit.cancelled:
+                    raise RuntimeError("an edit that changed the chain cannot be cancelled")
+                workspace.revision += 1
+                workspace.updated_at = utcnow()
+                workspace_rows.save_workspace(session, workspace)
+                journal_rows.append(session, workspace.id, workspace.revision, edit.journal)
+                journal_rows.prune(session, workspace.id, self.settings.journal_keep, workspace.revision)
+                for callback in edit._before_commit:
+                    callback(workspace)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            if edit.has_chain:
+                self.cache.put_chain(uid, workspace.revision, edit.chain)
+            self.cache.advance(uid, workspace.revision)
 
     def _refresh_chain(self, ws_id: str) -> None:
-        """Load a stale cached chain (another worker wrote since) before taking the write lock.
+        """Bring a stale cached chain (another worker wrote since) up to date before taking the write lock.
 
-        Otherwise the reload happens with the workspace locked, and every other worker's writers
-        wait for it. A write that lands in between still reloads under the lock, as before.
+        Otherwise that happens with the workspace locked, and every other worker's writers wait
+        for it. A write that lands in between is still caught up with under the lock.
         """
         found = self.db.revision_of(ws_id)
         if found is None:

@@ -23,8 +23,9 @@ class AnalysisCache:
 
     def __init__(self, max_chains: int = 16) -> None:
         self.max_chains = max_chains
-        # Keyed by the chain object's id; the analysis holds the chain, so the id cannot be reused meanwhile.
-        self._latest: OrderedDict[int, Analysis] = OrderedDict()
+        # Keyed by the chain's lineage, which its forks share: the analysis of the revision before an
+        # edit lends its results to the fork that holds the edit.
+        self._latest: OrderedDict[object, Analysis] = OrderedDict()
         self._lock = threading.Lock()
 
     def analyze(
@@ -36,15 +37,15 @@ class AnalysisCache:
         controls: Iterable[str] | None = None,
     ) -> Analysis:
         with self._lock:
-            previous = self._latest.get(id(chain))
+            previous = self._latest.get(chain.lineage)
         result = analyze(chain, requirement=requirement, as_of=as_of, controls=controls, previous=previous)
         with self._lock:
-            self._latest[id(chain)] = result
-            self._latest.move_to_end(id(chain))
+            self._latest[chain.lineage] = result
+            self._latest.move_to_end(chain.lineage)
             while len(self._latest) > self.max_chains:
                 self._latest.popitem(last=False)
         return result
 
     def forget(self, chain: Chain) -> None:
         with self._lock:
-            self._latest.pop(id(chain), None)
+            self._latest.pop(chain.lineage, None)

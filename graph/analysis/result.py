@@ -106,9 +106,10 @@ class Analysis:
 
         Each control is analysed on its own, so after edits that only changed declarations the
         untouched controls' results still hold. The shared ``structure`` object proves the graph's
-        shape is the one ``previous`` saw (a recompile makes a new one).
+        shape is the one ``previous`` saw (a recompile makes a new one). ``previous`` may be of
+        the chain this one was forked from: ``changes_since`` then follows the edits since the fork.
         """
-        if previous is None or previous.chain is not self.chain:
+        if previous is None or previous.chain.lineage is not self.chain.lineage:
             return None
         same_question = (previous.requirement, previous.as_of, previous.controls) == (
             self.requirement,
@@ -330,7 +331,7 @@ def analyze(
 ) -> Analysis:
     """Analyse a chain: effective status of every (node, control), the gaps and their kinds.
 
-    ``previous``, an earlier analysis of this same chain object, lends the results of the controls
+    ``previous``, an earlier analysis of this chain (or of the chain it was forked from), lends the results of the controls
     no edit has touched since (see ``AnalysisCache``); the chain itself is only read.
 
     >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo", "controls": ["10.5.1"],

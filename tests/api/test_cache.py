@@ -1,9 +1,10 @@
-"""The in-process caches and the readers-writer lock (no database)."""
+"""The in-process caches (no database)."""
 
 import threading
 import time
 
-from obligraph.app.core.cache import LRU, Cache, RWLock
+from obligraph.app.core.cache import LRU, Cache
+from obligraph.graph.chain import Chain
 
 
 def test_lru_evicts_by_weight():
@@ -36,43 +37,12 @@ def test_get_or_compute_computes_once():
     assert calls == [1] and lru.get("k") == "value"
 
 
-def test_writer_waits_for_readers_and_blocks_new_ones():
-    lock = RWLock()
-    events = []
-    reading = threading.Event()
-
-    def reader(name, delay):
-        with lock.shared():
-            reading.set()
-            events.append(f"{name} in")
-            time.sleep(delay)
-            events.append(f"{name} out")
-
-    def writer():
-        reading.wait()
-        with lock.exclusive():
-            events.append("writer")
-
-    first = threading.Thread(target=reader, args=("r1", 0.2))
-    second = threading.Thread(target=writer)
-    first.start()
-    second.start()
-    for _ in range(5000):  # until the writer is queued behind r1
-        if lock._writers_waiting:
-            break
-        time.sleep(0.001)
-    late = threading.Thread(target=reader, args=("r2", 0))
-    late.start()
-    for thread in (first, second, late):
-        thread.join()
-    assert events == ["r1 in", "r1 out", "writer", "r2 in", "r2 out"]
-
-
 def test_cache_keeps_only_the_newest_revision():
     cache = Cache(chains=2, analyses=8, response_bytes=1000)
-    cache.put_chain("u", 3, "chain-3")
-    cache.put_chain("u", 2, "chain-2")  # an older build arriving late does not win
-    assert cache.chain("u") == (3, "chain-3")
+    newer, older = Chain("newer"), Chain("older")
+    cache.put_chain("u", 3, newer)
+    cache.put_chain("u", 2, older)  # an older build arriving late does not win
+    assert cache.chain("u") == (3, newer)
     cache.responses.put(("u", 3, "gaps"), b"old")
     cache.responses.put(("v", 1, "gaps"), b"other")
     cache.advance("u", 4)

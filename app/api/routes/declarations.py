@@ -19,6 +19,7 @@ from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import declaration_rows
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import DECLARATION_EXAMPLE, DeclarationOut, DeclarationPut, DeclarationUpdate
+from obligraph.app.services import journal
 from obligraph.app.services.assessed import assessed
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.app.services.workspace import Edit
@@ -91,7 +92,7 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
                     f"node '{node}' already declares control '{control}'; "
                     f"change it with PUT or PATCH .../declarations/{control}",
                 )
-        edit.apply(lambda chain: chain.declare(node, declaration))
+        edit.change(journal.declare(node, declaration))
         stored = [declaration.model_copy(update={"control": control}) for control in controls]
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
@@ -153,7 +154,7 @@ def put_declaration(
         _require_node(edit, ws, node)
         controls = _catalog_controls(edit, control, "path.control")
         created = any(c not in edit.chain.declarations(node) for c in controls)
-        edit.apply(lambda chain: chain.declare(node, declaration))
+        edit.change(journal.declare(node, declaration))
         stored = [declaration.model_copy(update={"control": c}) for c in controls]
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
@@ -171,7 +172,7 @@ def update_declaration(
     with service.edit(ws) as edit:
         current = _current(edit, ws, node, control)
         declaration = Declaration.model_validate({**current.model_dump(), **changes})
-        edit.apply(lambda chain: chain.declare(node, declaration))
+        edit.change(journal.declare(node, declaration))
         declaration_rows.write_declaration(edit.session, ws, node, declaration)
     return assessed(declaration)
 
@@ -181,6 +182,6 @@ def delete_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, se
     with service.edit(ws) as edit:
         _current(edit, ws, node, control)
         undo = snapshot_before(service, edit, f"deleting the declaration of {control} by {node}")
-        edit.apply(lambda chain: chain.undeclare(node, control))
+        edit.change(journal.undeclare(node, control))
         declaration_rows.delete_declaration(edit.session, ws, node, control)
     return undo_headers(Response(status_code=204), undo)

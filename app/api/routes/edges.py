@@ -19,6 +19,7 @@ from obligraph.app.repository import edge_rows, store
 from obligraph.app.repository.rows import edge_values, insert_edge
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import EDGE_EXAMPLE, EdgeOut, EdgeUpdate
+from obligraph.app.services import journal
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.graph.schema import Edge
 
@@ -53,7 +54,7 @@ def create_edge(ws: WorkspaceId, edge: EdgeBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
         if (edge.provider, edge.consumer) in edit.chain.graph.edges:
             raise Conflict(f"edge {edge.provider} -> {edge.consumer} already exists; PATCH it instead")
-        edit.apply(lambda chain: chain.add_edge(edge))
+        edit.change(journal.add_edge(edge))
         edge = edit.chain.edge(edge.provider, edge.consumer)  # typed override ids are catalog ids now
         insert_edge(edit.session, ws, edge, store.next_position(edit.session, EDGES, ws))
     return edge
@@ -95,7 +96,7 @@ def update_edge(
         if (provider, consumer) not in edit.chain.graph.edges:
             raise _missing(ws, provider, consumer)
         updated = edit.chain.edge(provider, consumer).model_copy(update=changes)
-        edit.apply(lambda chain: chain.update_edge(updated))
+        edit.change(journal.update_edge(updated))
         updated = edit.chain.edge(provider, consumer)  # typed override ids are catalog ids now
         values = {key: value for key, value in edge_values(updated).items() if key in changes}
         edge_rows.update_edge(edit.session, ws, provider, consumer, values)
@@ -108,6 +109,6 @@ def delete_edge(ws: WorkspaceId, provider: ProviderPath, consumer: ConsumerPath,
         if (provider, consumer) not in edit.chain.graph.edges:
             raise _missing(ws, provider, consumer)
         undo = snapshot_before(service, edit, f"removing the dependency {provider} -> {consumer}")
-        edit.apply(lambda chain: chain.remove_edge(provider, consumer))
+        edit.change(journal.remove_edge(provider, consumer))
         edge_rows.delete_edge(edit.session, ws, provider, consumer)
     return undo_headers(Response(status_code=204), undo)

@@ -13,6 +13,7 @@ from obligraph.app.repository import node_rows, store
 from obligraph.app.repository.rows import insert_node
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
+from obligraph.app.services import journal
 from obligraph.app.services.assessed import assessed_node
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.graph.lattice import Layer
@@ -45,7 +46,7 @@ def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
         if node.id in edit.chain:
             raise Conflict(f"workspace '{ws}' already has a node '{node.id}'; PATCH it, or pick another id")
-        edit.apply(lambda chain: chain.add_node(node))
+        edit.change(journal.add_node(node))
         node = edit.chain.node(node.id)  # typed declaration ids are catalog ids now
         position = store.next_position(edit.session, NODES, ws)
         insert_node(edit.session, ws, node, position)
@@ -88,7 +89,7 @@ def update_node(ws: WorkspaceId, node: NodePath, body: NodeUpdate, service: Serv
             raise NotFound(f"workspace '{ws}' has no node '{node}'")
         current = edit.chain.node(node)
         updated = current.model_copy(update=changes)
-        edit.apply(lambda chain: chain.update_node(updated))
+        edit.change(journal.update_node(updated))
         values = {key: getattr(value, "value", value) for key, value in changes.items()}
         node_rows.update_node(edit.session, ws, node, values)
     return assessed_node(updated)
@@ -100,6 +101,6 @@ def delete_node(ws: WorkspaceId, node: NodePath, service: ServiceDep) -> Respons
         if node not in edit.chain:
             raise NotFound(f"workspace '{ws}' has no node '{node}'")
         undo = snapshot_before(service, edit, f"deleting the node {node}")
-        edit.apply(lambda chain: chain.remove_node(node))
+        edit.change(journal.remove_node(node))
         node_rows.delete_node(edit.session, ws, node)
     return undo_headers(Response(status_code=204), undo)
