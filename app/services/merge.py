@@ -37,7 +37,7 @@ def store_merge(edit: Edit, document: Any) -> tuple[Chain, dict[str, int]]:
     chain = edit.chain
     nodes_touched = len(touched["nodes_added"]) + len(touched["nodes_updated"])
     if nodes_touched > REWRITE_ABOVE * max(1, len(chain)):
-        edit.store_whole_chain(chain)
+        edit.rewrite_rows()
     else:
         write_touched_rows(edit.session, edit.workspace.id, chain, touched)
         workspace = edit.workspace

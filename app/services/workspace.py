@@ -158,6 +158,14 @@ class Edit:
         if keep_name:
             chain.name = self.workspace.name
         self.replace_chain(chain)
+        self.rewrite_rows()
+
+    def rewrite_rows(self) -> None:
+        """Store this write's chain as all new rows and settings; what the journal holds stays as it is
+        (a large merge rewrites everything, which is cheaper than row-by-row, yet journals the merge)."""
+        chain = self.chain
+        if chain is None:
+            raise RuntimeError("there is no chain to store")
         store.delete_chain(self.session, self.workspace.id)
         insert_chain(self.session, self.workspace.id, chain)
         workspace = self.workspace
