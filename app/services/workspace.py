@@ -89,6 +89,7 @@ class Edit:
         self._fork: Chain | None = None
         self.changed_chain = False
         self.cancelled = False
+        self.failed = False
         # What the change journal stores for this write; None: only a reload reproduces it.
         self.journal: list[journal.Change] | None = []
         self._before_commit: list[Callable[[Workspace], None]] = []
@@ -139,8 +140,8 @@ class Edit:
         try:
             result = change(self._fork)
         except BaseException:
-            # ChainError leaves a single edit undone, but a merge may have stopped halfway: drop the fork.
-            self._fork = None
+            # A merge may have stopped halfway, so the fork no longer matches the journal or the rows.
+            self.failed = True
             raise
         self.changed_chain = True
         return result
@@ -273,6 +274,8 @@ class Service:
                     return
                 if edit.cancelled:
                     raise RuntimeError("an edit that changed the chain cannot be cancelled")
+                if edit.failed:
+                    raise RuntimeError("a chain edit of this write failed; the write cannot be committed")
                 workspace.revision += 1
                 workspace.updated_at = utcnow()
                 workspace_rows.save_workspace(session, workspace)
