@@ -58,10 +58,13 @@ def checked_document(document: Any, current: Chain) -> ChainDocument:
             "merge a document of the same catalog, or import with mode=replace",
         )
     incoming_ids = {node.id for node in parsed.nodes}
+    named = {end for edge in parsed.edges for end in (edge.provider, edge.consumer)} - incoming_ids
+    # Only the nodes the edges name need stand-ins (this runs under the workspace's write lock, and
+    # standing in every node costs time in the workspace's size); an unknown one brings in all of
+    # them, so its message can suggest the closest id.
+    standing = named if all(node_id in current for node_id in named) else current.graph.nodes
     stand_ins = [
-        {"id": node_id, "layer": current.layer(node_id).value}
-        for node_id in current.graph.nodes
-        if node_id not in incoming_ids
+        {"id": node_id, "layer": current.layer(node_id).value} for node_id in standing if node_id not in incoming_ids
     ]
     Chain.from_dict(
         {**document, "catalog": current.catalog.id, "nodes": [*document.get("nodes", []), *stand_ins]}, source=SOURCE
