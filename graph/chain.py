@@ -408,11 +408,12 @@ class Chain:
         other._edge_order = dict(self._edge_order)
         other._journal = deque(self._journal, maxlen=JOURNAL_LENGTH)
         other.controls = list(self.controls) if self.controls is not None else None
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[str] = nx.DiGraph()
         graph.graph.update(self.graph.graph)
-        graph._node = dict(self.graph._node)
-        graph._adj = {node: dict(successors) for node, successors in self.graph._succ.items()}
-        graph._pred = {node: dict(predecessors) for node, predecessors in self.graph._pred.items()}
+        source, target = _internals(self.graph), _internals(graph)
+        target._node = dict(source._node)
+        target._adj = {node: dict(successors) for node, successors in source._succ.items()}
+        target._pred = {node: dict(predecessors) for node, predecessors in source._pred.items()}
         other.graph = graph
         return other
 
@@ -435,26 +436,35 @@ class Chain:
 
     def _put_node(self, node: Node) -> None:
         if node.id in self.graph:
-            self.graph._node[node.id] = _node_attributes(node)
+            _internals(self.graph)._node[node.id] = _node_attributes(node)
             _clear_networkx_cache(self.graph)
         else:
             self.graph.add_node(node.id, **_node_attributes(node))
 
     def _set_declarations(self, node_id: str, declarations: dict[str, Declaration]) -> None:
-        self.graph._node[node_id] = {**self.graph._node[node_id], "declarations": declarations}
+        nodes = _internals(self.graph)._node
+        nodes[node_id] = {**nodes[node_id], "declarations": declarations}
         _clear_networkx_cache(self.graph)
 
     def _put_edge(self, edge: Edge) -> None:
         u, v = edge.provider, edge.consumer
         if self.graph.has_edge(u, v):
-            self.graph._succ[u][v] = self.graph._pred[v][u] = _edge_attributes(edge)
+            inner = _internals(self.graph)
+            inner._succ[u][v] = inner._pred[v][u] = _edge_attributes(edge)
             _clear_networkx_cache(self.graph)
         else:
             self.graph.add_edge(u, v, **_edge_attributes(edge))
         self._edge_order[u, v] = None
 
 
-def _clear_networkx_cache(graph: nx.DiGraph) -> None:
+def _internals(graph: nx.DiGraph[str]) -> Any:
+    """The graph with networkx's own dicts in reach (``_node``, ``_succ``/``_adj``, ``_pred``; the
+    stubs leave them out). Assigning ``_adj`` or ``_pred`` goes through networkx's descriptors,
+    which reset its cached views."""
+    return graph
+
+
+def _clear_networkx_cache(graph: nx.DiGraph[str]) -> None:
     """What networkx's own edit methods do: forget graphs converted for other backends."""
     cache = getattr(graph, "__networkx_cache__", None)
     if cache:

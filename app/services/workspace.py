@@ -124,7 +124,15 @@ class Edit:
         ``run`` makes it instead of ``apply_change`` when the caller has more at hand (a merge's checked
         document); ``change`` None: the edit is too large to journal, other workers will reload.
         """
-        result = self.apply(run or (lambda chain: journal.apply_change(chain, change)), journaled=change is not None)
+        if run is None:
+            if change is None:
+                raise ValueError("an edit that is not journaled needs run")
+            entry = change
+
+            def run(chain: Chain) -> Any:
+                return journal.apply_change(chain, entry)
+
+        result = self.apply(run, journaled=change is not None)
         if change is not None and self.journal is not None:
             self.journal.append(change)
         return result
