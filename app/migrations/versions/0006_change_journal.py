@@ -1,15 +1,15 @@
 """The change journal: what each write changed, so other workers catch up without a reload.
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-05
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
