@@ -1,8 +1,13 @@
-"""The chain model: a cloud supply chain as a ``networkx.DiGraph``, loaded from ``obligraph/chain@1``.
+"""The chain model: a cloud supply chain loaded from ``obligraph/chain@1``.
 
 An edge ``u -> v`` means the consumer ``v`` uses the provider ``u``'s service. Node attributes are
 ``name``, ``layer``, ``org``, ``description`` and ``declarations`` (control id -> ``Declaration``);
 edge attributes are ``responsibility`` (control id -> ``Responsibility``), ``criticality`` and ``notes``.
+
+The chain keeps two plain dicts: node id -> attributes, and (provider, consumer) -> attributes in
+document order. Loading, compiling for the engine and writing the document read those alone; the
+``networkx.DiGraph`` in ``graph`` is built from them the first time an algorithm or a format asks for
+it (it shares their attribute dicts, so it costs only the adjacency) and is kept in step by every edit.
 
 >>> chain = Chain.from_dict({
 ...     "format": "obligraph/chain@1", "name": "demo",
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import operator
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar
@@ -46,6 +52,11 @@ _revisions = itertools.count(1)
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
+#: The attributes of every edge that has no overrides, criticality or notes, shared: attribute dicts
+#: are never changed in place (an edit replaces the edge's dict), and one dict per edge was a fifth
+#: of a large chain's loading time.
+_PLAIN_EDGE: dict[str, Any] = {"responsibility": {}, "criticality": None, "notes": None}
+
 
 class Chain:
     """A supply chain: nodes (providers and customers), edges (who uses whom) and declarations."""
@@ -66,8 +77,9 @@ class Chain:
         self.description = description
         # Plain attribute dicts, not TypedDicts: networkx's stubs take only ``Graph[node]`` in their
         # algorithms and the attribute type is invariant. ``declarations()`` and ``layer()`` read them typed.
-        self.graph: nx.DiGraph[str] = nx.DiGraph()
-        self._edge_order: dict[tuple[str, str], None] = {}
+        self._nodes: dict[str, dict[str, Any]] = {}
+        self._edges: dict[tuple[str, str], dict[str, Any]] = {}
+        self._graph: nx.DiGraph[str] | None = None
         self.revision = next(_revisions)
         #: Shared by a chain and its forks: an analysis of one may lend results to another (see ``changes_since``).
         self.lineage = object()
@@ -86,27 +98,67 @@ class Chain:
 
     @classmethod
     def _from_dict(cls, document: Mapping[str, Any], *, source: str | None) -> "Chain":
-        parsed = validate_document(document, source=source)
-        try:
-            catalog = load_catalog(parsed.catalog)
-        except ChainError as exc:
-            exc.source = source
-            raise
+        split = _split_plain_edges(document)
+        if split is not None:
+            chain = cls._from_columns(document, *split)
+            if chain is not None:
+                return chain
+        # The document is malformed somewhere, or shaped unusually: validate every part as a model,
+        # so that every message names its place (the quick path above would have wrong edge indices).
+        parsed, catalog = _parsed_with_catalog(document, source)
         parsed, issues = expand_control_ids(parsed, catalog)  # typed ids (27002:2013/A.12.3.1) -> catalog ids
         issues += _cross_check(parsed, catalog)
         if issues:
             raise ChainError(issues, source=source)
-        chain = cls(
+        chain = cls._empty_like(parsed, catalog)
+        chain._nodes = {node.id: _node_attributes(node) for node in parsed.nodes}
+        chain._edges = {(edge.provider, edge.consumer): _edge_attributes(edge) for edge in parsed.edges}
+        return chain
+
+    @classmethod
+    def _from_columns(
+        cls, document: Mapping[str, Any], pairs: list[tuple[str, str] | None], rich: list[int]
+    ) -> "Chain | None":
+        """The chain, when the document is valid, with its plain edges (provider and consumer only, nine
+        in ten of a large chain's) checked as two columns of node ids instead of one pydantic model each.
+
+        A plain edge's endpoints must be ids of the document's nodes, which the node model has
+        already held to the node-id pattern, so the column checks are the whole of its validation.
+        The other edges are validated as models. None when anything is wrong: the caller then
+        validates the whole document again, item by item, for the messages.
+        """
+        edges = document["edges"]
+        nodes = _with_shared_declarations(document.get("nodes"))
+        try:
+            parsed, catalog = _parsed_with_catalog(
+                {**document, "nodes": nodes, "edges": [edges[i] for i in rich]}, None
+            )
+        except ChainError:
+            return None
+        parsed, issues = expand_control_ids(parsed, catalog)
+        if issues:
+            return None
+        for i, edge in zip(rich, parsed.edges, strict=True):
+            pairs[i] = (edge.provider, edge.consumer)
+        complete: list[tuple[str, str]] = pairs  # type: ignore[assignment]  # every None filled just above
+        if _cross_check(parsed, catalog, pairs=complete):
+            return None
+        chain = cls._empty_like(parsed, catalog)
+        chain._nodes = {node.id: _node_attributes(node) for node in parsed.nodes}
+        chain._edges = dict.fromkeys(complete, _PLAIN_EDGE)
+        for edge in parsed.edges:
+            chain._edges[edge.provider, edge.consumer] = _edge_attributes(edge)
+        return chain
+
+    @classmethod
+    def _empty_like(cls, parsed: ChainDocument, catalog: Catalog) -> "Chain":
+        return cls(
             parsed.name,
             catalog=catalog,
             requirement=parsed.requirement,
             controls=parsed.controls,
             description=parsed.description,
         )
-        chain.graph.add_nodes_from((node.id, _node_attributes(node)) for node in parsed.nodes)
-        chain.graph.add_edges_from((edge.provider, edge.consumer, _edge_attributes(edge)) for edge in parsed.edges)
-        chain._edge_order = dict.fromkeys((edge.provider, edge.consumer) for edge in parsed.edges)
-        return chain
 
     @classmethod
     def load(cls, path: str | Path) -> "Chain":
@@ -134,9 +186,37 @@ class Chain:
         return document
 
     def node_documents(self) -> Iterator[dict[str, Any]]:
-        """Nodes as ``to_dict`` lists them, produced one at a time (so writers can stream)."""
-        for node_id in self.graph.nodes:
-            yield _dump(self.node(node_id))
+        """Nodes as ``to_dict`` lists them, produced one at a time (so writers can stream).
+
+        Built from the attributes in ``_dump``'s key order, like ``edge_documents``; a declaration
+        without evidence (most of them, and shared between nodes) is serialised once and copied.
+        The lossless tests hold this to the ``Node`` model's dump.
+        """
+        serialize = Declaration.__pydantic_serializer__.to_python
+        plain: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for node_id, attrs in self._nodes.items():
+            document: dict[str, Any] = {"id": node_id}
+            if attrs["name"] is not None:
+                document["name"] = attrs["name"]
+            document["layer"] = attrs["layer"].value
+            if attrs["org"] is not None:
+                document["org"] = attrs["org"]
+            if attrs["description"] is not None:
+                document["description"] = attrs["description"]
+            if attrs["declarations"]:
+                items = []
+                for declaration in attrs["declarations"].values():
+                    if declaration.evidence:
+                        items.append(serialize(declaration, mode="json", exclude_none=True))
+                        continue
+                    key = (declaration.control, declaration.status, declaration.assigns, declaration.notes)
+                    dumped = plain.get(key)
+                    if dumped is None:
+                        dumped = plain[key] = serialize(declaration, mode="json", exclude_none=True)
+                        del dumped["evidence"]
+                    items.append(dict(dumped))
+                document["declarations"] = items
+            yield document
 
     def edge_documents(self) -> Iterator[dict[str, Any]]:
         """Edges in document order, as ``to_dict`` lists them.
@@ -145,9 +225,7 @@ class Chain:
         pydantic ``Edge`` per edge: edges outnumber nodes five to one and that round trip dominated
         export time. The lossless tests hold this to the ``Edge`` model's dump.
         """
-        edges = self.graph.edges
-        for u, v in self._edge_order:
-            attrs = edges[u, v]
+        for (u, v), attrs in self._edges.items():
             document: dict[str, Any] = {"provider": u, "consumer": v}
             if attrs["responsibility"]:
                 document["responsibility"] = {control: r.value for control, r in attrs["responsibility"].items()}
@@ -164,7 +242,7 @@ class Chain:
     # -- reading --------------------------------------------------------------------------------
 
     def node(self, node_id: str) -> Node:
-        attrs = self.graph.nodes[node_id]
+        attrs = self._nodes[node_id]
         return Node.model_construct(
             id=node_id,
             name=attrs["name"],
@@ -175,7 +253,7 @@ class Chain:
         )
 
     def edge(self, provider: str, consumer: str) -> Edge:
-        attrs = self.graph.edges[provider, consumer]
+        attrs = self._edges[provider, consumer]
         return Edge.model_construct(
             provider=provider,
             consumer=consumer,
@@ -185,29 +263,51 @@ class Chain:
         )
 
     def declarations(self, node_id: str) -> dict[str, Declaration]:
-        declarations: dict[str, Declaration] = self.graph.nodes[node_id]["declarations"]
+        declarations: dict[str, Declaration] = self._nodes[node_id]["declarations"]
         return declarations
 
     def layer(self, node_id: str) -> Layer:
-        layer: Layer = self.graph.nodes[node_id]["layer"]
+        layer: Layer = self._nodes[node_id]["layer"]
         return layer
 
     def edges(self) -> list[tuple[str, str]]:
         """Edges in document order."""
-        return list(self._edge_order)
+        return list(self._edges)
+
+    def node_ids(self) -> list[str]:
+        """Node ids in document order (the graph's order too)."""
+        return list(self._nodes)
+
+    def node_attributes(self) -> Mapping[str, Mapping[str, Any]]:
+        """Node id -> attribute dict, without building the graph. Read only: edits go through the methods."""
+        return self._nodes
+
+    def edge_attributes(self) -> Mapping[tuple[str, str], Mapping[str, Any]]:
+        """(provider, consumer) -> attribute dict in document order, without building the graph. Read only."""
+        return self._edges
+
+    def number_of_edges(self) -> int:
+        return len(self._edges)
 
     def __contains__(self, node_id: object) -> bool:
-        return node_id in self.graph
+        return node_id in self._nodes
 
     def __len__(self) -> int:
-        return self.graph.number_of_nodes()
+        return len(self._nodes)
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        """The chain as a ``networkx.DiGraph``, built on first use; edit it only through the chain's methods."""
+        if self._graph is None:
+            self._graph = _graph_of(self._nodes, self._edges)
+        return self._graph
 
     def responsibility(self, provider: str, consumer: str, control: str) -> Responsibility:
         """r(u, v, c): the edge override, else the provider's ``assigns``, else the catalog default."""
-        override: Responsibility | None = self.graph.edges[provider, consumer]["responsibility"].get(control)
+        override: Responsibility | None = self._edges[provider, consumer]["responsibility"].get(control)
         if override is not None:
             return override
-        declaration: Declaration | None = self.graph.nodes[provider]["declarations"].get(control)
+        declaration: Declaration | None = self._nodes[provider]["declarations"].get(control)
         if declaration is not None and declaration.assigns is not None:
             return declaration.assigns
         return self.catalog.default_responsibility(self.layer(provider), control)
@@ -233,7 +333,7 @@ class Chain:
 
     def add_node(self, node: Node | Mapping[str, Any]) -> None:
         node, issues = expand_node(_validated(Node, node, ("node",)), self.catalog, ("node",))
-        if node.id in self.graph:
+        if node.id in self._nodes:
             raise ChainError.at(("node", "id"), f"'{node.id}' already exists; node ids must be unique")
         issues += _declaration_issues(node, ("node",), self.catalog)
         if issues:
@@ -248,7 +348,7 @@ class Chain:
         issues += _declaration_issues(node, ("node",), self.catalog)
         if issues:
             raise ChainError(issues)
-        before = self.graph.nodes[node.id]
+        before = self._nodes[node.id]
         same_layer, declarations = before["layer"] is node.layer, dict(before["declarations"])
         self._put_node(node)
         if same_layer:
@@ -258,15 +358,20 @@ class Chain:
 
     def remove_node(self, node_id: str) -> None:
         self._require_node(node_id)
-        for pair in list(self.graph.in_edges(node_id)) + list(self.graph.out_edges(node_id)):
-            self._edge_order.pop(pair, None)
-        self.graph.remove_node(node_id)
+        if self._graph is not None:
+            touching = [*self._graph.in_edges(node_id), *self._graph.out_edges(node_id)]
+            self._graph.remove_node(node_id)  # also from ``_nodes``: the graph's node dict is that dict
+        else:
+            touching = [pair for pair in self._edges if node_id in pair]
+            del self._nodes[node_id]
+        for pair in touching:
+            del self._edges[pair]
         self.touch()
 
     def add_edge(self, edge: Edge | Mapping[str, Any]) -> None:
         edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
-        issues += _edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog)
-        if (edge.provider, edge.consumer) in self._edge_order:
+        issues += _edge_issues(edge, ("edge",), self._nodes, self.catalog)
+        if (edge.provider, edge.consumer) in self._edges:
             issues.append(
                 Issue("edge", f"{edge.provider} -> {edge.consumer} already exists; update it instead of adding it")
             )
@@ -277,19 +382,20 @@ class Chain:
 
     def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
         edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
-        if (edge.provider, edge.consumer) not in self._edge_order:
+        if (edge.provider, edge.consumer) not in self._edges:
             raise ChainError.at(("edge",), f"there is no edge {edge.provider} -> {edge.consumer}")
-        issues += _edge_issues(edge, ("edge",), set(self.graph.nodes), self.catalog)
+        issues += _edge_issues(edge, ("edge",), self._nodes, self.catalog)
         if issues:
             raise ChainError(issues)
         self._put_edge(edge)
         self.touch()
 
     def remove_edge(self, provider: str, consumer: str) -> None:
-        if (provider, consumer) not in self._edge_order:
+        if (provider, consumer) not in self._edges:
             raise ChainError.at(("edge",), f"there is no edge {provider} -> {consumer}")
-        del self._edge_order[provider, consumer]
-        self.graph.remove_edge(provider, consumer)
+        del self._edges[provider, consumer]
+        if self._graph is not None:
+            self._graph.remove_edge(provider, consumer)
         self.touch()
 
     def declare(self, node_id: str, declaration: Declaration | Mapping[str, Any]) -> None:
@@ -303,7 +409,7 @@ class Chain:
         issues = list(_scope_issues(declaration, ("declaration",), self.catalog))
         if issues:
             raise ChainError(issues)
-        before = self.graph.nodes[node_id]["declarations"]
+        before = self._nodes[node_id]["declarations"]
         declarations = dict(before)
         for control in controls:
             same = control == declaration.control
@@ -314,7 +420,7 @@ class Chain:
     def undeclare(self, node_id: str, control: str) -> None:
         """Remove the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
-        before = self.graph.nodes[node_id]["declarations"]
+        before = self._nodes[node_id]["declarations"]
         declarations = dict(before)
         controls = [control]
         if is_typed(control):
@@ -331,7 +437,7 @@ class Chain:
         self._declarations_changed(node_id, before)
 
     def touch(self) -> None:
-        """Mark the chain changed (call after editing ``graph`` directly) so cached arrays are rebuilt."""
+        """Mark the chain changed so cached arrays are rebuilt."""
         self._step(None)
         self._compiled = None
 
@@ -371,7 +477,7 @@ class Chain:
 
     def _declarations_changed(self, node_id: str, before: Mapping[str, Declaration]) -> None:
         """Record an edit of one node's declarations and patch the compiled arrays instead of dropping them."""
-        after = self.graph.nodes[node_id]["declarations"]
+        after = self._nodes[node_id]["declarations"]
         changed = frozenset(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
         self._step(changed)
         if self._compiled is not None and changed:
@@ -386,12 +492,12 @@ class Chain:
             controls=self.controls,
             description=self.description,
         )
-        for node_id, attrs in self.graph.nodes(data=True):
-            other.graph.add_node(node_id, **{**attrs, "declarations": dict(attrs["declarations"])})
-        for u, v in self._edge_order:
-            attrs = self.graph.edges[u, v]
-            other.graph.add_edge(u, v, **{**attrs, "responsibility": dict(attrs["responsibility"])})
-            other._edge_order[u, v] = None
+        other._nodes = {
+            node_id: {**attrs, "declarations": dict(attrs["declarations"])} for node_id, attrs in self._nodes.items()
+        }
+        other._edges = {
+            pair: {**attrs, "responsibility": dict(attrs["responsibility"])} for pair, attrs in self._edges.items()
+        }
         return other
 
     def fork(self) -> "Chain":
@@ -399,22 +505,26 @@ class Chain:
 
         Unlike ``copy``, it shares what edits never change in place: node and edge attribute
         dicts and declaration dicts (the edit methods replace them), the compiled arrays (patched
-        copy on write) and the catalog; it copies only the adjacency dicts, one per node. It keeps
+        copy on write) and the catalog; it copies the two top-level dicts and, if the graph was
+        built, its adjacency dicts, one per node. It keeps
         the revision, the edit journal and the lineage, so an analysis of this chain lends its
         results to the fork's next analysis after declaration edits.
         """
         other = Chain.__new__(Chain)
         other.__dict__.update(self.__dict__)
-        other._edge_order = dict(self._edge_order)
+        other._nodes = dict(self._nodes)
+        other._edges = dict(self._edges)
         other._journal = deque(self._journal, maxlen=JOURNAL_LENGTH)
         other.controls = list(self.controls) if self.controls is not None else None
-        graph: nx.DiGraph[str] = nx.DiGraph()
-        graph.graph.update(self.graph.graph)
-        source, target = _internals(self.graph), _internals(graph)
-        target._node = dict(source._node)
-        target._adj = {node: dict(successors) for node, successors in source._succ.items()}
-        target._pred = {node: dict(predecessors) for node, predecessors in source._pred.items()}
-        other.graph = graph
+        other._graph = None
+        if self._graph is not None:
+            graph: nx.DiGraph[str] = nx.DiGraph()
+            graph.graph.update(self._graph.graph)
+            source, target = _internals(self._graph), _internals(graph)
+            target._node = other._nodes
+            target._adj = {node: dict(successors) for node, successors in source._succ.items()}
+            target._pred = {node: dict(predecessors) for node, predecessors in source._pred.items()}
+            other._graph = graph
         return other
 
     def compiled(self) -> CompiledChain:
@@ -429,32 +539,38 @@ class Chain:
     # -- internals ------------------------------------------------------------------------------
 
     def _require_node(self, node_id: str) -> None:
-        if node_id not in self.graph:
+        if node_id not in self._nodes:
             raise ChainError.at(("node",), f"there is no node '{node_id}'")
 
     # Attribute dicts may be shared with forks (see ``fork``): an edit replaces them, never updates them.
 
+    # The graph's node dict is ``_nodes`` itself, so a node's attributes are set in one place.
+
     def _put_node(self, node: Node) -> None:
-        if node.id in self.graph:
-            _internals(self.graph)._node[node.id] = _node_attributes(node)
-            _clear_networkx_cache(self.graph)
-        else:
-            self.graph.add_node(node.id, **_node_attributes(node))
+        if self._graph is not None and node.id not in self._nodes:
+            self._graph.add_node(node.id)  # its adjacency; the attributes are set just below
+        self._nodes[node.id] = _node_attributes(node)
+        self._graph_changed()
 
     def _set_declarations(self, node_id: str, declarations: dict[str, Declaration]) -> None:
-        nodes = _internals(self.graph)._node
-        nodes[node_id] = {**nodes[node_id], "declarations": declarations}
-        _clear_networkx_cache(self.graph)
+        self._nodes[node_id] = {**self._nodes[node_id], "declarations": declarations}
+        self._graph_changed()
 
     def _put_edge(self, edge: Edge) -> None:
         u, v = edge.provider, edge.consumer
-        if self.graph.has_edge(u, v):
-            inner = _internals(self.graph)
-            inner._succ[u][v] = inner._pred[v][u] = _edge_attributes(edge)
-            _clear_networkx_cache(self.graph)
-        else:
-            self.graph.add_edge(u, v, **_edge_attributes(edge))
-        self._edge_order[u, v] = None
+        attrs = self._edges[u, v] = _edge_attributes(edge)
+        if self._graph is not None:
+            if not self._graph.has_edge(u, v):
+                self._graph.add_edge(u, v)
+            inner = _internals(self._graph)
+            inner._succ[u][v] = inner._pred[v][u] = attrs
+        self._graph_changed()
+
+    def _graph_changed(self) -> None:
+        """What networkx's own edit methods do: forget graphs converted for other backends."""
+        cache = getattr(self._graph, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
 
 
 def _internals(graph: nx.DiGraph[str]) -> Any:
@@ -464,11 +580,21 @@ def _internals(graph: nx.DiGraph[str]) -> Any:
     return graph
 
 
-def _clear_networkx_cache(graph: nx.DiGraph[str]) -> None:
-    """What networkx's own edit methods do: forget graphs converted for other backends."""
-    cache = getattr(graph, "__networkx_cache__", None)
-    if cache:
-        cache.clear()
+def _graph_of(nodes: dict[str, dict[str, Any]], edges: dict[tuple[str, str], dict[str, Any]]) -> nx.DiGraph[str]:
+    """A ``DiGraph`` over the chain's own dicts: its node dict is ``nodes`` and its edge attribute
+    dicts are those of ``edges``; only the adjacency is new. Assembled directly rather than through
+    ``add_edges_from``, which checks and copies each edge (three times slower at 500,000 edges)."""
+    successors: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in nodes}
+    predecessors: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in nodes}
+    for (u, v), attrs in edges.items():
+        successors[u][v] = attrs
+        predecessors[v][u] = attrs
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    inner = _internals(graph)
+    inner._node = nodes
+    inner._adj = successors
+    inner._pred = predecessors
+    return graph
 
 
 def _node_attributes(node: Node) -> dict[str, Any]:
@@ -483,6 +609,69 @@ def _node_attributes(node: Node) -> dict[str, Any]:
 
 def _edge_attributes(edge: Edge) -> dict[str, Any]:
     return {"responsibility": dict(edge.responsibility), "criticality": edge.criticality, "notes": edge.notes}
+
+
+def _parsed_with_catalog(document: Any, source: str | None) -> tuple[ChainDocument, Catalog]:
+    parsed = validate_document(document, source=source)
+    try:
+        return parsed, load_catalog(parsed.catalog)
+    except ChainError as exc:
+        exc.source = source
+        raise
+
+
+def _with_shared_declarations(nodes: Any) -> Any:
+    """The nodes with each plain declaration (a mapping of exactly ``control`` and ``status``) replaced
+    by one validated ``Declaration`` per distinct pair, which the node model then takes as it is.
+
+    A large chain repeats a few hundred such pairs millions of times; validating and holding one
+    model each cost a third of loading time and most of the model's memory. A pair that does not
+    validate is left as it was, for the node model to report at its place.
+    """
+    if not isinstance(nodes, list):
+        return nodes
+    shared: dict[tuple[Any, Any], Declaration | None] = {}
+    swapped = []
+    for node in nodes:
+        declarations = node.get("declarations") if type(node) is dict else None
+        if type(declarations) is not list:
+            swapped.append(node)
+            continue
+        replaced = list(declarations)
+        for j, item in enumerate(declarations):
+            if type(item) is not dict or len(item) != 2:
+                continue
+            try:
+                key = (item["control"], item["status"])
+                declaration = shared[key]
+            except KeyError:
+                if "control" not in item or "status" not in item:
+                    continue
+                try:
+                    declaration = shared[key] = Declaration.model_validate(item)
+                except ValidationError:
+                    declaration = shared[key] = None
+            except TypeError:  # an unhashable control or status: the node model will say what is wrong
+                continue
+            if declaration is not None:
+                replaced[j] = declaration
+        swapped.append({**node, "declarations": replaced})
+    return swapped
+
+
+def _split_plain_edges(document: Any) -> tuple[list[tuple[str, str] | None], list[int]] | None:
+    """(provider, consumer) for each plain edge (a mapping of exactly those two keys) and None for
+    the others, with the positions of the others; None when the document is not shaped for that."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("edges"), list):
+        return None
+    try:
+        pairs = [
+            (edge["provider"], edge["consumer"]) if type(edge) is dict and len(edge) == 2 else None
+            for edge in document["edges"]
+        ]
+    except KeyError:
+        return None
+    return pairs, [i for i, pair in enumerate(pairs) if pair is None]
 
 
 def validate_document(document: Any, *, source: str | None = None) -> ChainDocument:
@@ -570,24 +759,34 @@ def _edge_issues(edge: Edge, prefix: Location, node_ids: Collection[str], catalo
             )
 
 
-def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
+def _cross_check(
+    document: ChainDocument, catalog: Catalog, *, pairs: list[tuple[str, str]] | None = None
+) -> list[Issue]:
     """Problems between the document's parts: whole columns are checked with set operations first,
-    and only a document that fails them is walked item by item to name each place."""
+    and only a document that fails them is walked item by item to name each place.
+
+    ``pairs``, when given, are all the edges' (provider, consumer), of which ``document.edges`` are
+    only those with more than the two ends; then a failing check returns a token issue without places.
+    """
     known = set(catalog.ids)
     node_ids = [node.id for node in document.nodes]
     id_set = set(node_ids)
     nodes_clean = len(id_set) == len(node_ids) and all(
         _declarations_clean([d.control for d in node.declarations], known) for node in document.nodes
     )
-    pairs = [(edge.provider, edge.consumer) for edge in document.edges]
-    endpoints = {end for pair in pairs for end in pair}
+    all_pairs = pairs if pairs is not None else [(edge.provider, edge.consumer) for edge in document.edges]
+    providers, consumers = (list(ends) for ends in zip(*all_pairs)) if all_pairs else ([], [])
     overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
-    edges_clean = (
-        endpoints.issubset(id_set)
-        and len(set(pairs)) == len(pairs)
-        and all(u != v for u, v in pairs)
-        and overridden.issubset(known)
-    )
+    try:
+        edges_clean = (
+            id_set.issuperset(providers)
+            and id_set.issuperset(consumers)
+            and len(set(all_pairs)) == len(all_pairs)
+            and not any(map(operator.eq, providers, consumers))
+            and overridden.issubset(known)
+        )
+    except TypeError:  # an end that is not a string (a list, say) in an edge the models did not check
+        edges_clean = False
     scopes = {
         entry
         for node in document.nodes
@@ -598,6 +797,8 @@ def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
     scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
     if nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ()):
         return []
+    if pairs is not None:
+        return [Issue("edges", "the document needs checking item by item")]
     return _cross_check_each(document, catalog)
 
 

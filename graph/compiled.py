@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -310,6 +310,48 @@ def _fill_node(
             cells.assign.append((node, j, assign))
 
 
+def _declared_cells(
+    node_attributes: Sequence[Mapping[str, Any]],
+    column: Mapping[str, int],
+    own: NDArray[np.uint8],
+    declared: NDArray[np.bool_],
+) -> SparseCells:
+    """Every node's declarations into the status matrices at once, and the sparse lists.
+
+    What ``_fill_node`` does node by node, done over the flat list of all declarations: the
+    matrices are written with one fancy-indexed assignment and only the declarations the sparse
+    lists need (verified ones, for their evidence windows; not_applicable; assigns) are visited.
+    """
+    per_node = [attrs["declarations"] for attrs in node_attributes]
+    counts = np.fromiter(map(len, per_node), dtype=np.int64, count=len(per_node))
+    total = int(counts.sum())
+    cell_node = np.repeat(np.arange(len(per_node), dtype=np.int64), counts)
+    cell_col = np.fromiter(
+        (column[control] for declarations in per_node for control in declarations), dtype=np.int64, count=total
+    )
+    flat = [declaration for declarations in per_node for declaration in declarations.values()]
+    ranks = np.fromiter((_RANKS[d.status] for d in flat), dtype=np.uint8, count=total)
+    own[cell_node, cell_col] = ranks
+    declared[cell_node, cell_col] = True
+
+    cells = SparseCells()
+    for k in np.flatnonzero(ranks == VERIFIED_RANK).tolist():
+        node, j = int(cell_node[k]), int(cell_col[k])
+        cells.verified.append((node, j))
+        cells.window.extend(
+            (node, j, first.toordinal(), last.toordinal()) for first, last in flat[k].assurance_windows()
+        )
+    not_applicable = np.flatnonzero(ranks == NOT_APPLICABLE_RANK)
+    cells.not_applicable.extend(zip(cell_node[not_applicable].tolist(), cell_col[not_applicable].tolist()))
+    cells.assign.extend(
+        (int(cell_node[k]), int(cell_col[k]), d.assigns.code) for k, d in enumerate(flat) if d.assigns is not None
+    )
+    return cells
+
+
+_RANKS = {status: status.rank for status in Status}
+
+
 def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int64]]:
     array = np.array(rows, dtype=np.int64).reshape(-1, width)
     return [array[:, i].copy() for i in range(width)]
@@ -317,26 +359,26 @@ def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int
 
 def compile_chain(chain: "Chain") -> CompiledChain:
     catalog = chain.catalog
-    node_ids = list(chain.graph.nodes)
+    nodes = chain.node_attributes()
+    node_ids = list(nodes)
     node_index = {node_id: i for i, node_id in enumerate(node_ids)}
     n, c = len(node_ids), len(catalog)
     col = catalog.index
 
-    layer = np.empty(n, dtype=np.int8)
+    layer = np.fromiter((attrs["layer"].code for attrs in nodes.values()), dtype=np.int8, count=n)
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
     declared = np.zeros((n, c), dtype=bool)
-    cells = SparseCells()
-    for i, attrs in enumerate(chain.graph.nodes.values()):
-        layer[i] = attrs["layer"].code
-        _fill_node(i, attrs["declarations"], col, own, declared, cells)
+    cells = _declared_cells(list(nodes.values()), col, own, declared)
 
-    pairs = chain.edges()
-    src = np.fromiter((node_index[u] for u, _ in pairs), dtype=np.int64, count=len(pairs))
-    dst = np.fromiter((node_index[v] for _, v in pairs), dtype=np.int64, count=len(pairs))
+    edges = chain.edge_attributes()
+    providers, consumers = zip(*edges) if edges else ((), ())
+    src = np.array(list(map(node_index.__getitem__, providers)), dtype=np.int64)
+    dst = np.array(list(map(node_index.__getitem__, consumers)), dtype=np.int64)
     overrides: list[tuple[int, int, int]] = []
-    for e, (u, v) in enumerate(pairs):
-        for control, value in chain.graph.edges[u, v]["responsibility"].items():
-            overrides.append((e, col[control], value.code))
+    for e, attrs in enumerate(edges.values()):
+        if attrs["responsibility"]:
+            for control, value in attrs["responsibility"].items():
+                overrides.append((e, col[control], value.code))
 
     default = np.full((len(Layer), c), CUSTOMER, dtype=np.uint8)
     for provider_layer in PROVIDER_LAYERS:

@@ -46,6 +46,6 @@ def write_touched_rows(session: Session, ws: str, chain: Chain, touched: Mapping
         rows.node(node_id, position + offset, node.name, node.layer, node.org, node.description, node.declarations)
     position = store.next_position(session, store.EDGES, ws)
     for offset, (provider, consumer) in enumerate(touched["edges_added"]):
-        attrs = chain.graph.adj[provider][consumer]
+        attrs = chain.edge_attributes()[provider, consumer]
         rows.edge(provider, consumer, position + offset, attrs["responsibility"], attrs["criticality"], attrs["notes"])
     rows.write(session)

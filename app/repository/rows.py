@@ -85,7 +85,9 @@ class Rows:
             )
 
     def edge(self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes) -> None:
-        overrides = json.dumps({control: _value(r) for control, r in responsibility.items()})
+        overrides = (
+            json.dumps({control: _value(r) for control, r in responsibility.items()}) if responsibility else "{}"
+        )
         self.edges.append((self.ws, provider, consumer, position, overrides, _value(criticality), notes))
 
     def write(self, session: Session) -> None:
@@ -101,9 +103,7 @@ class Rows:
 def insert_chain(session: Session, ws: str, chain: Chain) -> None:
     """Store every node and edge of ``chain`` in its order (the workspace must hold none)."""
     rows = Rows(ws)
-    graph = chain.graph
-    for i, node_id in enumerate(graph.nodes):
-        attrs = graph.nodes[node_id]
+    for i, (node_id, attrs) in enumerate(chain.node_attributes().items()):
         rows.node(
             node_id,
             i,
@@ -113,8 +113,7 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
             attrs["description"],
             attrs["declarations"].values(),
         )
-    for i, (u, v) in enumerate(chain.edges()):
-        edge = graph.adj[u][v]
+    for i, ((u, v), edge) in enumerate(chain.edge_attributes().items()):
         rows.edge(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
     rows.write(session)
 

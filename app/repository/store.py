@@ -47,7 +47,7 @@ def chain_document(session: Session, workspace: Workspace) -> dict[str, Any]:
             node["declarations"] = declarations[row.node_id]
         nodes.append(node)
     edges = [
-        edge_dict(row)
+        _without_empty(edge_dict(row))
         for row in session.execute(select(EDGES).where(EDGES.c.workspace_id == ws).order_by(EDGES.c.position))
     ]
     document: dict[str, Any] = {"format": CHAIN_FORMAT, "name": workspace.name}
@@ -82,8 +82,15 @@ def declarations_by_node(
         evidence[row.node_id, row.control].append(evidence_dict(row))
     result: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in session.execute(decl_query.order_by(DECLARATIONS.c.node_id, DECLARATIONS.c.position)):
-        result[row.node_id].append(declaration_dict(row, evidence.get((row.node_id, row.control), [])))
+        result[row.node_id].append(_without_empty(declaration_dict(row, evidence.get((row.node_id, row.control), []))))
     return result
+
+
+def _without_empty(item: dict[str, Any]) -> dict[str, Any]:
+    """The item without its None and empty fields, as a document would write it: ``Chain.from_dict``
+    checks an edge of only provider and consumer, or a declaration of only control and status, as a
+    column rather than as one model each."""
+    return {key: value for key, value in item.items() if value is not None and value != [] and value != {}}
 
 
 def node_dict(row: Any) -> dict[str, Any]:

@@ -106,10 +106,10 @@ def matching_cells(workspace_id: str, analysis: Analysis, query: TableQuery) -> 
 
 def _node_rows(analysis: Analysis, text: str) -> np.ndarray:
     wanted = text.casefold()
-    graph = analysis.chain.graph
+    nodes = analysis.chain.node_attributes()
     ids = analysis.compiled.node_ids
     return np.fromiter(
-        (wanted in node.casefold() or wanted in (graph.nodes[node]["name"] or "").casefold() for node in ids),
+        (wanted in node.casefold() or wanted in (nodes[node]["name"] or "").casefold() for node in ids),
         dtype=bool,
         count=len(ids),
     )
@@ -119,9 +119,9 @@ def _sort_key(analysis: Analysis, column: str, flat: np.ndarray) -> np.ndarray:
     width = len(analysis.controls)
     rows, cols = flat // width, flat % width
     if column == "node":
-        graph = analysis.chain.graph
+        nodes = analysis.chain.node_attributes()
         ids = analysis.compiled.node_ids
-        by_name = sorted(range(len(ids)), key=lambda v: ((graph.nodes[ids[v]]["name"] or ids[v]).casefold(), v))
+        by_name = sorted(range(len(ids)), key=lambda v: ((nodes[ids[v]]["name"] or ids[v]).casefold(), v))
         rank = np.empty(len(ids), dtype=np.int64)
         rank[np.array(by_name, dtype=np.int64)] = np.arange(len(ids))
         return rank[rows]

@@ -65,18 +65,18 @@ def preview(current: Chain, document: dict[str, Any], mode: ImportMode) -> Impor
     removed_nodes: list[str] = []
     removed_edges = removed_declarations = 0
     if mode is ImportMode.REPLACE:
-        removed_nodes = [n for n in current.graph.nodes if n not in nodes]
-        removed_edges = sum(1 for edge in current.graph.edges if edge not in edges)
+        removed_nodes = [n for n in current.node_ids() if n not in nodes]
+        removed_edges = sum(1 for edge in current.edge_attributes() if edge not in edges)
         removed_declarations = sum(
             1
-            for node in current.graph.nodes
+            for node in current.node_ids()
             for control in current.declarations(node)
             if (node, control) not in declared
         )
     return ImportPreview(
         mode=mode,
         nodes=len(current),
-        edges=current.graph.number_of_edges(),
+        edges=current.number_of_edges(),
         document_nodes=len(nodes),
         document_edges=len(edges),
         nodes_removed=len(removed_nodes),

@@ -62,7 +62,7 @@ def checked_document(document: Any, current: Chain) -> ChainDocument:
     # Only the nodes the edges name need stand-ins (this runs under the workspace's write lock, and
     # standing in every node costs time in the workspace's size); an unknown one brings in all of
     # them, so its message can suggest the closest id.
-    standing = named if all(node_id in current for node_id in named) else current.graph.nodes
+    standing = named if all(node_id in current for node_id in named) else current.node_ids()
     stand_ins = [
         {"id": node_id, "layer": current.layer(node_id).value} for node_id in standing if node_id not in incoming_ids
     ]
@@ -92,7 +92,7 @@ def merge_into(chain: Chain, document: Mapping[str, Any], parsed: ChainDocument)
     for raw, edge in zip(document.get("edges", []), parsed.edges, strict=True):
         given = edge.model_dump()
         pair = (edge.provider, edge.consumer)
-        if chain.graph.has_edge(*pair):
+        if pair in chain.edge_attributes():
             target = chain.edge(*pair).model_dump()
             target.update({key: given[key] for key in raw if key in ("criticality", "notes")})
             target["responsibility"] = {**target["responsibility"], **given["responsibility"]}

@@ -219,7 +219,7 @@ class Analysis:
 
     def status_note(self, node: str, control: str) -> str | None:
         """Why the node's own status for ``control`` counts lower than it declared, when it does."""
-        attrs = self.chain.graph.nodes.get(node)
+        attrs = self.chain.node_attributes().get(node)
         declaration = attrs["declarations"].get(control) if attrs else None
         if declaration is None:
             return None

@@ -9,6 +9,7 @@ node or edge per line instead, without spaces.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from obligraph.graph.analysis.result import Analysis
 
 FLUSH_AT = 1 << 20  # bytes buffered before a write to the file
+BATCH = 2000  # nodes or edges laid out per orjson call
 #: A value as JSON bytes, laid out as if nested ``depth`` levels deep.
 Dumps = Callable[[Any, int], bytes]
 
@@ -60,6 +62,10 @@ def _write_list(
     out: _Buffered, key: str, items: Iterable[dict[str, Any]], dumps: Dumps, pad: bytes, newline: bytes
 ) -> None:
     out.write(pad + orjson.dumps(key) + b": [")
+    if pad == b"  ":
+        _write_items_in_batches(out, items)
+        out.write(b"]")
+        return
     separator = (newline or b"\n") + pad * 2
     first = True
     for item in items:
@@ -68,6 +74,23 @@ def _write_list(
     if not first:
         out.write((newline or b"\n") + pad)
     out.write(b"]")
+
+
+def _write_items_in_batches(out: _Buffered, items: Iterable[dict[str, Any]]) -> None:
+    """The list's items as the two-space layout nests them, a few thousand per orjson call.
+
+    orjson lays a list out as ``[\n  item,\n  item\n]`` with the items one level in; inside the
+    document they sit two levels in, so each batch's inner text gets one more level (JSON strings
+    hold no raw newline, so every b"\n" is a line break of the layout).
+    """
+    iterator = iter(items)
+    first = True
+    while batch := list(itertools.islice(iterator, BATCH)):
+        body = orjson.dumps(batch, option=orjson.OPT_INDENT_2)[2:-2].replace(b"\n", b"\n  ")
+        out.write((b"\n  " if first else b",\n  ") + body)
+        first = False
+    if not first:
+        out.write(b"\n  ")
 
 
 def _indented_dumps(indent: int | None) -> Dumps:

@@ -52,7 +52,7 @@ EDGE_LINKS = links(
 )
 def create_edge(ws: WorkspaceId, edge: EdgeBody, service: ServiceDep) -> Any:
     with service.edit(ws) as edit:
-        if (edge.provider, edge.consumer) in edit.chain.graph.edges:
+        if (edge.provider, edge.consumer) in edit.chain.edge_attributes():
             raise Conflict(f"edge {edge.provider} -> {edge.consumer} already exists; PATCH it instead")
         edit.change(journal.add_edge(edge))
         edge = edit.chain.edge(edge.provider, edge.consumer)  # typed override ids are catalog ids now
@@ -93,7 +93,7 @@ def update_edge(
     if "responsibility" in changes and changes["responsibility"] is None:
         changes["responsibility"] = {}
     with service.edit(ws) as edit:
-        if (provider, consumer) not in edit.chain.graph.edges:
+        if (provider, consumer) not in edit.chain.edge_attributes():
             raise _missing(ws, provider, consumer)
         updated = edit.chain.edge(provider, consumer).model_copy(update=changes)
         edit.change(journal.update_edge(updated))
@@ -106,7 +106,7 @@ def update_edge(
 @router.delete("/{provider}/{consumer}", status_code=204, response_class=Response, summary="Remove an edge")
 def delete_edge(ws: WorkspaceId, provider: ProviderPath, consumer: ConsumerPath, service: ServiceDep) -> Response:
     with service.edit(ws) as edit:
-        if (provider, consumer) not in edit.chain.graph.edges:
+        if (provider, consumer) not in edit.chain.edge_attributes():
             raise _missing(ws, provider, consumer)
         undo = snapshot_before(service, edit, f"removing the dependency {provider} -> {consumer}")
         edit.change(journal.remove_edge(provider, consumer))

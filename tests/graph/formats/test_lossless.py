@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from obligraph.graph.chain import Chain
-from obligraph.graph.formats import FORMATS, export_chain, export_to, import_document
+from obligraph.graph.formats import FORMATS, chain_json, export_chain, export_to, import_document
 from tests.graph.formats.strategies import rich_chains
 from tests.strategies import chains
 
@@ -62,6 +62,15 @@ def test_streamed_json_is_exactly_what_chain_dump_writes(document):
     expected = json.dumps(chain.to_dict(), indent=2, ensure_ascii=False) + "\n"
     assert export_chain(chain, "json").decode("utf-8") == expected
     assert json.loads(export_chain(chain, "json", indent=None)) == chain.to_dict()
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 2000])
+def test_streamed_json_in_batches_of_any_size_is_what_chain_dump_writes(batch, enterprise, monkeypatch):
+    monkeypatch.setattr(chain_json, "BATCH", batch)
+    expected = json.dumps(enterprise.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert export_chain(enterprise, "json").decode("utf-8") == expected
+    empty = Chain.from_dict({"format": "obligraph/chain@1", "name": "empty"})
+    assert export_chain(empty, "json").decode("utf-8") == json.dumps(empty.to_dict(), indent=2) + "\n"
 
 
 def test_exports_are_deterministic(enterprise):
