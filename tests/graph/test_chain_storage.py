@@ -118,7 +118,10 @@ MALFORMED = {
             {
                 "id": "x",
                 "layer": "saas",
-                "declarations": [{"control": "10.5.1", "status": "declared"}, {"control": "10.5.1", "status": "partial"}],
+                "declarations": [
+                    {"control": "10.5.1", "status": "declared"},
+                    {"control": "10.5.1", "status": "partial"},
+                ],
             },
         ],
         _EDGES,
