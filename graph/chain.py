@@ -505,26 +505,19 @@ class Chain:
 
         Unlike ``copy``, it shares what edits never change in place: node and edge attribute
         dicts and declaration dicts (the edit methods replace them), the compiled arrays (patched
-        copy on write) and the catalog; it copies the two top-level dicts and, if the graph was
-        built, its adjacency dicts, one per node. It keeps
-        the revision, the edit journal and the lineage, so an analysis of this chain lends its
-        results to the fork's next analysis after declaration edits.
+        copy on write) and the catalog; it copies only the two top-level dicts. The networkx graph
+        is not carried over: the fork builds its own if something asks for it, so that a write,
+        which forks, costs the same whether or not a reader built the graph. It keeps the revision,
+        the edit journal and the lineage, so an analysis of this chain lends its results to the
+        fork's next analysis after declaration edits.
         """
         other = Chain.__new__(Chain)
         other.__dict__.update(self.__dict__)
         other._nodes = dict(self._nodes)
         other._edges = dict(self._edges)
+        other._graph = None
         other._journal = deque(self._journal, maxlen=JOURNAL_LENGTH)
         other.controls = list(self.controls) if self.controls is not None else None
-        other._graph = None
-        if self._graph is not None:
-            graph: nx.DiGraph[str] = nx.DiGraph()
-            graph.graph.update(self._graph.graph)
-            source, target = _internals(self._graph), _internals(graph)
-            target._node = other._nodes
-            target._adj = {node: dict(successors) for node, successors in source._succ.items()}
-            target._pred = {node: dict(predecessors) for node, predecessors in source._pred.items()}
-            other._graph = graph
         return other
 
     def compiled(self) -> CompiledChain:

@@ -27,9 +27,22 @@ if TYPE_CHECKING:
 
 def chain_warnings(chain: "Chain") -> list[Issue]:
     """Every ``not_applicable`` declaration for a control some consumer relies on the node for."""
+    nodes = chain.node_attributes()
+    marked = {
+        node
+        for node, attrs in nodes.items()
+        if any(declaration.status is Status.NOT_APPLICABLE for declaration in attrs["declarations"].values())
+    }
+    if not marked:
+        return []
+    # Consumers in edge order, as the graph's successors would list them, without building the graph.
+    consumers_of: dict[str, list[str]] = {node: [] for node in marked}
+    for provider, consumer in chain.edge_attributes():
+        if provider in consumers_of:
+            consumers_of[provider].append(consumer)
     issues = []
-    for i, node in enumerate(chain.graph.nodes):
-        consumers = list(chain.graph.successors(node))
+    for i, node in enumerate(nodes):
+        consumers = consumers_of.get(node)
         if not consumers:
             continue
         for j, (control, declaration) in enumerate(chain.declarations(node).items()):

@@ -20,6 +20,10 @@ from obligraph.graph.schema import Declaration, Edge, Node
 if TYPE_CHECKING:
     import psycopg
 
+#: SQLite page cache for a bulk insert (KiB): with the default 2 MB, inserting a 100k-node chain spilled
+#: its indexes to disk page by page; the cache goes back to its size after the insert.
+BULK_CACHE_KIB = 256 * 1024
+
 NODE_COLUMNS = ("workspace_id", "node_id", "position", "name", "layer", "org", "description")
 EDGE_COLUMNS = ("workspace_id", "provider", "consumer", "position", "responsibility", "criticality", "notes")
 DECLARATION_COLUMNS = ("workspace_id", "node_id", "control", "position", "status", "assigns", "notes")
@@ -46,6 +50,10 @@ class Rows:
         self.edges: list[tuple] = []
         self.declarations: list[tuple] = []
         self.evidence: list[tuple] = []
+        # id(declaration) -> (declaration, control, status, assigns, notes): a large chain shares one
+        # Declaration among many nodes, so its columns are worked out once (the object is kept, so
+        # its id cannot be reused while this holds it).
+        self._columns: dict[int, tuple[Declaration, str, str, str | None, str | None]] = {}
 
     def node(self, node_id: str, position: int, name, layer, org, description, declarations: Iterable[Declaration]):
         self.nodes.append((self.ws, node_id, position, name, _value(layer), org, description))
@@ -53,18 +61,15 @@ class Rows:
             self.declaration(node_id, declaration, j)
 
     def declaration(self, node_id: str, declaration: Declaration, position: int) -> None:
-        control = declaration.control
-        self.declarations.append(
-            (
-                self.ws,
-                node_id,
-                control,
-                position,
-                _value(declaration.status),
-                _value(declaration.assigns),
-                declaration.notes,
-            )
-        )
+        columns = self._columns.get(id(declaration))
+        if columns is None:
+            assigns = declaration.assigns.value if declaration.assigns is not None else None
+            columns = (declaration, declaration.control, declaration.status.value, assigns, declaration.notes)
+            self._columns[id(declaration)] = columns
+        _, control, status, assigns, notes = columns
+        self.declarations.append((self.ws, node_id, control, position, status, assigns, notes))
+        if not declaration.evidence:
+            return
         for k, item in enumerate(declaration.evidence):
             self.evidence.append(
                 (
@@ -88,7 +93,8 @@ class Rows:
         overrides = (
             json.dumps({control: _value(r) for control, r in responsibility.items()}) if responsibility else "{}"
         )
-        self.edges.append((self.ws, provider, consumer, position, overrides, _value(criticality), notes))
+        level = criticality.value if criticality is not None else None
+        self.edges.append((self.ws, provider, consumer, position, overrides, level, notes))
 
     def write(self, session: Session) -> None:
         for table, columns, rows in (
@@ -160,6 +166,9 @@ def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: l
         return
     cursor = cast(sqlite3.Connection, driver).cursor()
     try:
+        (cache_pages,) = cursor.execute("PRAGMA cache_size").fetchone()
+        cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
     finally:
+        cursor.execute(f"PRAGMA cache_size={cache_pages}")
         cursor.close()

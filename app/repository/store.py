@@ -37,14 +37,15 @@ CHILD_TABLES = (EVIDENCE, DECLARATIONS, EDGES, NODES)  # delete order
 
 
 def chain_document(session: Session, workspace: Workspace) -> dict[str, Any]:
-    """The workspace as an ``obligraph/chain@1`` document, in stored (document) order."""
+    """The workspace as an ``obligraph/chain@1`` document, in stored (document) order; declarations and
+    edges leave out their empty fields, as a written document does."""
     ws = workspace.id
     declarations = declarations_by_node(session, ws)
     nodes = []
     for row in session.execute(select(NODES).where(NODES.c.workspace_id == ws).order_by(NODES.c.position)):
         node = node_dict(row)
         if row.node_id in declarations:
-            node["declarations"] = declarations[row.node_id]
+            node["declarations"] = [_without_empty(declaration) for declaration in declarations[row.node_id]]
         nodes.append(node)
     edges = [
         _without_empty(edge_dict(row))
@@ -82,7 +83,7 @@ def declarations_by_node(
         evidence[row.node_id, row.control].append(evidence_dict(row))
     result: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in session.execute(decl_query.order_by(DECLARATIONS.c.node_id, DECLARATIONS.c.position)):
-        result[row.node_id].append(_without_empty(declaration_dict(row, evidence.get((row.node_id, row.control), []))))
+        result[row.node_id].append(declaration_dict(row, evidence.get((row.node_id, row.control), [])))
     return result
 
 
