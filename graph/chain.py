@@ -91,16 +91,20 @@ class Chain:
     # -- loading and saving -------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, document: Mapping[str, Any], *, source: str | None = None) -> "Chain":
-        """Validate a chain@1 document and build the chain; raise ``ChainError`` naming every problem."""
+    def from_dict(cls, document: Mapping[str, Any], *, source: str | None = None, consume: bool = False) -> "Chain":
+        """Validate a chain@1 document and build the chain; raise ``ChainError`` naming every problem.
+
+        ``consume``: the caller drops the document afterwards, so it may be changed in place (its
+        plain declarations are swapped for the shared models), which spares a copy of every node.
+        """
         with collector_paused():
-            return cls._from_dict(document, source=source)
+            return cls._from_dict(document, source=source, consume=consume)
 
     @classmethod
-    def _from_dict(cls, document: Mapping[str, Any], *, source: str | None) -> "Chain":
+    def _from_dict(cls, document: Mapping[str, Any], *, source: str | None, consume: bool = False) -> "Chain":
         split = _split_plain_edges(document)
         if split is not None:
-            chain = cls._from_columns(document, *split)
+            chain = cls._from_columns(document, *split, consume=consume)
             if chain is not None:
                 return chain
         # The document is malformed somewhere, or shaped unusually: validate every part as a model,
@@ -117,7 +121,7 @@ class Chain:
 
     @classmethod
     def _from_columns(
-        cls, document: Mapping[str, Any], pairs: list[tuple[str, str] | None], rich: list[int]
+        cls, document: Mapping[str, Any], pairs: list[tuple[str, str] | None], rich: list[int], *, consume: bool
     ) -> "Chain | None":
         """The chain, when the document is valid, with its plain edges (provider and consumer only, nine
         in ten of a large chain's) checked as two columns of node ids instead of one pydantic model each.
@@ -128,7 +132,7 @@ class Chain:
         validates the whole document again, item by item, for the messages.
         """
         edges = document["edges"]
-        nodes = _with_shared_declarations(document.get("nodes"))
+        nodes = _with_shared_declarations(document.get("nodes"), in_place=consume)
         try:
             parsed, catalog = _parsed_with_catalog(
                 {**document, "nodes": nodes, "edges": [edges[i] for i in rich]}, None
@@ -140,12 +144,18 @@ class Chain:
             return None
         for i, edge in zip(rich, parsed.edges, strict=True):
             pairs[i] = (edge.provider, edge.consumer)
-        complete: list[tuple[str, str]] = pairs  # type: ignore[assignment]  # every None filled just above
+        try:
+            edges = dict.fromkeys(pairs, _PLAIN_EDGE)
+        except TypeError:  # an end that is not a string (a list, say)
+            return None
+        if len(edges) != len(pairs):  # an edge repeated
+            return None
+        complete: dict[tuple[str, str], dict[str, Any]] = edges  # every None was filled in above
         if _cross_check(parsed, catalog, pairs=complete):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = {node.id: _node_attributes(node) for node in parsed.nodes}
-        chain._edges = dict.fromkeys(complete, _PLAIN_EDGE)
+        chain._edges = complete
         for edge in parsed.edges:
             chain._edges[edge.provider, edge.consumer] = _edge_attributes(edge)
         return chain
@@ -164,7 +174,7 @@ class Chain:
     def load(cls, path: str | Path) -> "Chain":
         """Load a chain from a ``.json``, ``.yaml`` or ``.yml`` file."""
         path = Path(path)
-        return cls.from_dict(read_document(path), source=str(path))
+        return cls.from_dict(read_document(path), source=str(path), consume=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The chain as an ``obligraph/chain@1`` document; ``Chain.from_dict`` reads it back unchanged."""
@@ -613,13 +623,14 @@ def _parsed_with_catalog(document: Any, source: str | None) -> tuple[ChainDocume
         raise
 
 
-def _with_shared_declarations(nodes: Any) -> Any:
+def _with_shared_declarations(nodes: Any, *, in_place: bool = False) -> Any:
     """The nodes with each plain declaration (a mapping of exactly ``control`` and ``status``) replaced
     by one validated ``Declaration`` per distinct pair, which the node model then takes as it is.
 
     A large chain repeats a few hundred such pairs millions of times; validating and holding one
     model each cost a third of loading time and most of the model's memory. A pair that does not
-    validate is left as it was, for the node model to report at its place.
+    validate is left as it was, for the node model to report at its place. ``in_place``: swap them
+    in the given lists instead of copies (the document's owner drops it afterwards).
     """
     if not isinstance(nodes, list):
         return nodes
@@ -630,7 +641,7 @@ def _with_shared_declarations(nodes: Any) -> Any:
         if type(declarations) is not list:
             swapped.append(node)
             continue
-        replaced = list(declarations)
+        replaced = declarations if in_place else list(declarations)
         for j, item in enumerate(declarations):
             if type(item) is not dict or len(item) != 2:
                 continue
@@ -648,7 +659,7 @@ def _with_shared_declarations(nodes: Any) -> Any:
                 continue
             if declaration is not None:
                 replaced[j] = declaration
-        swapped.append({**node, "declarations": replaced})
+        swapped.append(node if in_place else {**node, "declarations": replaced})
     return swapped
 
 
@@ -753,13 +764,14 @@ def _edge_issues(edge: Edge, prefix: Location, node_ids: Collection[str], catalo
 
 
 def _cross_check(
-    document: ChainDocument, catalog: Catalog, *, pairs: list[tuple[str, str]] | None = None
+    document: ChainDocument, catalog: Catalog, *, pairs: Collection[tuple[str, str]] | None = None
 ) -> list[Issue]:
     """Problems between the document's parts: whole columns are checked with set operations first,
     and only a document that fails them is walked item by item to name each place.
 
-    ``pairs``, when given, are all the edges' (provider, consumer), of which ``document.edges`` are
-    only those with more than the two ends; then a failing check returns a token issue without places.
+    ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
+    ``document.edges`` are only those with more than the two ends; then a failing check returns a
+    token issue without places.
     """
     known = set(catalog.ids)
     node_ids = [node.id for node in document.nodes]
@@ -767,19 +779,17 @@ def _cross_check(
     nodes_clean = len(id_set) == len(node_ids) and all(
         _declarations_clean([d.control for d in node.declarations], known) for node in document.nodes
     )
-    all_pairs = pairs if pairs is not None else [(edge.provider, edge.consumer) for edge in document.edges]
-    providers, consumers = (list(ends) for ends in zip(*all_pairs)) if all_pairs else ([], [])
+    unique = pairs if pairs is not None else dict.fromkeys((edge.provider, edge.consumer) for edge in document.edges)
+    repeated = pairs is None and len(unique) != len(document.edges)
+    first, second = operator.itemgetter(0), operator.itemgetter(1)
     overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
-    try:
-        edges_clean = (
-            id_set.issuperset(providers)
-            and id_set.issuperset(consumers)
-            and len(set(all_pairs)) == len(all_pairs)
-            and not any(map(operator.eq, providers, consumers))
-            and overridden.issubset(known)
-        )
-    except TypeError:  # an end that is not a string (a list, say) in an edge the models did not check
-        edges_clean = False
+    edges_clean = (
+        not repeated
+        and id_set.issuperset(map(first, unique))
+        and id_set.issuperset(map(second, unique))
+        and not any(map(operator.eq, map(first, unique), map(second, unique)))
+        and overridden.issubset(known)
+    )
     scopes = {
         entry
         for node in document.nodes

@@ -21,6 +21,7 @@ from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Stat
 from obligraph.graph.sweep import Structure, build_structure
 
 if TYPE_CHECKING:
+    from obligraph.graph.catalog import Catalog
     from obligraph.graph.chain import Chain
     from obligraph.graph.schema import Declaration
 
@@ -357,6 +358,24 @@ def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int
     return [array[:, i].copy() for i in range(width)]
 
 
+_DEFAULTS: dict[int, tuple[Catalog, NDArray[np.uint8]]] = {}
+
+
+def _layer_defaults(catalog: Catalog) -> NDArray[np.uint8]:
+    """r by (provider layer, control) as the catalog sets it; the same read-only array for every
+    compile with this catalog (the catalog object is kept with it, so its id is not reused)."""
+    cached = _DEFAULTS.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    default = np.full((len(Layer), len(catalog)), CUSTOMER, dtype=np.uint8)
+    for provider_layer in PROVIDER_LAYERS:
+        for j, control in enumerate(catalog.controls):
+            default[provider_layer.code, j] = control.responsibility[provider_layer].code
+    default.flags.writeable = False
+    _DEFAULTS[id(catalog)] = (catalog, default)
+    return default
+
+
 def compile_chain(chain: "Chain") -> CompiledChain:
     catalog = chain.catalog
     nodes = chain.node_attributes()
@@ -380,11 +399,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
             for control, value in attrs["responsibility"].items():
                 overrides.append((e, col[control], value.code))
 
-    default = np.full((len(Layer), c), CUSTOMER, dtype=np.uint8)
-    for provider_layer in PROVIDER_LAYERS:
-        for j, control in enumerate(catalog.controls):
-            default[provider_layer.code, j] = control.responsibility[provider_layer].code
-
+    default = _layer_defaults(catalog)
     structure = build_structure(n, src, dst)
     in_layer_counts = (
         np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer)).reshape(n, len(Layer)).astype(np.float32)

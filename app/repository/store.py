@@ -65,7 +65,7 @@ def chain_document(session: Session, workspace: Workspace) -> dict[str, Any]:
 
 
 def load_chain(session: Session, workspace: Workspace) -> Chain:
-    return Chain.from_dict(chain_document(session, workspace), source=f"workspace '{workspace.id}'")
+    return Chain.from_dict(chain_document(session, workspace), source=f"workspace '{workspace.id}'", consume=True)
 
 
 def declarations_by_node(

@@ -154,7 +154,7 @@ def import_into(service: Service, ws: str, document: Any, mode: ImportMode, *, c
     check_caps(document, service.settings)
     check_catalog(document)
     if mode is ImportMode.REPLACE:
-        chain = Chain.from_dict(document, source="import")
+        chain = Chain.from_dict(document, source="import", consume=True)
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
     if create and service.db.revision_of(ws) is None:
         if mode is ImportMode.MERGE:

@@ -3,6 +3,7 @@ plain edges and declarations checked as columns, the compile done over all decla
 
 from __future__ import annotations
 
+import copy
 import gc
 
 import numpy as np
@@ -210,3 +211,22 @@ def test_node_documents_share_no_declaration_dict():
     cloud, app = (doc for doc in chain.node_documents() if doc["id"] in ("cloud", "app"))
     cloud["declarations"][0]["status"] = "partial"
     assert app["declarations"][0]["status"] == "declared"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=chains())
+def test_a_consumed_document_gives_the_same_chain_and_an_unconsumed_one_is_left_alone(document):
+    before = copy.deepcopy(document)
+    kept = Chain.from_dict(document)
+    assert document == before
+    consumed = Chain.from_dict(copy.deepcopy(document), consume=True)
+    assert consumed.to_dict() == kept.to_dict()
+
+
+def test_a_consumed_malformed_document_gets_the_same_messages():
+    case = MALFORMED["plain edge to an unknown node"]
+    with pytest.raises(ChainError) as kept:
+        Chain.from_dict(copy.deepcopy(case))
+    with pytest.raises(ChainError) as consumed:
+        Chain.from_dict(copy.deepcopy(case), consume=True)
+    assert str(kept.value) == str(consumed.value)
