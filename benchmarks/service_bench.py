@@ -92,6 +92,14 @@ def start_server(database_url: str, data_dir: str) -> tuple[subprocess.Popen, st
     sys.exit("the server did not answer /healthz")
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set so far (Linux: VmHWM in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def timed(call) -> tuple[float, httpx.Response]:
     started = time.perf_counter()
     response = call()
@@ -194,6 +202,11 @@ def run(args: argparse.Namespace) -> list[tuple[str, str]]:
                 rows.append(
                     (f"first gap query after import ({gaps:,} gaps; analysis computed)", f"{elapsed * 1000:.0f} ms")
                 )
+                rows.append(
+                    ("server peak RSS after the import and the first analysis", f"{peak_rss_mb(process.pid):,.0f} MB")
+                )
+                if args.import_only:
+                    return rows
 
                 same = [timed(lambda: client.get(GAPS))[0] for _ in range(args.requests)]
                 p50, p99 = percentiles(same)
@@ -270,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=200, help="pages for the paging latency")
     parser.add_argument("--clients", type=int, default=2, help="client processes for throughput")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each throughput run")
+    parser.add_argument("--import-only", action="store_true", help="stop after the import and the first gap query")
     args = parser.parse_args(argv)
     rows = run(args)
     print(f"\n{args.nodes:,} nodes, {args.edges:,} edges, seed {args.seed}; {os.cpu_count()} CPUs\n")

@@ -9,6 +9,8 @@ responsibilities as codes 0 = provider, 1 = shared, 2 = customer.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -322,16 +324,18 @@ def _declared_cells(
     What ``_fill_node`` does node by node, done over the flat list of all declarations: the
     matrices are written with one fancy-indexed assignment and only the declarations the sparse
     lists need (verified ones, for their evidence windows; not_applicable; assigns) are visited.
+    The walks over every declaration are ``map`` chains of C functions (itemgetter, attrgetter,
+    dict lookups), which at millions of declarations is several times faster than generators.
     """
-    per_node = [attrs["declarations"] for attrs in node_attributes]
+    per_node: list[dict[str, Declaration]] = list(map(operator.itemgetter("declarations"), node_attributes))
     counts = np.fromiter(map(len, per_node), dtype=np.int64, count=len(per_node))
     total = int(counts.sum())
     cell_node = np.repeat(np.arange(len(per_node), dtype=np.int64), counts)
     cell_col = np.fromiter(
-        (column[control] for declarations in per_node for control in declarations), dtype=np.int64, count=total
+        map(column.__getitem__, itertools.chain.from_iterable(per_node)), dtype=np.int64, count=total
     )
-    flat = [declaration for declarations in per_node for declaration in declarations.values()]
-    ranks = np.fromiter((_RANKS[d.status] for d in flat), dtype=np.uint8, count=total)
+    flat = list(itertools.chain.from_iterable(map(dict.values, per_node)))
+    ranks = np.fromiter(map(_RANKS.__getitem__, map(_STATUS, flat)), dtype=np.uint8, count=total)
     own[cell_node, cell_col] = ranks
     declared[cell_node, cell_col] = True
 
@@ -344,13 +348,16 @@ def _declared_cells(
         )
     not_applicable = np.flatnonzero(ranks == NOT_APPLICABLE_RANK)
     cells.not_applicable.extend(zip(cell_node[not_applicable].tolist(), cell_col[not_applicable].tolist()))
-    cells.assign.extend(
-        (int(cell_node[k]), int(cell_col[k]), d.assigns.code) for k, d in enumerate(flat) if d.assigns is not None
-    )
+    assigning = np.fromiter(map(operator.is_not, map(_ASSIGNS, flat), itertools.repeat(None)), dtype=bool, count=total)
+    for k in np.flatnonzero(assigning).tolist():
+        assigns = flat[k].assigns
+        if assigns is not None:  # always, by ``assigning``; says so to the type checker
+            cells.assign.append((int(cell_node[k]), int(cell_col[k]), assigns.code))
     return cells
 
 
 _RANKS = {status: status.rank for status in Status}
+_STATUS, _ASSIGNS = operator.attrgetter("status"), operator.attrgetter("assigns")
 
 
 def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int64]]:
@@ -394,10 +401,11 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     src = np.array(list(map(node_index.__getitem__, providers)), dtype=np.int64)
     dst = np.array(list(map(node_index.__getitem__, consumers)), dtype=np.int64)
     overrides: list[tuple[int, int, int]] = []
-    for e, attrs in enumerate(edges.values()):
-        if attrs["responsibility"]:
-            for control, value in attrs["responsibility"].items():
-                overrides.append((e, col[control], value.code))
+    responsibilities = list(map(operator.itemgetter("responsibility"), edges.values()))
+    overriding = np.fromiter(map(bool, responsibilities), dtype=bool, count=len(responsibilities))
+    for e in np.flatnonzero(overriding).tolist():
+        for control, value in responsibilities[e].items():
+            overrides.append((e, col[control], value.code))
 
     default = _layer_defaults(catalog)
     structure = build_structure(n, src, dst)
