@@ -67,7 +67,13 @@ def small_generator(nodes: int, edges: int, seed: int) -> dict:
 
 
 def start_server(database_url: str, data_dir: str) -> tuple[subprocess.Popen, str]:
-    env = {**os.environ, "OBLIGRAPH_DATA_DIR": data_dir, "OBLIGRAPH_DEMO": "false"}
+    # A 100k-node import is about 80 MB of JSON, above the default body limit.
+    env = {
+        **os.environ,
+        "OBLIGRAPH_DATA_DIR": data_dir,
+        "OBLIGRAPH_DEMO": "false",
+        "OBLIGRAPH_MAX_BODY_BYTES": str(1 << 30),
+    }
     log = open(Path(data_dir) / "server.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "obligraph.app.cli", "serve", "--port", "0", "--db", database_url],

@@ -119,6 +119,10 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
             attrs["description"],
             attrs["declarations"].values(),
         )
+    rows.write(session)
+    # Edges in a second batch, after the nodes' rows are written and dropped: a 100k-node chain's
+    # rows are over a million tuples, and holding them all at once raised the server's peak memory.
+    rows = Rows(ws)
     for i, ((u, v), edge) in enumerate(chain.edge_attributes().items()):
         rows.edge(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
     rows.write(session)

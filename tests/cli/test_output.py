@@ -130,10 +130,18 @@ def test_analyze_reads_every_format_import_reads(chain_file, tmp_path):
         assert json.loads((tmp_path / f"{name}.json").read_text())["gaps"] == expected["gaps"]
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # renamed into place (or removed) since it was listed
+        return 0
+
+
 @pytest.fixture(scope="module")
 def big_chain(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("big") / "big.json"
-    path.write_text(json.dumps(generate_chain(10_000, 50_000, seed=3)))
+    # Big enough that writing it takes a good part of a second, even as exports get faster.
+    path.write_text(json.dumps(generate_chain(30_000, 150_000, seed=3)))
     return path
 
 
@@ -146,11 +154,11 @@ def test_a_signal_during_the_write_leaves_no_partial_file(big_chain, tmp_path, s
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 120
     partial = []
+    # Signal as soon as some of the output is in the temporary file, while the rest is being written.
     while not partial and time.monotonic() < deadline and process.poll() is None:
-        partial = list(tmp_path.glob(".out.json.*.part"))
-        time.sleep(0.005)
+        partial = [part for part in tmp_path.glob(".out.json.*.part") if _size(part) > 0]
+        time.sleep(0.002)
     assert partial, "the export never started writing"
-    time.sleep(0.2)  # some of the output is in the temporary file
     process.send_signal(signum)
     stderr = process.communicate(timeout=60)[1].decode()
     assert process.returncode == 128 + signum, stderr

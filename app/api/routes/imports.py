@@ -164,6 +164,7 @@ def import_chain(
     check_catalog(document)
     if mode is ImportMode.REPLACE:
         chain = Chain.from_dict(document, source="request body", consume=True)
+        document = None  # consumed, and the largest thing held until the rows are written
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
     outcome = undo = None
     # Without automatic snapshots a replace need not load the chain it throws away.
