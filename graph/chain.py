@@ -38,7 +38,7 @@ from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_
 from obligraph.graph.document import read_document, write_document
 from obligraph.graph.errors import ChainError, Issue, Location, format_location
 from obligraph.graph.lattice import Layer, Responsibility, Status
-from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Node
+from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Evidence, Node
 
 if TYPE_CHECKING:
     from obligraph.graph.compiled import CompiledChain
@@ -207,13 +207,15 @@ class Chain:
         without evidence (most of them, and shared between nodes) is serialised once and copied.
         The lossless tests hold this to the ``Node`` model's dump.
         """
-        serialize = Declaration.__pydantic_serializer__.to_python
-        plain: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # Keyed by identity: plain declarations are shared objects. ``held`` keeps each keyed object
+        # alive so that its id stays its own.
+        plain: dict[int, dict[str, Any]] = {}
+        held: list[Declaration] = []
         for node_id, attrs in self._nodes.items():
             document: dict[str, Any] = {"id": node_id}
             if attrs["name"] is not None:
                 document["name"] = attrs["name"]
-            document["layer"] = attrs["layer"].value
+            document["layer"] = attrs["layer"]._value_
             if attrs["org"] is not None:
                 document["org"] = attrs["org"]
             if attrs["description"] is not None:
@@ -221,15 +223,15 @@ class Chain:
             if attrs["declarations"]:
                 items = []
                 for declaration in attrs["declarations"].values():
-                    if declaration.evidence:
-                        items.append(serialize(declaration, mode="json", exclude_none=True))
-                        continue
-                    key = (declaration.control, declaration.status, declaration.assigns, declaration.notes)
-                    dumped = plain.get(key)
-                    if dumped is None:
-                        dumped = plain[key] = serialize(declaration, mode="json", exclude_none=True)
-                        del dumped["evidence"]
-                    items.append(dict(dumped))
+                    dumped = plain.get(id(declaration))
+                    if dumped is not None:
+                        items.append(dumped.copy())
+                    elif declaration.evidence:
+                        items.append(_declaration_document(declaration))
+                    else:
+                        dumped = plain[id(declaration)] = _declaration_document(declaration)
+                        held.append(declaration)
+                        items.append(dumped.copy())
                 document["declarations"] = items
             yield document
 
@@ -697,6 +699,40 @@ def validate_document(document: Any, *, source: str | None = None) -> ChainDocum
         error = ChainError.from_validation(exc, model=ChainDocument)
         error.source = source
         raise error from None
+
+
+# The two dumps below write what ``model_dump(mode="json", exclude_none=True)`` writes, in field
+# order, several times faster: enum members are read through ``_value_`` (``.value`` is a Python
+# descriptor) and nothing goes through pydantic's serializer. The chain storage tests hold them to
+# the models' dumps, field list included.
+
+
+def _declaration_document(declaration: Declaration) -> dict[str, Any]:
+    document: dict[str, Any] = {"control": declaration.control, "status": declaration.status._value_}
+    if declaration.evidence:
+        document["evidence"] = [_evidence_document(item) for item in declaration.evidence]
+    if declaration.assigns is not None:
+        document["assigns"] = declaration.assigns._value_
+    if declaration.notes is not None:
+        document["notes"] = declaration.notes
+    return document
+
+
+def _evidence_document(item: Evidence) -> dict[str, Any]:
+    document: dict[str, Any] = {"kind": item.kind._value_, "ref": item.ref}
+    if item.issued is not None:
+        document["issued"] = item.issued.isoformat()
+    if item.expires is not None:
+        document["expires"] = item.expires.isoformat()
+    if item.independence is not None:
+        document["independence"] = item.independence._value_
+    if item.scope is not None:
+        document["scope"] = list(item.scope)
+    if item.url is not None:
+        document["url"] = item.url
+    if item.notes is not None:
+        document["notes"] = item.notes
+    return document
 
 
 def _dump(model: Node | Edge) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from obligraph.graph import collector
 from obligraph.graph.chain import Chain
 from obligraph.graph.compiled import SparseCells, _declared_cells, _fill_node
 from obligraph.graph.errors import ChainError
+from obligraph.graph.schema import Declaration, Evidence
+from tests.graph.formats.strategies import rich_chains
 from tests.graph.test_chain_fork import edits
 from tests.strategies import CONTROLS, chains
 
@@ -204,6 +206,36 @@ def test_node_and_edge_documents_are_the_models_dumps_key_for_key(document):
     for edge_document in chain.edge_documents():
         expected = chain_module._dump(chain.edge(edge_document["provider"], edge_document["consumer"]))
         assert orjson.dumps(edge_document) == orjson.dumps(expected)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=rich_chains())
+def test_declaration_documents_are_the_models_dumps_key_for_key(document):
+    chain = Chain.from_dict(document)
+    for node_id in chain.node_ids():
+        for declaration in chain.declarations(node_id).values():
+            expected = declaration.model_dump(mode="json", exclude_none=True)
+            if not expected["evidence"]:
+                del expected["evidence"]
+            assert orjson.dumps(chain_module._declaration_document(declaration)) == orjson.dumps(expected)
+
+
+def test_every_evidence_field_is_written():
+    item = {
+        "kind": "certification",
+        "ref": "ISO 27001 cert 42",
+        "issued": "2026-01-01",
+        "expires": "2028-12-31",
+        "independence": "third_party",
+        "scope": ["10.5", "6.1.3"],
+        "url": "https://example.org/cert/42",
+        "notes": "surveillance audit passed",
+    }
+    declaration = Declaration.model_validate({"control": "10.5.1", "status": "verified", "evidence": [item]})
+    assert list(Evidence.model_fields) == list(item)  # a new field must be added to _evidence_document too
+    assert list(Declaration.model_fields) == ["control", "status", "evidence", "assigns", "notes"]
+    written = chain_module._declaration_document(declaration)
+    assert orjson.dumps(written) == orjson.dumps(declaration.model_dump(mode="json", exclude_none=True))
 
 
 def test_node_documents_share_no_declaration_dict():
