@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable
 import orjson
 
 from obligraph.graph.chain import Chain
+from obligraph.graph.collector import collector_paused
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats._parse import parse_mapping
 
@@ -36,6 +37,13 @@ def write(chain: Chain, analysis: Analysis | None = None, *, indent: int | None 
 
 def write_to(chain: Chain, fileobj: IO[bytes], analysis: Analysis | None = None, *, indent: int | None = 2) -> None:
     """Stream the document to a binary file object."""
+    # A million short-lived dicts and no reference cycles: with the collector on, a 100k-node
+    # export spent a sixth of its time in collections that find nothing.
+    with collector_paused():
+        _write_to(chain, fileobj, indent)
+
+
+def _write_to(chain: Chain, fileobj: IO[bytes], indent: int | None) -> None:
     dumps = _indented_dumps(indent)
     out = _Buffered(fileobj)
     pad = b" " * (indent or 0)
