@@ -613,7 +613,7 @@ def _node_attributes(node: Node) -> dict[str, Any]:
         "layer": node.layer,
         "org": node.org,
         "description": node.description,
-        "declarations": {d.control: d for d in node.declarations},
+        "declarations": dict(zip(map(_CONTROL, node.declarations), node.declarations)),
     }
 
 

@@ -335,7 +335,7 @@ def _declared_cells(
         map(column.__getitem__, itertools.chain.from_iterable(per_node)), dtype=np.int64, count=total
     )
     flat = list(itertools.chain.from_iterable(map(dict.values, per_node)))
-    ranks = np.fromiter(map(_RANKS.__getitem__, map(_STATUS, flat)), dtype=np.uint8, count=total)
+    ranks = np.fromiter(map(_RANKS.__getitem__, map(_VALUE, map(_STATUS, flat))), dtype=np.uint8, count=total)
     own[cell_node, cell_col] = ranks
     declared[cell_node, cell_col] = True
 
@@ -356,7 +356,10 @@ def _declared_cells(
     return cells
 
 
-_RANKS = {status: status.rank for status in Status}
+# Keyed by the members' values: an Enum member hashes in Python code, a str in C.
+_RANKS = {status.value: status.rank for status in Status}
+_LAYER_CODES = {layer.value: layer.code for layer in Layer}
+_VALUE = operator.attrgetter("_value_")
 _STATUS, _ASSIGNS = operator.attrgetter("status"), operator.attrgetter("assigns")
 
 
@@ -387,11 +390,12 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     catalog = chain.catalog
     nodes = chain.node_attributes()
     node_ids = list(nodes)
-    node_index = {node_id: i for i, node_id in enumerate(node_ids)}
+    node_index = dict(zip(node_ids, range(len(node_ids))))
     n, c = len(node_ids), len(catalog)
     col = catalog.index
 
-    layer = np.fromiter((attrs["layer"].code for attrs in nodes.values()), dtype=np.int8, count=n)
+    layers = map(operator.itemgetter("layer"), nodes.values())
+    layer = np.fromiter(map(_LAYER_CODES.__getitem__, map(_VALUE, layers)), dtype=np.int8, count=n)
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
     declared = np.zeros((n, c), dtype=bool)
     cells = _declared_cells(list(nodes.values()), col, own, declared)

@@ -16,6 +16,8 @@ controls becomes one declaration (or override) per catalog control, with the sam
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Mapping, Sequence
 
 from obligraph.graph.catalog import Catalog
@@ -131,7 +133,8 @@ def expand_control_ids(document: ChainDocument, catalog: Catalog) -> tuple[Chain
 
 def _distinct_control_ids(document: ChainDocument) -> set[str]:
     """Every control id the document names once each: a few hundred strings to test, not millions."""
-    ids = {d.control for node in document.nodes for d in node.declarations}
+    declarations = itertools.chain.from_iterable(map(operator.attrgetter("declarations"), document.nodes))
+    ids = set(map(operator.attrgetter("control"), declarations))  # C-level walk: millions at 100k+ nodes
     ids.update(control for edge in document.edges if edge.responsibility for control in edge.responsibility)
     ids.update(document.controls or ())
     return ids
