@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/generate.py --nodes 100000 --edges 500000 --seed 7 > big.json
     .venv/bin/python benchmarks/model_bench.py big.json
 
-Each measure runs once, in this order, in one process (the peak RSS is that process's, with the
-document and the chain both held); "file to gaps" runs in a fresh child process what
+Each measure runs once (``--repeat N``: N times, the median reported with the spread), in this
+order, in one process (the peak RSS is that process's, with the document and the chain both held);
+"file to gaps" runs in a fresh child process what
 ``obligraph analyze FILE`` does before it writes anything (read and parse the file, load the catalog,
 ``Chain.from_dict``, compile, analyse) and reports that child's wall time and peak RSS.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,11 +30,17 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats import export_to
 
 
-def timed(label: str, step, figures: dict):
-    start = time.perf_counter()
-    result = step()
-    figures[label] = time.perf_counter() - start
-    print(f"{label:<28} {figures[label]:8.2f} s", flush=True)
+def timed(label: str, step, figures: dict, repeat: int = 1):
+    """Run ``step`` ``repeat`` times; print and keep the median (and the spread when repeated)."""
+    times, result = [], None
+    for _ in range(repeat):
+        result = None  # the previous result is dropped before the next run, as a fresh run would have it
+        start = time.perf_counter()
+        result = step()
+        times.append(time.perf_counter() - start)
+    figures[label] = statistics.median(times)
+    spread = f"  (min {min(times):.2f}, max {max(times):.2f}, {repeat} runs)" if repeat > 1 else ""
+    print(f"{label:<28} {figures[label]:8.2f} s{spread}", flush=True)
     return result
 
 
@@ -45,6 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("path", type=Path, help="a chain@1 JSON file (benchmarks/generate.py writes one)")
     parser.add_argument("--skip-file-to-gaps", action="store_true", help="do not time file to gaps")
     parser.add_argument("--file-to-gaps-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of from_dict, compile, analysis and export (median reported)"
+    )
     args = parser.parse_args(argv)
     if args.file_to_gaps_only:
         analyze(Chain.load(args.path))
@@ -54,19 +65,29 @@ def main(argv: list[str] | None = None) -> None:
     data = args.path.read_bytes()
     timed("json.loads", lambda: json.loads(data), figures)
     document = timed("orjson.loads", lambda: orjson.loads(data), figures)
-    chain = timed("Chain.from_dict", lambda: Chain.from_dict(document), figures)
+    repeat = args.repeat
+    chain = timed("Chain.from_dict", lambda: Chain.from_dict(document), figures, repeat)
     print(f"{'peak RSS after load':<28} {peak_rss_mb():8.0f} MB", flush=True)
-    timed("compile", chain.compiled, figures)
-    timed("analysis", lambda: analyze(chain), figures)
+
+    def compile_again():
+        chain.touch()  # drops the compiled arrays, as any edit but a declaration's does
+        return chain.compiled()
+
+    timed("compile", compile_again, figures, repeat)
+    timed("analysis", lambda: analyze(chain), figures, repeat)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "chain.json"
-        with open(target, "wb") as out:
-            timed("chain JSON export", lambda: export_to(chain, "json", out), figures)
+
+        def export():
+            with open(target, "wb") as out:
+                export_to(chain, "json", out)
+
+        timed("chain JSON export", export, figures, repeat)
     print(f"{'peak RSS (process)':<28} {peak_rss_mb():8.0f} MB", flush=True)
     if not args.skip_file_to_gaps:
         del chain, document
         command = [sys.executable, __file__, str(args.path), "--file-to-gaps-only"]
-        timed("file to gaps", lambda: subprocess.run(command, check=True), figures)
+        timed("file to gaps", lambda: subprocess.run(command, check=True), figures, repeat)
         print(f"{'peak RSS (file to gaps)':<28} {peak_rss_mb(resource.RUSAGE_CHILDREN):8.0f} MB", flush=True)
 
 
