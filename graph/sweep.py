@@ -83,6 +83,7 @@ class Structure:
 
     indegree: np.ndarray  # [n] int64
     in_cycle: np.ndarray  # [n] bool: member of a strongly connected component with more than one node
+    component: np.ndarray  # [n] label of each node's strongly connected component
     order: np.ndarray  # [E] edge indices (document order) in sweep order
     order_src: np.ndarray  # [E] provider of each edge in `order`
     order_dst: np.ndarray  # [E] consumer of each edge in `order`
@@ -131,6 +132,7 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
     return Structure(
         indegree=np.bincount(dst, minlength=n),
         in_cycle=in_cycle,
+        component=comp,
         order=order,
         order_src=order_src,
         order_dst=order_dst,

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from obligraph.graph.chain import Chain
 from obligraph.graph.evidence import SOON_DAYS, assess
@@ -59,12 +60,13 @@ class EditWarning:
 
 def edit_warnings(chain: Chain, as_of: date, *, nodes: Iterable[str] | None = None) -> list[EditWarning]:
     """The warnings about ``nodes`` (their declarations and every edge that touches them); all nodes by default."""
-    wanted = list(chain.graph.nodes) if nodes is None else [n for n in dict.fromkeys(nodes) if n in chain]
+    wanted = chain.node_ids() if nodes is None else [n for n in dict.fromkeys(nodes) if n in chain]
     component = _components(chain)
+    incoming, outgoing = _touching_edges(chain, set(wanted))
     warnings: list[EditWarning] = []
     seen_edges: set[tuple[str, str]] = set()
     for node in wanted:
-        for provider, consumer in [*chain.graph.in_edges(node), *chain.graph.out_edges(node)]:
+        for provider, consumer in [*incoming.get(node, ()), *outgoing.get(node, ())]:
             if (provider, consumer) in seen_edges:
                 continue
             seen_edges.add((provider, consumer))
@@ -73,14 +75,29 @@ def edit_warnings(chain: Chain, as_of: date, *, nodes: Iterable[str] | None = No
     return warnings
 
 
+def _touching_edges(
+    chain: Chain, nodes: set[str]
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+    """Each node's incoming and outgoing edges, in edge order (as the graph would list them), read
+    off the chain's edge dict so that a node page does not build the networkx graph."""
+    incoming: dict[str, list[tuple[str, str]]] = {}
+    outgoing: dict[str, list[tuple[str, str]]] = {}
+    for pair in chain.edge_attributes():
+        if pair[1] in nodes:
+            incoming.setdefault(pair[1], []).append(pair)
+        if pair[0] in nodes:
+            outgoing.setdefault(pair[0], []).append(pair)
+    return incoming, outgoing
+
+
 def _components(chain: Chain) -> dict[str, int]:
-    """Node -> its strongly connected component; an edge inside one component closes a loop."""
-    out: dict[str, int] = {}
-    for index, members in enumerate(nx.strongly_connected_components(chain.graph)):
-        if len(members) > 1:
-            for member in members:
-                out[member] = index
-    return out
+    """Node -> its strongly connected component, for nodes on a loop; an edge inside one component
+    closes a loop. Read from the compiled chain (cached per revision), not from networkx."""
+    compiled = chain.compiled()
+    structure = compiled.structure
+    looped = np.flatnonzero(structure.in_cycle).tolist()
+    labels = structure.component[looped].tolist()
+    return {compiled.node_ids[i]: label for i, label in zip(looped, labels)}
 
 
 def _edge_warnings(chain: Chain, provider: str, consumer: str, component: dict[str, int]) -> list[EditWarning]:
