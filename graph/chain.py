@@ -26,7 +26,7 @@ import itertools
 import operator
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar, cast
 
 import networkx as nx
 from pydantic import BaseModel, ValidationError
@@ -131,11 +131,11 @@ class Chain:
         The other edges are validated as models. None when anything is wrong: the caller then
         validates the whole document again, item by item, for the messages.
         """
-        edges = document["edges"]
-        nodes = _with_shared_declarations(document.get("nodes"), in_place=consume)
+        raw_edges = document["edges"]
+        raw_nodes = _with_shared_declarations(document.get("nodes"), in_place=consume)
         try:
             parsed, catalog = _parsed_with_catalog(
-                {**document, "nodes": nodes, "edges": [edges[i] for i in rich]}, None
+                {**document, "nodes": raw_nodes, "edges": [raw_edges[i] for i in rich]}, None
             )
         except ChainError:
             return None
@@ -150,7 +150,7 @@ class Chain:
             return None
         if len(edges) != len(pairs):  # an edge repeated
             return None
-        complete: dict[tuple[str, str], dict[str, Any]] = edges  # every None was filled in above
+        complete = cast("dict[tuple[str, str], dict[str, Any]]", edges)  # every None was filled in above
         nodes = {node.id: _node_attributes(node) for node in parsed.nodes}
         # Each node's declarations went into a dict by control: no control twice in a node if no
         # dict came out shorter than its list.
@@ -204,8 +204,8 @@ class Chain:
         """Nodes as ``to_dict`` lists them, produced one at a time (so writers can stream).
 
         Built from the attributes in ``_dump``'s key order, like ``edge_documents``; a declaration
-        without evidence (most of them, and shared between nodes) is serialised once and copied.
-        The lossless tests hold this to the ``Node`` model's dump.
+        without evidence (most of them, and shared between nodes) is written once and copied.
+        tests/graph/test_chain_storage.py holds this to the ``Node`` model's dump.
         """
         # Keyed by identity: plain declarations are shared objects. ``held`` keeps each keyed object
         # alive so that its id stays its own.
