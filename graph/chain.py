@@ -156,7 +156,7 @@ class Chain:
         # dict came out shorter than its list.
         kept = sum(map(len, map(operator.itemgetter("declarations"), nodes.values())))
         unique = kept == sum(map(len, map(_DECLARATIONS, parsed.nodes)))
-        if not unique or _cross_check(parsed, catalog, pairs=complete, declarations_unique=True):
+        if not unique or not _columns_clean(parsed, catalog, pairs=complete, declarations_unique=True):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = nodes
@@ -302,6 +302,20 @@ class Chain:
     def edge_attributes(self) -> Mapping[tuple[str, str], Mapping[str, Any]]:
         """(provider, consumer) -> attribute dict in document order, without building the graph. Read only."""
         return self._edges
+
+    def edges_touching(
+        self, nodes: Collection[str]
+    ) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
+        """Each of ``nodes``' incoming and outgoing edges, in edge order (the order the graph's
+        predecessors and successors follow), read off the edge dict without building the graph."""
+        incoming: dict[str, list[tuple[str, str]]] = {}
+        outgoing: dict[str, list[tuple[str, str]]] = {}
+        for pair in self._edges:
+            if pair[1] in nodes:
+                incoming.setdefault(pair[1], []).append(pair)
+            if pair[0] in nodes:
+                outgoing.setdefault(pair[0], []).append(pair)
+        return incoming, outgoing
 
     def number_of_edges(self) -> int:
         return len(self._edges)
@@ -804,20 +818,24 @@ def _edge_issues(edge: Edge, prefix: Location, node_ids: Collection[str], catalo
             )
 
 
-def _cross_check(
+def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
+    """Problems between the document's parts: whole columns are checked with set operations first,
+    and only a document that fails them is walked item by item to name each place."""
+    return [] if _columns_clean(document, catalog) else _cross_check_each(document, catalog)
+
+
+def _columns_clean(
     document: ChainDocument,
     catalog: Catalog,
     *,
     pairs: Collection[tuple[str, str]] | None = None,
     declarations_unique: bool = False,
-) -> list[Issue]:
-    """Problems between the document's parts: whole columns are checked with set operations first,
-    and only a document that fails them is walked item by item to name each place.
+) -> bool:
+    """Whether the document's parts agree, checked over whole columns with set operations.
 
     ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
-    ``document.edges`` are only those with more than the two ends; then a failing check returns a
-    token issue without places. ``declarations_unique``: the caller has checked that no node
-    declares a control twice.
+    ``document.edges`` are only those with more than the two ends. ``declarations_unique``: the
+    caller has checked that no node declares a control twice.
     """
     known = set(catalog.ids)
     # The walks over every declaration are map chains of C functions, not generators: at a large
@@ -846,11 +864,7 @@ def _cross_check(
     evidence = itertools.chain.from_iterable(map(_EVIDENCE, declarations))
     scopes = set(itertools.chain.from_iterable(filter(None, map(_SCOPE, evidence))))
     scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
-    if nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ()):
-        return []
-    if pairs is not None:
-        return [Issue("edges", "the document needs checking item by item")]
-    return _cross_check_each(document, catalog)
+    return nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ())
 
 
 _ID, _DECLARATIONS, _CONTROL = (

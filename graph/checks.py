@@ -35,14 +35,10 @@ def chain_warnings(chain: "Chain") -> list[Issue]:
     }
     if not marked:
         return []
-    # Consumers in edge order, as the graph's successors would list them, without building the graph.
-    consumers_of: dict[str, list[str]] = {node: [] for node in marked}
-    for provider, consumer in chain.edge_attributes():
-        if provider in consumers_of:
-            consumers_of[provider].append(consumer)
+    _, outgoing = chain.edges_touching(marked)
     issues = []
     for i, node in enumerate(nodes):
-        consumers = consumers_of.get(node)
+        consumers = [consumer for _, consumer in outgoing.get(node, ())]
         if not consumers:
             continue
         for j, (control, declaration) in enumerate(chain.declarations(node).items()):

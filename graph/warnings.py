@@ -62,7 +62,7 @@ def edit_warnings(chain: Chain, as_of: date, *, nodes: Iterable[str] | None = No
     """The warnings about ``nodes`` (their declarations and every edge that touches them); all nodes by default."""
     wanted = chain.node_ids() if nodes is None else [n for n in dict.fromkeys(nodes) if n in chain]
     component = _components(chain)
-    incoming, outgoing = _touching_edges(chain, set(wanted))
+    incoming, outgoing = chain.edges_touching(set(wanted))
     warnings: list[EditWarning] = []
     seen_edges: set[tuple[str, str]] = set()
     for node in wanted:
@@ -73,21 +73,6 @@ def edit_warnings(chain: Chain, as_of: date, *, nodes: Iterable[str] | None = No
             warnings += _edge_warnings(chain, provider, consumer, component)
         warnings += _declaration_warnings(chain, node, as_of)
     return warnings
-
-
-def _touching_edges(
-    chain: Chain, nodes: set[str]
-) -> tuple[dict[str, list[tuple[str, str]]], dict[str, list[tuple[str, str]]]]:
-    """Each node's incoming and outgoing edges, in edge order (as the graph would list them), read
-    off the chain's edge dict so that a node page does not build the networkx graph."""
-    incoming: dict[str, list[tuple[str, str]]] = {}
-    outgoing: dict[str, list[tuple[str, str]]] = {}
-    for pair in chain.edge_attributes():
-        if pair[1] in nodes:
-            incoming.setdefault(pair[1], []).append(pair)
-        if pair[0] in nodes:
-            outgoing.setdefault(pair[0], []).append(pair)
-    return incoming, outgoing
 
 
 def _components(chain: Chain) -> dict[str, int]:
