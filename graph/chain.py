@@ -370,7 +370,7 @@ class Chain:
         if issues:
             raise ChainError(issues)
         self._put_node(node)
-        self.touch()
+        self._step(None)  # the compiled arrays stay: ``compiled`` extends them by the new node
 
     def update_node(self, node: Node | Mapping[str, Any]) -> None:
         """Replace a node's attributes and declarations, keeping its edges."""
@@ -409,7 +409,7 @@ class Chain:
         if issues:
             raise ChainError(issues)
         self._put_edge(edge)
-        self.touch()
+        self._step(None)  # as in add_node: the new edge is compiled on top of the others
 
     def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
         edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
@@ -511,9 +511,11 @@ class Chain:
         after = self._nodes[node_id]["declarations"]
         changed = frozenset(c for c in before.keys() | after.keys() if before.get(c) != after.get(c))
         self._step(changed)
-        if self._compiled is not None and changed:
-            index = self._compiled.node_index[node_id]
-            self._compiled = self._compiled.with_declarations(index, after, self.catalog.index)
+        # A node added since the last compile has no row yet: ``compiled`` reads its declarations then.
+        compiled = self._compiled
+        index = compiled.node_index.get(node_id) if compiled is not None else None
+        if compiled is not None and index is not None and changed:
+            self._compiled = compiled.with_declarations(index, after, self.catalog.index)
 
     def copy(self) -> "Chain":
         other = Chain(
@@ -552,13 +554,25 @@ class Chain:
         return other
 
     def compiled(self) -> CompiledChain:
-        """The chain as arrays for the vectorised engine (cached until the chain changes)."""
-        if self._compiled is None:
-            from obligraph.graph.compiled import compile_chain
+        """The chain as arrays for the vectorised engine (cached until the chain changes).
 
+        Edits keep the arrays current where they can: a declaration edit patches them, added nodes
+        and edges are compiled on top of them here (only the new rows are read); the other edits
+        drop them and the next call compiles the whole chain.
+        """
+        from obligraph.graph.compiled import compile_chain, extend_compiled
+
+        compiled = self._compiled
+        if compiled is not None and (compiled.n < len(self._nodes) or compiled.src.size < len(self._edges)):
+            try:
+                compiled = extend_compiled(compiled, self)
+            except ValueError:  # not only additions after all: the whole chain, then
+                compiled = None
+        if compiled is None:
             with collector_paused():  # compiling walks every node and edge: same reason as in from_dict
-                self._compiled = compile_chain(self)
-        return self._compiled
+                compiled = compile_chain(self)
+        self._compiled = compiled
+        return compiled
 
     # -- internals ------------------------------------------------------------------------------
 

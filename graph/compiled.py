@@ -14,7 +14,7 @@ import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -318,6 +318,7 @@ def _declared_cells(
     column: Mapping[str, int],
     own: NDArray[np.uint8],
     declared: NDArray[np.bool_],
+    first: int = 0,
 ) -> SparseCells:
     """Every node's declarations into the status matrices at once, and the sparse lists.
 
@@ -326,25 +327,28 @@ def _declared_cells(
     lists need (verified ones, for their evidence windows; not_applicable; assigns) are visited.
     The walks over every declaration are ``map`` chains of C functions (itemgetter, attrgetter,
     dict lookups), which at millions of declarations is several times faster than generators.
+    Row i of the matrices is node ``first + i`` of the chain, the number the sparse lists record.
     """
     per_node: list[dict[str, Declaration]] = list(map(operator.itemgetter("declarations"), node_attributes))
     counts = np.fromiter(map(len, per_node), dtype=np.int64, count=len(per_node))
     total = int(counts.sum())
-    cell_node = np.repeat(np.arange(len(per_node), dtype=np.int64), counts)
+    cell_row = np.repeat(np.arange(len(per_node), dtype=np.int64), counts)
     cell_col = np.fromiter(
         map(column.__getitem__, itertools.chain.from_iterable(per_node)), dtype=np.int64, count=total
     )
     flat = list(itertools.chain.from_iterable(map(dict.values, per_node)))
     ranks = np.fromiter(map(_RANKS.__getitem__, map(_VALUE, map(_STATUS, flat))), dtype=np.uint8, count=total)
-    own[cell_node, cell_col] = ranks
-    declared[cell_node, cell_col] = True
+    own[cell_row, cell_col] = ranks
+    declared[cell_row, cell_col] = True
+    cell_node = cell_row + first
 
     cells = SparseCells()
     for k in np.flatnonzero(ranks == VERIFIED_RANK).tolist():
         node, j = int(cell_node[k]), int(cell_col[k])
         cells.verified.append((node, j))
         cells.window.extend(
-            (node, j, first.toordinal(), last.toordinal()) for first, last in flat[k].assurance_windows()
+            (node, j, first_day.toordinal(), last_day.toordinal())
+            for first_day, last_day in flat[k].assurance_windows()
         )
     not_applicable = np.flatnonzero(ranks == NOT_APPLICABLE_RANK)
     cells.not_applicable.extend(zip(cell_node[not_applicable].tolist(), cell_col[not_applicable].tolist()))
@@ -387,20 +391,98 @@ def _layer_defaults(catalog: Catalog) -> NDArray[np.uint8]:
 
 
 def compile_chain(chain: "Chain") -> CompiledChain:
-    catalog = chain.catalog
+    """The whole chain as arrays."""
     nodes = chain.node_attributes()
     node_ids = list(nodes)
     node_index = dict(zip(node_ids, range(len(node_ids))))
-    n, c = len(node_ids), len(catalog)
-    col = catalog.index
+    rows = _node_rows(list(nodes.values()), chain.catalog, first=0)
+    edges = chain.edge_attributes()
+    return _assembled(chain.catalog, node_ids, node_index, rows, _edge_rows(edges, node_index, chain.catalog, 0))
 
-    layers = map(operator.itemgetter("layer"), nodes.values())
+
+def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
+    """``compiled`` with the nodes and edges added to ``chain`` since it was compiled.
+
+    Only the new nodes' declarations are read: the rows of the others, and their sparse lists, are
+    carried over (a copy, so an analysis made from ``compiled`` keeps its arrays). The sweep order
+    is rebuilt, since a new edge can join components. ``chain`` must hold ``compiled``'s nodes and
+    edges first and in the same order, with the same layers, declarations and overrides: what
+    adding nodes and edges (``Chain.add_node``, ``Chain.add_edge``) leaves behind.
+
+    >>> from obligraph.graph.chain import Chain
+    >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
+    ...     "nodes": [{"id": "iaas", "layer": "iaas"}]})
+    >>> before = chain.compiled()
+    >>> chain.add_node({"id": "hr", "layer": "saas"})
+    >>> chain.add_edge({"provider": "iaas", "consumer": "hr"})
+    >>> after = extend_compiled(before, chain)
+    >>> after.node_ids, after.src.tolist(), after.dst.tolist()
+    (['iaas', 'hr'], [0], [1])
+    """
+    nodes = chain.node_attributes()
+    node_ids = list(nodes)
+    known = compiled.n
+    if node_ids[:known] != compiled.node_ids:
+        raise ValueError("the chain no longer starts with the compiled nodes: compile it again")
+    added = node_ids[known:]
+    node_index = {**compiled.node_index, **dict(zip(added, range(known, len(node_ids))))}
+    fresh = _node_rows([nodes[node_id] for node_id in added], chain.catalog, first=known)
+    rows = _NodeRows(
+        layer=np.concatenate((compiled.layer, fresh.layer)),
+        own=np.concatenate((compiled.own, fresh.own)),
+        declared=np.concatenate((compiled.declared, fresh.declared)),
+        sparse=cast(
+            SparseArrays,
+            {key: np.concatenate((getattr(compiled, key), fresh.sparse[key])) for key in fresh.sparse},  # type: ignore[literal-required]
+        ),
+    )
+    edges = chain.edge_attributes()
+    kept = compiled.src.size
+    new_edges = dict(itertools.islice(edges.items(), kept, None))
+    extra = _edge_rows(new_edges, node_index, chain.catalog, kept)
+    edge_rows = _EdgeRows(
+        src=np.concatenate((compiled.src, extra.src)),
+        dst=np.concatenate((compiled.dst, extra.dst)),
+        override_edge=np.concatenate((compiled.override_edge, extra.override_edge)),
+        override_col=np.concatenate((compiled.override_col, extra.override_col)),
+        override_value=np.concatenate((compiled.override_value, extra.override_value)),
+    )
+    return _assembled(chain.catalog, node_ids, node_index, rows, edge_rows)
+
+
+@dataclass
+class _NodeRows:
+    layer: NDArray[np.int8]
+    own: NDArray[np.uint8]
+    declared: NDArray[np.bool_]
+    sparse: SparseArrays
+
+
+@dataclass
+class _EdgeRows:
+    src: NDArray[np.int64]
+    dst: NDArray[np.int64]
+    override_edge: NDArray[np.int64]
+    override_col: NDArray[np.int64]
+    override_value: NDArray[np.uint8]
+
+
+def _node_rows(node_attributes: Sequence[Mapping[str, Any]], catalog: Catalog, first: int) -> _NodeRows:
+    """The rows of these nodes, which are nodes ``first``, ``first + 1``, ... of the chain."""
+    n, c = len(node_attributes), len(catalog)
+    layers = map(operator.itemgetter("layer"), node_attributes)
     layer = np.fromiter(map(_LAYER_CODES.__getitem__, map(_VALUE, layers)), dtype=np.int8, count=n)
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
     declared = np.zeros((n, c), dtype=bool)
-    cells = _declared_cells(list(nodes.values()), col, own, declared)
+    cells = _declared_cells(node_attributes, catalog.index, own, declared, first)
+    return _NodeRows(layer, own, declared, cells.arrays())
 
-    edges = chain.edge_attributes()
+
+def _edge_rows(
+    edges: Mapping[tuple[str, str], Mapping[str, Any]], node_index: Mapping[str, int], catalog: Catalog, first: int
+) -> _EdgeRows:
+    """The ends and overrides of these edges, which are edges ``first``, ``first + 1``, ... of the chain."""
+    col = catalog.index
     providers, consumers = zip(*edges) if edges else ((), ())
     src = np.array(list(map(node_index.__getitem__, providers)), dtype=np.int64)
     dst = np.array(list(map(node_index.__getitem__, consumers)), dtype=np.int64)
@@ -409,27 +491,33 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     overriding = np.fromiter(map(bool, responsibilities), dtype=bool, count=len(responsibilities))
     for e in np.flatnonzero(overriding).tolist():
         for control, value in responsibilities[e].items():
-            overrides.append((e, col[control], value.code))
+            overrides.append((first + e, col[control], value.code))
+    oe, oc, ov = _columns(overrides, 3)
+    return _EdgeRows(src, dst, oe, oc, ov.astype(np.uint8))
 
-    default = _layer_defaults(catalog)
+
+def _assembled(
+    catalog: Catalog, node_ids: list[str], node_index: dict[str, int], rows: _NodeRows, edges: _EdgeRows
+) -> CompiledChain:
+    """The compiled chain from its node and edge rows: the sweep order and the per-node edge counts."""
+    n, layer, src, dst = len(node_ids), rows.layer, edges.src, edges.dst
     structure = build_structure(n, src, dst)
     in_layer_counts = (
         np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer)).reshape(n, len(Layer)).astype(np.float32)
     )
-    oe, oc, ov = _columns(overrides, 3)
     return CompiledChain(
         node_ids=node_ids,
         node_index=node_index,
         layer=layer,
         src=src,
         dst=dst,
-        own=own,
-        declared=declared,
-        **cells.arrays(),
-        override_edge=oe,
-        override_col=oc,
-        override_value=ov.astype(np.uint8),
-        default=default,
+        own=rows.own,
+        declared=rows.declared,
+        **rows.sparse,
+        override_edge=edges.override_edge,
+        override_col=edges.override_col,
+        override_value=edges.override_value,
+        default=_layer_defaults(catalog),
         structure=structure,
         src_layer=layer[structure.order_src],
         in_layer_counts=in_layer_counts,
