@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlmodel import Session, col
 
 from obligraph.app.models import JournalRow
@@ -12,15 +12,23 @@ from obligraph.app.models import JournalRow
 Changes = list[dict[str, Any]]
 
 
+#: Pruning runs on every revision that is a multiple of this, so most writes skip the DELETE.
+PRUNE_EVERY = 32
+
+_JOURNAL = JournalRow.__table__  # type: ignore[attr-defined]  # SQLModel sets it; Core statements skip the ORM
+_APPEND = insert(_JOURNAL)
+_PRUNE = delete(_JOURNAL).where(_JOURNAL.c.workspace_id == bindparam("ws"), _JOURNAL.c.revision <= bindparam("upto"))
+
+
 def append(session: Session, ws: str, revision: int, changes: Changes | None) -> None:
-    session.execute(insert(JournalRow).values(workspace_id=ws, revision=revision, changes=changes))
+    session.connection().execute(_APPEND, {"workspace_id": ws, "revision": revision, "changes": changes})
 
 
 def prune(session: Session, ws: str, keep: int, revision: int) -> None:
-    """Drop the entries older than the last ``keep`` up to ``revision``."""
-    session.execute(
-        delete(JournalRow).where(col(JournalRow.workspace_id) == ws, col(JournalRow.revision) <= revision - keep)
-    )
+    """Drop the entries older than the last ``keep`` up to ``revision``, when ``revision`` is a
+    multiple of ``PRUNE_EVERY`` (between two prunes, up to ``keep + PRUNE_EVERY - 1`` are kept)."""
+    if revision % PRUNE_EVERY == 0:
+        session.connection().execute(_PRUNE, {"ws": ws, "upto": revision - keep})
 
 
 def changes_after(session: Session, ws: str, after: int, upto: int) -> list[Changes | None] | None:

@@ -16,6 +16,7 @@ from sqlmodel import select
 from obligraph.app.main import create_app
 from obligraph.app.models import JournalRow
 from obligraph.app.repository import store
+from obligraph.app.repository.journal_rows import PRUNE_EVERY
 from obligraph.graph.analysis import analyze
 from obligraph.graph.analysis.result import RESULT_ARRAYS
 from obligraph.graph.chain import Chain
@@ -148,16 +149,22 @@ def test_a_worker_behind_a_pruned_journal_reloads(client, second_app, settings):
         )
         start = cached_chain(second_app, ws)
         with TestClient(pruning) as writer:
-            for i in range(3):
+            # Revision 1 is the import; the write that makes revision PRUNE_EVERY prunes.
+            for i in range(PRUNE_EVERY - 1):
                 body = {"status": "partial", "notes": f"write {i}"}
                 assert writer.put(f"{API}/{ws}/nodes/a/declarations/10.5.1", json=body).status_code in (200, 201)
-        with second_app.state.service.db.read() as session:
-            kept = session.execute(select(JournalRow.revision).where(JournalRow.workspace_id == ws)).scalars().all()
-        assert sorted(kept) == [3, 4]  # revision 1 is the import: entries 2 and before are gone
+                with second_app.state.service.db.read() as session:
+                    kept = (
+                        session.execute(select(JournalRow.revision).where(JournalRow.workspace_id == ws))
+                        .scalars()
+                        .all()
+                    )
+                assert len(kept) <= 2 + PRUNE_EVERY - 1
+        assert sorted(kept) == [PRUNE_EVERY - 1, PRUNE_EVERY]
         caught_up = cached_chain(second_app, ws)
         assert caught_up.lineage is not start.lineage  # reloaded
         assert caught_up.to_dict() == reloaded_chain(second_app, ws).to_dict()
-        assert caught_up.declarations("a")["10.5.1"].notes == "write 2"
+        assert caught_up.declarations("a")["10.5.1"].notes == f"write {PRUNE_EVERY - 2}"
     finally:
         pruning.state.service.close()
 
