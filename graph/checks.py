@@ -18,40 +18,62 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from obligraph.graph.compiled import CUSTOMER
 from obligraph.graph.errors import Issue, format_location
-from obligraph.graph.lattice import Status
 
 if TYPE_CHECKING:
     from obligraph.graph.chain import Chain
 
 
 def chain_warnings(chain: "Chain") -> list[Issue]:
-    """Every ``not_applicable`` declaration for a control some consumer relies on the node for."""
-    nodes = chain.node_attributes()
-    marked = {
-        node
-        for node, attrs in nodes.items()
-        if any(declaration.status is Status.NOT_APPLICABLE for declaration in attrs["declarations"].values())
-    }
-    if not marked:
+    """Every ``not_applicable`` declaration for a control some consumer relies on the node for.
+
+    Read from the compiled arrays (the chain is compiled if it is not yet): the sparse list of
+    not_applicable declarations, each expanded to its node's outgoing edges, whose r is looked up
+    as the engine does (catalog default, then ``assigns`` and edge overrides). An import runs this
+    under the workspace's write lock, so it must not cost a walk over every declaration.
+    """
+    compiled = chain.compiled()
+    cell_node, cell_col = compiled.not_applicable_node, compiled.not_applicable_col
+    s = compiled.structure
+    counts = s.out_ptr[cell_node + 1] - s.out_ptr[cell_node]
+    if not counts.any():
         return []
-    _, outgoing = chain.edges_touching(marked)
+    cols, k = np.unique(cell_col, return_inverse=True)
+    width = cols.size
+    # One entry per (not_applicable cell, outgoing edge of its node).
+    cell = np.repeat(np.arange(cell_node.size), counts)
+    starts = np.repeat(s.out_ptr[cell_node], counts)
+    offsets = np.arange(cell.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = s.out_pos[starts + offsets]
+    column = k[cell]
+    r = np.take(compiled.default, cols, axis=1)[compiled.src_layer[position], column]
+    patches = compiled.patches(cols)
+    if patches.position.size:
+        keys = patches.position * width + patches.column
+        by_key = np.argsort(keys)
+        wanted = position * width + column
+        found = np.searchsorted(keys, wanted, sorter=by_key).clip(max=keys.size - 1)
+        hit = keys[by_key[found]] == wanted
+        r[hit] = patches.value[by_key[found[hit]]]
+    relying = r != CUSTOMER
+    # The consumer named is the first relying one in document order, as the edges are listed.
+    edges = compiled.src.size
+    first_edge = np.full(cell_node.size, edges, dtype=np.int64)
+    np.minimum.at(first_edge, cell[relying], s.order[position[relying]])
+    warned = np.flatnonzero(first_edge < edges)
     issues = []
-    for i, node in enumerate(nodes):
-        consumers = [consumer for _, consumer in outgoing.get(node, ())]
-        if not consumers:
-            continue
-        for j, (control, declaration) in enumerate(chain.declarations(node).items()):
-            if declaration.status is not Status.NOT_APPLICABLE:
-                continue
-            relying = [v for v in consumers if chain.responsibility(node, v, control).delegates]
-            if relying:
-                issues.append(
-                    Issue(
-                        format_location(("nodes", i, "declarations", j, "status")),
-                        f"'{node}' declares {control} not_applicable, but '{relying[0]}' relies on it for"
-                        f" {control} (edge {node} -> {relying[0]}); the analysis counts it as unknown:"
-                        f" declare the status '{node}' actually has",
-                    )
-                )
-    return issues
+    for c in warned.tolist():
+        i, control = int(cell_node[c]), chain.catalog.ids[int(cell_col[c])]
+        node, consumer = compiled.node_ids[i], compiled.node_ids[int(compiled.dst[first_edge[c]])]
+        j = list(chain.declarations(node)).index(control)
+        issue = Issue(
+            format_location(("nodes", i, "declarations", j, "status")),
+            f"'{node}' declares {control} not_applicable, but '{consumer}' relies on it for"
+            f" {control} (edge {node} -> {consumer}); the analysis counts it as unknown:"
+            f" declare the status '{node}' actually has",
+        )
+        issues.append(((i, j), issue))
+    return [issue for _, issue in sorted(issues, key=lambda item: item[0])]

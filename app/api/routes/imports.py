@@ -166,6 +166,8 @@ def import_chain(
         chain = Chain.from_dict(document, source="request body", consume=True)
         document = None  # consumed, and the largest thing held until the rows are written
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
+        # Before the lock: this compiles the chain, whose arrays then go into the cache with it.
+        warnings = chain_warnings(chain)
     outcome = undo = None
     # Without automatic snapshots a replace need not load the chain it throws away.
     replacing = mode is ImportMode.REPLACE and service.settings.auto_snapshots_keep == 0
@@ -180,10 +182,10 @@ def import_chain(
         if outcome is None:
             if mode is ImportMode.MERGE:
                 chain, counts = store_merge(edit, document)
+                warnings = chain_warnings(chain)
             else:
                 undo = snapshot_before(service, edit, "replacing the chain with an import")
                 edit.store_whole_chain(chain, keep_name=not rename)
-            warnings = chain_warnings(chain)
 
             def result_at(revision: int) -> ImportResult:
                 return ImportResult(
