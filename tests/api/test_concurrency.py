@@ -78,10 +78,17 @@ def test_a_stale_worker_catches_up_from_the_journal_before_it_takes_the_write_lo
     def record(_conn, _cursor, statement, *_args):
         statements.append(" ".join(statement.split()).upper())
 
+    # SQLite's BEGIN IMMEDIATE goes to the driver directly (no statement event): a write connection's begin is it.
+    @event.listens_for(engine, "begin")
+    def began(conn):
+        if conn.get_execution_options().get("obligraph_write"):
+            statements.append("BEGIN IMMEDIATE")
+
     try:
         response = other.put("/api/v1/workspaces/hr/nodes/hr-saas/declarations/10.10.3", json={"status": "partial"})
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "begin", began)
     assert response.status_code in (200, 201), response.text
     locked = next(i for i, s in enumerate(statements) if s == "BEGIN IMMEDIATE" or s.endswith("FOR UPDATE"))
     replays = [i for i, s in enumerate(statements) if s.startswith("SELECT") and "FROM JOURNAL" in s]
