@@ -183,10 +183,14 @@ class CompiledChain:
 
     def responsibility_column(self, col: int) -> NDArray[np.uint8]:
         """r for every edge in document order, for one control column."""
-        cols = np.array([col])
-        r = np.array(self.default[self.layer[self.src], col], dtype=np.uint8)  # a copy: patched below
+        return self.responsibility_columns(np.array([col]))[:, 0]
+
+    def responsibility_columns(self, cols: np.ndarray) -> NDArray[np.uint8]:
+        """r for every edge in document order (rows) and each control column of ``cols``, in one
+        pass over the assigns and overrides."""
+        r: NDArray[np.uint8] = np.take(self.default, cols, axis=1)[self.layer[self.src]]  # a copy: patched below
         patches = self.patches(cols)
-        r[self.structure.order[patches.position]] = patches.value
+        r[self.structure.order[patches.position], patches.column] = patches.value
         return r
 
     def with_declarations(

@@ -52,6 +52,8 @@ def gap_page(
     if after is not None:
         start = int(np.searchsorted(flat, _cursor_position(analysis, after), side="right"))
     chosen = flat[start : start + limit]
+    if root_causes:
+        analysis.prefetch_responsibility(np.unique(chosen % len(analysis.controls)).tolist())
     gaps = [analysis.gap_dict(gap_at(analysis, int(cell)), root_causes=root_causes) for cell in chosen]
     more = start + limit < len(flat)
     return {

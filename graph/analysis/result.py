@@ -271,6 +271,14 @@ class Analysis:
             orphaned=bool(self.orphaned[v, k]),
         )
 
+    def prefetch_responsibility(self, ks: Iterable[int]) -> None:
+        """Compute r for several analysis columns at once, for a page that lists gaps of many controls."""
+        missing = sorted({int(k) for k in ks} - self._responsibility.keys())
+        if len(missing) > 1:
+            block = self.compiled.responsibility_columns(self._catalog_cols[missing])
+            for i, k in enumerate(missing):
+                self._responsibility[k] = np.ascontiguousarray(block[:, i])
+
     def _r(self, k: int) -> np.ndarray:
         if k not in self._responsibility:
             self._responsibility[k] = self.compiled.responsibility_column(int(self._catalog_cols[k]))
