@@ -96,9 +96,20 @@ def test_writes_take_the_lock_up_front(app, client, backend):
     statements: list[str] = []
     engine = app.state.service.db.engine
 
+    def record_statement(statement: str) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
     @event.listens_for(engine, "before_cursor_execute")
     def record(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()).upper())
+        if backend != "sqlite":
+            record_statement(statement)
+
+    # On SQLite the write lock is taken on the driver's connection directly: sqlite3 reports
+    # every statement it runs, whoever sends it.
+    @event.listens_for(engine, "checkout")
+    def trace(dbapi_connection, *_args):
+        if backend == "sqlite":
+            dbapi_connection.set_trace_callback(record_statement)
 
     client.post("/api/v1/workspaces", json={"id": "lock", "name": "lock"})
     # A write first loads a missing or stale chain in a read of its own (Service._refresh_chain);
@@ -108,7 +119,9 @@ def test_writes_take_the_lock_up_front(app, client, backend):
     client.post("/api/v1/workspaces/lock/nodes", json={"id": "a", "layer": "iaas"})
     if backend == "sqlite":
         # The writer polls for the lock itself (core/db.py), with SQLite's busy handler off meanwhile.
-        assert statements[:3] == ["PRAGMA BUSY_TIMEOUT=0", "BEGIN IMMEDIATE", "PRAGMA BUSY_TIMEOUT=10000"]
+        # (The revision probe before it runs outside any transaction, on a connection of its own.)
+        transaction = [s for s in statements if not s.startswith("SELECT UID, REVISION FROM WORKSPACES")]
+        assert transaction[:3] == ["PRAGMA BUSY_TIMEOUT=0", "BEGIN IMMEDIATE", "PRAGMA BUSY_TIMEOUT=10000"]
     else:
         assert statements[0].startswith("SELECT") and statements[0].endswith("FOR UPDATE")
     statements.clear()
@@ -117,3 +130,4 @@ def test_writes_take_the_lock_up_front(app, client, backend):
         assert statements[0] == "BEGIN"
     assert not any("FOR UPDATE" in s for s in statements)
     event.remove(engine, "before_cursor_execute", record)
+    event.remove(engine, "checkout", trace)
