@@ -21,22 +21,31 @@ True
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import operator
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, cast
 
 import networkx as nx
-from pydantic import BaseModel, ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.collector import collector_paused
 from obligraph.graph.control_ids import expand_control_ids, expand_edge, expand_node
-from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id, unknown_control_message
+from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
 from obligraph.graph.document import read_document, write_document
-from obligraph.graph.errors import ChainError, Issue, Location, format_location
+from obligraph.graph.document_checks import (
+    columns_clean,
+    cross_check,
+    declaration_issues,
+    edge_issues,
+    parsed_with_catalog,
+    scope_issues,
+    split_plain_edges,
+    validated,
+    with_shared_declarations,
+)
+from obligraph.graph.errors import ChainError, Issue
 from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Evidence, Node
 
@@ -50,12 +59,11 @@ JOURNAL_LENGTH = 64
 _revisions = itertools.count(1)
 
 
-_Model = TypeVar("_Model", bound=BaseModel)
-
 #: The attributes of every edge that has no overrides, criticality or notes, shared: attribute dicts
 #: are never changed in place (an edit replaces the edge's dict), and one dict per edge was a fifth
 #: of a large chain's loading time.
 _PLAIN_EDGE: dict[str, Any] = {"responsibility": {}, "criticality": None, "notes": None}
+_CONTROL, _DECLARATIONS = operator.attrgetter("control"), operator.attrgetter("declarations")
 
 
 class Chain:
@@ -102,16 +110,16 @@ class Chain:
 
     @classmethod
     def _from_dict(cls, document: Mapping[str, Any], *, source: str | None, consume: bool = False) -> "Chain":
-        split = _split_plain_edges(document)
+        split = split_plain_edges(document)
         if split is not None:
             chain = cls._from_columns(document, *split, consume=consume)
             if chain is not None:
                 return chain
         # The document is malformed somewhere, or shaped unusually: validate every part as a model,
         # so that every message names its place (the quick path above would have wrong edge indices).
-        parsed, catalog = _parsed_with_catalog(document, source)
+        parsed, catalog = parsed_with_catalog(document, source)
         parsed, issues = expand_control_ids(parsed, catalog)  # typed ids (27002:2013/A.12.3.1) -> catalog ids
-        issues += _cross_check(parsed, catalog)
+        issues += cross_check(parsed, catalog)
         if issues:
             raise ChainError(issues, source=source)
         chain = cls._empty_like(parsed, catalog)
@@ -132,9 +140,9 @@ class Chain:
         validates the whole document again, item by item, for the messages.
         """
         raw_edges = document["edges"]
-        raw_nodes = _with_shared_declarations(document.get("nodes"), in_place=consume)
+        raw_nodes = with_shared_declarations(document.get("nodes"), in_place=consume)
         try:
-            parsed, catalog = _parsed_with_catalog(
+            parsed, catalog = parsed_with_catalog(
                 {**document, "nodes": raw_nodes, "edges": [raw_edges[i] for i in rich]}, None
             )
         except ChainError:
@@ -156,7 +164,7 @@ class Chain:
         # dict came out shorter than its list.
         kept = sum(map(len, map(operator.itemgetter("declarations"), nodes.values())))
         unique = kept == sum(map(len, map(_DECLARATIONS, parsed.nodes)))
-        if not unique or not _columns_clean(parsed, catalog, pairs=complete, declarations_unique=True):
+        if not unique or not columns_clean(parsed, catalog, pairs=complete, declarations_unique=True):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = nodes
@@ -363,10 +371,10 @@ class Chain:
     # -- editing --------------------------------------------------------------------------------
 
     def add_node(self, node: Node | Mapping[str, Any]) -> None:
-        node, issues = expand_node(_validated(Node, node, ("node",)), self.catalog, ("node",))
+        node, issues = expand_node(validated(Node, node, ("node",)), self.catalog, ("node",))
         if node.id in self._nodes:
             raise ChainError.at(("node", "id"), f"'{node.id}' already exists; node ids must be unique")
-        issues += _declaration_issues(node, ("node",), self.catalog)
+        issues += declaration_issues(node, ("node",), self.catalog)
         if issues:
             raise ChainError(issues)
         self._put_node(node)
@@ -374,9 +382,9 @@ class Chain:
 
     def update_node(self, node: Node | Mapping[str, Any]) -> None:
         """Replace a node's attributes and declarations, keeping its edges."""
-        node, issues = expand_node(_validated(Node, node, ("node",)), self.catalog, ("node",))
+        node, issues = expand_node(validated(Node, node, ("node",)), self.catalog, ("node",))
         self._require_node(node.id)
-        issues += _declaration_issues(node, ("node",), self.catalog)
+        issues += declaration_issues(node, ("node",), self.catalog)
         if issues:
             raise ChainError(issues)
         before = self._nodes[node.id]
@@ -400,8 +408,8 @@ class Chain:
         self.touch()
 
     def add_edge(self, edge: Edge | Mapping[str, Any]) -> None:
-        edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
-        issues += _edge_issues(edge, ("edge",), self._nodes, self.catalog)
+        edge, issues = expand_edge(validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
+        issues += edge_issues(edge, ("edge",), self._nodes, self.catalog)
         if (edge.provider, edge.consumer) in self._edges:
             issues.append(
                 Issue("edge", f"{edge.provider} -> {edge.consumer} already exists; update it instead of adding it")
@@ -412,10 +420,10 @@ class Chain:
         self._step(None)  # as in add_node: the new edge is compiled on top of the others
 
     def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
-        edge, issues = expand_edge(_validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
+        edge, issues = expand_edge(validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
         if (edge.provider, edge.consumer) not in self._edges:
             raise ChainError.at(("edge",), f"there is no edge {edge.provider} -> {edge.consumer}")
-        issues += _edge_issues(edge, ("edge",), self._nodes, self.catalog)
+        issues += edge_issues(edge, ("edge",), self._nodes, self.catalog)
         if issues:
             raise ChainError(issues)
         self._put_edge(edge)
@@ -432,12 +440,12 @@ class Chain:
     def declare(self, node_id: str, declaration: Declaration | Mapping[str, Any]) -> None:
         """Add or replace the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
-        declaration = _validated(Declaration, declaration, ("declaration",))
+        declaration = validated(Declaration, declaration, ("declaration",))
         try:
             controls = resolve_control_id(declaration.control, self.catalog)
         except ControlIdError as exc:
             raise ChainError.at(("declaration", "control"), str(exc)) from None
-        issues = list(_scope_issues(declaration, ("declaration",), self.catalog))
+        issues = list(scope_issues(declaration, ("declaration",), self.catalog))
         if issues:
             raise ChainError(issues)
         before = self._nodes[node_id]["declarations"]
@@ -649,86 +657,6 @@ def _edge_attributes(edge: Edge) -> dict[str, Any]:
     return {"responsibility": dict(edge.responsibility), "criticality": edge.criticality, "notes": edge.notes}
 
 
-def _parsed_with_catalog(document: Any, source: str | None) -> tuple[ChainDocument, Catalog]:
-    parsed = validate_document(document, source=source)
-    try:
-        return parsed, load_catalog(parsed.catalog)
-    except ChainError as exc:
-        exc.source = source
-        raise
-
-
-def _with_shared_declarations(nodes: Any, *, in_place: bool = False) -> Any:
-    """The nodes with each plain declaration (a mapping of exactly ``control`` and ``status``) replaced
-    by one validated ``Declaration`` per distinct pair, which the node model then takes as it is.
-
-    A large chain repeats a few hundred such pairs millions of times; validating and holding one
-    model each cost a third of loading time and most of the model's memory. A pair that does not
-    validate is left as it was, for the node model to report at its place. ``in_place``: swap them
-    in the given lists instead of copies (the document's owner drops it afterwards).
-    """
-    if not isinstance(nodes, list):
-        return nodes
-    shared: dict[tuple[Any, Any], Declaration | None] = {}
-    swapped = []
-    for node in nodes:
-        declarations = node.get("declarations") if type(node) is dict else None
-        if type(declarations) is not list:
-            swapped.append(node)
-            continue
-        replaced = declarations if in_place else list(declarations)
-        for j, item in enumerate(declarations):
-            if type(item) is not dict or len(item) != 2:
-                continue
-            try:
-                key = (item["control"], item["status"])
-                declaration = shared[key]
-            except KeyError:
-                if "control" not in item or "status" not in item:
-                    continue
-                try:
-                    declaration = shared[key] = Declaration.model_validate(item)
-                except ValidationError:
-                    declaration = shared[key] = None
-            except TypeError:  # an unhashable control or status: the node model will say what is wrong
-                continue
-            if declaration is not None:
-                replaced[j] = declaration
-        swapped.append(node if in_place else {**node, "declarations": replaced})
-    return swapped
-
-
-def _split_plain_edges(document: Any) -> tuple[list[tuple[str, str] | None], list[int]] | None:
-    """(provider, consumer) for each plain edge (a mapping of exactly those two keys) and None for
-    the others, with the positions of the others; None when the document is not shaped for that."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("edges"), list):
-        return None
-    try:
-        pairs = [
-            (edge["provider"], edge["consumer"]) if type(edge) is dict and len(edge) == 2 else None
-            for edge in document["edges"]
-        ]
-    except KeyError:
-        return None
-    return pairs, [i for i, pair in enumerate(pairs) if pair is None]
-
-
-def validate_document(document: Any, *, source: str | None = None) -> ChainDocument:
-    """The document checked against the chain@1 schema, before any check against its catalog or
-    between its parts; raise ``ChainError`` naming every problem."""
-    if not isinstance(document, Mapping):
-        raise ChainError(
-            f"a chain document is a mapping with format, name, nodes and edges (got {type(document).__name__})",
-            source=source,
-        )
-    try:
-        return ChainDocument.model_validate(document)
-    except ValidationError as exc:
-        error = ChainError.from_validation(exc, model=ChainDocument)
-        error.source = source
-        raise error from None
-
-
 # The two dumps below write what ``model_dump(mode="json", exclude_none=True)`` writes, in field
 # order, several times faster: enum members are read through ``_value_`` (``.value`` is a Python
 # descriptor) and nothing goes through pydantic's serializer. The chain storage tests hold them to
@@ -774,148 +702,3 @@ def _dump(model: Node | Edge) -> dict[str, Any]:
     elif not data.get("responsibility"):
         data.pop("responsibility", None)
     return data
-
-
-def _validated(model: type[_Model], value: _Model | Mapping[str, Any], prefix: Location) -> _Model:
-    if isinstance(value, model):
-        return value
-    try:
-        return model.model_validate(value)
-    except ValidationError as exc:
-        raise ChainError.from_validation(exc, prefix=prefix, model=model) from None
-
-
-def _declaration_issues(node: Node, prefix: Location, catalog: Catalog) -> Iterable[Issue]:
-    seen: dict[str, int] = {}
-    for j, declaration in enumerate(node.declarations):
-        place = (*prefix, "declarations", j)
-        if declaration.control not in catalog:
-            yield Issue(format_location((*place, "control")), unknown_control_message(declaration.control, catalog))
-        yield from _scope_issues(declaration, place, catalog)
-        if declaration.control in seen:
-            yield Issue(
-                format_location((*place, "control")),
-                f"'{declaration.control}' is already declared at declarations[{seen[declaration.control]}];"
-                " keep one declaration per control",
-            )
-        seen.setdefault(declaration.control, j)
-
-
-def _scope_issues(declaration: Declaration, place: Location, catalog: Catalog) -> Iterable[Issue]:
-    for e, item in enumerate(declaration.evidence):
-        for k, entry in enumerate(item.scope or ()):
-            if not catalog.covers_any(entry):
-                yield Issue(
-                    format_location((*place, "evidence", e, "scope", k)),
-                    f"'{entry}' is neither a control id nor a clause or objective prefix of catalog"
-                    f" '{catalog.id}' (write ids like '{catalog.ids[0]}' or prefixes like"
-                    f" '{catalog.controls[0].clause}')",
-                )
-
-
-def _edge_issues(edge: Edge, prefix: Location, node_ids: Collection[str], catalog: Catalog) -> Iterable[Issue]:
-    for end in ("provider", "consumer"):
-        node_id = getattr(edge, end)
-        if node_id not in node_ids:
-            close = difflib.get_close_matches(node_id, list(node_ids), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else "; add the node first"
-            yield Issue(format_location((*prefix, end)), f"'{node_id}' is not a node id in this chain{hint}")
-    if edge.provider == edge.consumer:
-        yield Issue(
-            format_location(prefix),
-            f"provider and consumer are both '{edge.provider}'; a node cannot be its own provider",
-        )
-    for control in edge.responsibility:
-        if control not in catalog:
-            yield Issue(
-                format_location((*prefix, "responsibility", control)), unknown_control_message(control, catalog)
-            )
-
-
-def _cross_check(document: ChainDocument, catalog: Catalog) -> list[Issue]:
-    """Problems between the document's parts: whole columns are checked with set operations first,
-    and only a document that fails them is walked item by item to name each place."""
-    return [] if _columns_clean(document, catalog) else _cross_check_each(document, catalog)
-
-
-def _columns_clean(
-    document: ChainDocument,
-    catalog: Catalog,
-    *,
-    pairs: Collection[tuple[str, str]] | None = None,
-    declarations_unique: bool = False,
-) -> bool:
-    """Whether the document's parts agree, checked over whole columns with set operations.
-
-    ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
-    ``document.edges`` are only those with more than the two ends. ``declarations_unique``: the
-    caller has checked that no node declares a control twice.
-    """
-    known = set(catalog.ids)
-    # The walks over every declaration are map chains of C functions, not generators: at a large
-    # chain's millions of declarations they were most of this check's time.
-    id_set = set(map(_ID, document.nodes))
-    per_node = list(map(_DECLARATIONS, document.nodes))
-    declarations = list(itertools.chain.from_iterable(per_node))
-    controls = list(map(_CONTROL, declarations))
-    owners = itertools.chain.from_iterable(map(itertools.repeat, range(len(per_node)), map(len, per_node)))
-    nodes_clean = (
-        len(id_set) == len(per_node)
-        and known.issuperset(controls)
-        and (declarations_unique or len(set(zip(owners, controls))) == len(controls))  # no control twice in a node
-    )
-    unique = pairs if pairs is not None else dict.fromkeys((edge.provider, edge.consumer) for edge in document.edges)
-    repeated = pairs is None and len(unique) != len(document.edges)
-    first, second = operator.itemgetter(0), operator.itemgetter(1)
-    overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
-    edges_clean = (
-        not repeated
-        and id_set.issuperset(map(first, unique))
-        and id_set.issuperset(map(second, unique))
-        and not any(map(operator.eq, map(first, unique), map(second, unique)))
-        and overridden.issubset(known)
-    )
-    evidence = itertools.chain.from_iterable(map(_EVIDENCE, declarations))
-    scopes = set(itertools.chain.from_iterable(filter(None, map(_SCOPE, evidence))))
-    scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
-    return nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ())
-
-
-_ID, _DECLARATIONS, _CONTROL = (
-    operator.attrgetter("id"),
-    operator.attrgetter("declarations"),
-    operator.attrgetter("control"),
-)
-_EVIDENCE, _SCOPE = operator.attrgetter("evidence"), operator.attrgetter("scope")
-
-
-def _cross_check_each(document: ChainDocument, catalog: Catalog) -> list[Issue]:
-    issues: list[Issue] = []
-    first_index: dict[str, int] = {}
-    for i, node in enumerate(document.nodes):
-        if node.id in first_index:
-            issues.append(
-                Issue(
-                    format_location(("nodes", i, "id")),
-                    f"'{node.id}' is already the id of nodes[{first_index[node.id]}]; node ids must be unique",
-                )
-            )
-        first_index.setdefault(node.id, i)
-        issues.extend(_declaration_issues(node, ("nodes", i), catalog))
-    seen_edges: dict[tuple[str, str], int] = {}
-    node_ids = set(first_index)
-    for i, edge in enumerate(document.edges):
-        issues.extend(_edge_issues(edge, ("edges", i), node_ids, catalog))
-        pair = (edge.provider, edge.consumer)
-        if pair in seen_edges:
-            issues.append(
-                Issue(
-                    format_location(("edges", i)),
-                    f"{pair[0]} -> {pair[1]} repeats edges[{seen_edges[pair]}]; merge them into one edge",
-                )
-            )
-        seen_edges.setdefault(pair, i)
-    for i, control in enumerate(document.controls or []):
-        if control not in catalog:
-            issues.append(Issue(format_location(("controls", i)), unknown_control_message(control, catalog)))
-    return issues

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from obligraph.graph.chain import Chain, validate_document
+from obligraph.graph.chain import Chain
 from obligraph.graph.control_ids import expand_control_ids
+from obligraph.graph.document_checks import validate_document
 from obligraph.graph.schema import Declaration, Edge, Node
 
 Change = dict[str, Any]

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from obligraph.app.repository.merge_rows import write_touched_rows
 from obligraph.app.services import journal
-from obligraph.graph.chain import Chain, validate_document
+from obligraph.graph.chain import Chain
 from obligraph.graph.control_ids import expand_control_ids
+from obligraph.graph.document_checks import validate_document
 from obligraph.graph.errors import ChainError
 from obligraph.graph.schema import ChainDocument
 

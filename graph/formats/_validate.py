@@ -19,9 +19,9 @@ from typing import Any, Callable, Collection, Iterable, Mapping
 from pydantic import ValidationError
 
 from obligraph.graph.catalog import Catalog, load_catalog
-from obligraph.graph.chain import _declaration_issues, _edge_issues
 from obligraph.graph.control_ids import expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
+from obligraph.graph.document_checks import declaration_issues, edge_issues
 from obligraph.graph.errors import DOCUMENT, ChainError, Issue, Location, format_location
 from obligraph.graph.schema import ChainDocument, Edge, Node
 
@@ -99,7 +99,7 @@ def _node_issues(raw: Any, i: int, catalog: Catalog, first_index: dict[str, int]
     first_index.setdefault(node.id, i)
     node, typed_issues = expand_node(node, catalog, ("nodes", i))
     yield from typed_issues
-    yield from _declaration_issues(node, ("nodes", i), catalog)
+    yield from declaration_issues(node, ("nodes", i), catalog)
 
 
 def _edge_problems(
@@ -112,7 +112,7 @@ def _edge_problems(
         return
     edge, typed_issues = expand_edge(edge, catalog, ("edges", i))
     yield from typed_issues
-    yield from _edge_issues(edge, ("edges", i), node_ids, catalog)
+    yield from edge_issues(edge, ("edges", i), node_ids, catalog)
     pair = (edge.provider, edge.consumer)
     if pair in seen:
         yield Issue(

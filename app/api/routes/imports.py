@@ -26,8 +26,9 @@ from obligraph.app.services.importing import (
 from obligraph.app.services.merge import store_merge
 from obligraph.app.services.transfer import import_format, parse_import, readable_names
 from obligraph.app.services.undo import UNDO_HEADER, snapshot_before, undo_headers
-from obligraph.graph.chain import Chain, validate_document
+from obligraph.graph.chain import Chain
 from obligraph.graph.checks import chain_warnings
+from obligraph.graph.document_checks import validate_document
 
 router = APIRouter(prefix="/workspaces/{ws}", tags=["import"], responses=ERROR_RESPONSES)
 
