@@ -38,16 +38,12 @@ def chain_warnings(chain: "Chain") -> list[Issue]:
     compiled = chain.compiled()
     cell_node, cell_col = compiled.not_applicable_node, compiled.not_applicable_col
     s = compiled.structure
-    counts = s.out_ptr[cell_node + 1] - s.out_ptr[cell_node]
-    if not counts.any():
+    # One entry per (not_applicable cell, outgoing edge of its node).
+    cell, position = s.outgoing(cell_node)
+    if not cell.size:
         return []
     cols, k = np.unique(cell_col, return_inverse=True)
     width = cols.size
-    # One entry per (not_applicable cell, outgoing edge of its node).
-    cell = np.repeat(np.arange(cell_node.size), counts)
-    starts = np.repeat(s.out_ptr[cell_node], counts)
-    offsets = np.arange(cell.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    position = s.out_pos[starts + offsets]
     column = k[cell]
     r = np.take(compiled.default, cols, axis=1)[compiled.src_layer[position], column]
     patches = compiled.patches(cols)

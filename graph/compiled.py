@@ -118,13 +118,10 @@ class CompiledChain:
         k = lookup[self.assign_col]
         keep = k >= 0
         if keep.any():
-            nodes = self.assign_node[keep]
-            counts = s.out_ptr[nodes + 1] - s.out_ptr[nodes]
-            starts = np.repeat(s.out_ptr[nodes], counts)
-            offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-            positions.append(s.out_pos[starts + offsets])
-            columns.append(np.repeat(k[keep], counts))
-            values.append(np.repeat(self.assign_value[keep], counts))
+            owner, position = s.outgoing(self.assign_node[keep])
+            positions.append(position)
+            columns.append(k[keep][owner])
+            values.append(self.assign_value[keep][owner])
         k = lookup[self.override_col]
         keep = k >= 0
         if keep.any():

@@ -95,6 +95,20 @@ class Structure:
     in_edges: np.ndarray
     cycle_positions: np.ndarray  # positions (in `order`) of edges inside a strongly connected component
 
+    def outgoing(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every outgoing edge of ``nodes`` (repeats allowed): (i, position) pairs as two arrays, where
+        ``nodes[i]`` is the edge's provider and ``position`` its place in ``order``.
+
+        >>> s = build_structure(3, np.array([0, 0, 1]), np.array([1, 2, 2]))
+        >>> owner, position = s.outgoing(np.array([1, 0]))
+        >>> owner.tolist(), s.order_dst[position].tolist()
+        ([0, 1, 1], [2, 1, 2])
+        """
+        counts = self.out_ptr[nodes + 1] - self.out_ptr[nodes]
+        owner = np.repeat(np.arange(nodes.size), counts)
+        offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        return owner, self.out_pos[np.repeat(self.out_ptr[nodes], counts) + offsets]
+
 
 def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
     """Order nodes by the topological level of their strongly connected component, edges by consumer."""

@@ -116,14 +116,10 @@ def _not_applicable_relied_on(compiled: CompiledChain, cols: np.ndarray, blocked
     nodes, k = compiled.not_applicable_cells(cols)
     if not nodes.size:
         return
-    s = compiled.structure
-    counts = s.out_ptr[nodes + 1] - s.out_ptr[nodes]
-    if not counts.sum():
+    cell, position = compiled.structure.outgoing(nodes)
+    if not cell.size:
         return
-    cell = np.repeat(np.arange(nodes.size), counts)
-    starts = np.repeat(s.out_ptr[nodes], counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    delegates = blocked[s.out_pos[starts + offsets], k[cell]] == 0
+    delegates = blocked[position, k[cell]] == 0
     relied = np.bincount(cell[delegates], minlength=nodes.size) > 0
     own[nodes[relied], k[relied]] = UNKNOWN_RANK
 
