@@ -32,18 +32,43 @@ class Plan:
     rank_bounds: list[tuple[int, int]]  # entry ranges of rank blocks 1, 2, ... (block 0 is targets' first edges)
 
 
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for non-negative integers, several times faster.
+
+    numpy sorts 16-bit integers stably with a radix sort (linear time) but wider ones with a merge
+    sort; the keys here (node, level and rank numbers) are sorted 16 bits at a time, least
+    significant first, each pass stable, which is the same order.
+
+    >>> stable_argsort(np.array([70000, 3, 70000, 3, 5])).tolist()
+    [1, 3, 4, 0, 2]
+    """
+    keys = np.asarray(keys)
+    if keys.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    if int(keys.min()) < 0:
+        raise ValueError("stable_argsort sorts non-negative integers only")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while int(keys.max()) >> shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 def make_plan(positions: np.ndarray, consumers: np.ndarray) -> Plan:
     """Plan a reduction of the edges at ``positions`` (whose consumers are ``consumers``) per consumer."""
     if positions.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Plan(empty, empty, empty, [])
-    by_consumer = np.argsort(consumers, kind="stable")
+    by_consumer = stable_argsort(consumers)
     sorted_consumers = consumers[by_consumer]
     first = np.concatenate(([True], sorted_consumers[1:] != sorted_consumers[:-1]))
     run_start = np.maximum.accumulate(np.where(first, np.arange(first.size), 0))
     rank = np.empty(first.size, dtype=np.int64)
     rank[by_consumer] = np.arange(first.size) - run_start
-    entry_order = np.lexsort((consumers, rank))
+    # By (rank, consumer): a stable sort by rank of the entries already in consumer order.
+    entry_order = by_consumer[stable_argsort(rank[by_consumer])]
     ranks = rank[entry_order]
     cuts = np.concatenate(([0], np.flatnonzero(np.diff(ranks)) + 1, [ranks.size]))
     targets = consumers[entry_order[: int(cuts[1])]]
@@ -119,7 +144,7 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
     level = _component_levels(n_comp, comp[src], comp[dst])[comp]
 
     # Sweep order: by consumer level, then as a plan (rank, consumer) inside each level.
-    by_level = np.argsort(level[dst], kind="stable")
+    by_level = stable_argsort(level[dst])
     order_parts = []
     levels: list[Level] = []
     if e:
@@ -153,9 +178,9 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
         levels=levels,
         position=position,
         out_ptr=out_ptr,
-        out_pos=np.argsort(order_src, kind="stable"),
+        out_pos=stable_argsort(order_src),
         in_ptr=in_ptr,
-        in_edges=np.argsort(dst, kind="stable"),
+        in_edges=stable_argsort(dst),
         cycle_positions=np.flatnonzero(internal),
     )
 
@@ -164,12 +189,13 @@ def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.nda
     """Longest-path depth of each component in the condensation (Kahn's algorithm, one frontier at a time)."""
     keep = csrc != cdst
     csrc, cdst = csrc[keep], cdst[keep]
-    order = np.argsort(csrc, kind="stable")
+    order = stable_argsort(csrc)
     targets = cdst[order]
     ptr = np.concatenate(([0], np.cumsum(np.bincount(csrc, minlength=n_comp)))).astype(np.int64)
     remaining = np.bincount(cdst, minlength=n_comp)
     level = np.zeros(n_comp, dtype=np.int64)
     frontier = np.flatnonzero(remaining == 0)
+    slot = np.empty(n_comp, dtype=np.int64)  # scratch; only entries written in the same round are read
     depth = 0
     while frontier.size:
         level[frontier] = depth
@@ -180,7 +206,9 @@ def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.nda
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         hit = targets[starts + offsets]
         remaining -= np.bincount(hit, minlength=n_comp)
-        candidates = np.unique(hit)
-        frontier = candidates[remaining[candidates] == 0]
+        # Each component once, without np.unique's sort: the last write of ``slot[hit]`` wins.
+        slot[hit] = np.arange(hit.size)
+        once = slot[hit] == np.arange(hit.size)
+        frontier = hit[once & (remaining[hit] == 0)]
         depth += 1
     return level

@@ -1,0 +1,87 @@
+"""The sweep order: the radix argsort it sorts with, component levels, and the whole structure
+against the one numpy's own stable sort gives."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from obligraph.graph import sweep
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=300), st.sampled_from([3, 300, 70_000, 2**40]))
+def test_stable_argsort_is_numpy_stable_argsort(values, bound):
+    keys = np.array([v % bound for v in values], dtype=np.int64)
+    assert sweep.stable_argsort(keys).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+def test_stable_argsort_refuses_negative_keys():
+    with pytest.raises(ValueError, match="non-negative"):
+        sweep.stable_argsort(np.array([1, -1]))
+
+
+graphs = st.integers(min_value=1, max_value=40).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=4 * n, unique=True).map(
+            lambda pairs: [(u, v) for u, v in pairs if u != v]
+        ),
+    )
+)
+
+
+@settings(max_examples=150)
+@given(graphs)
+def test_component_levels_are_longest_paths_in_the_condensation(graph):
+    n, pairs = graph
+    src = np.array([u for u, _ in pairs], dtype=np.int64)
+    dst = np.array([v for _, v in pairs], dtype=np.int64)
+    structure = sweep.build_structure(n, src, dst)
+    comp = structure.component
+    levels = sweep._component_levels(int(comp.max()) + 1, comp[src], comp[dst])
+
+    condensed = nx.DiGraph()
+    condensed.add_nodes_from(range(int(comp.max()) + 1))
+    condensed.add_edges_from((int(comp[u]), int(comp[v])) for u, v in pairs if comp[u] != comp[v])
+    depth = {c: 0 for c in condensed}
+    for c in nx.topological_sort(condensed):
+        for d in condensed.successors(c):
+            depth[d] = max(depth[d], depth[c] + 1)
+    assert levels.tolist() == [depth[c] for c in range(len(levels))]
+
+
+@settings(max_examples=150)
+@given(graphs)
+def test_structure_is_the_one_numpys_stable_sort_gives(graph):
+    n, pairs = graph
+    src = np.array([u for u, _ in pairs], dtype=np.int64)
+    dst = np.array([v for _, v in pairs], dtype=np.int64)
+    fast = sweep.build_structure(n, src, dst)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sweep, "stable_argsort", lambda keys: np.argsort(keys, kind="stable"))
+        reference = sweep.build_structure(n, src, dst)
+    for name in ("indegree", "in_cycle", "component", "order", "position", "out_ptr", "out_pos", "in_ptr", "in_edges"):
+        assert getattr(fast, name).tolist() == getattr(reference, name).tolist(), name
+    assert [(lv.start, lv.end) for lv in fast.levels] == [(lv.start, lv.end) for lv in reference.levels]
+    for mine, theirs in zip(fast.levels, reference.levels):
+        for plan, other in ((mine.plan, theirs.plan), (mine.cycle_plan, theirs.cycle_plan)):
+            assert (plan is None) == (other is None)
+            if plan is not None and other is not None:
+                assert plan.targets.tolist() == other.targets.tolist()
+                assert plan.positions.tolist() == other.positions.tolist()
+                assert plan.slots.tolist() == other.slots.tolist()
+                assert plan.rank_bounds == other.rank_bounds
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=200))
+def test_plan_entries_are_ordered_by_rank_then_consumer(consumer_list):
+    consumers = np.array(consumer_list, dtype=np.int64)
+    plan = sweep.make_plan(np.arange(consumers.size), consumers)
+    # The rank of an entry: how many earlier entries (in position order) share its consumer.
+    rank = np.array([consumer_list[:i].count(c) for i, c in enumerate(consumer_list)])
+    expected = np.lexsort((consumers, rank))
+    assert plan.positions.tolist() == expected.tolist()
+    assert plan.targets[plan.slots].tolist() == consumers[expected].tolist()
