@@ -25,7 +25,7 @@ import itertools
 import operator
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Mapping, cast
+from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Literal, Mapping, NamedTuple, cast
 
 import networkx as nx
 
@@ -54,6 +54,17 @@ if TYPE_CHECKING:
 
 #: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
 JOURNAL_LENGTH = 64
+#: What the journal records for an added node or edge.
+APPENDED: Literal["appended"] = "appended"
+
+
+class Edits(NamedTuple):
+    """Edits since a revision that keep the chain's nodes and edges before them (``Chain.edits_since``)."""
+
+    controls: frozenset[str]  # controls whose declarations changed
+    appended: bool  # nodes or edges were added
+
+
 # Revisions are numbered across all chains, so a revision names one state even after ``fork``:
 # two forks of one chain that are edited differently never reach the same number.
 _revisions = itertools.count(1)
@@ -93,8 +104,10 @@ class Chain:
         self.lineage = object()
         self._compiled: CompiledChain | None = None
         # (revision before an edit, revision after it, the controls whose declarations it changed, or
-        # None for any other edit)
-        self._journal: deque[tuple[int, int, frozenset[str] | None]] = deque(maxlen=JOURNAL_LENGTH)
+        # None for any other edit); APPENDED for an added node or edge
+        self._journal: deque[tuple[int, int, frozenset[str] | Literal["appended"] | None]] = deque(
+            maxlen=JOURNAL_LENGTH
+        )
 
     # -- loading and saving -------------------------------------------------------------------
 
@@ -378,7 +391,7 @@ class Chain:
         if issues:
             raise ChainError(issues)
         self._put_node(node)
-        self._step(None)  # the compiled arrays stay: ``compiled`` extends them by the new node
+        self._step(APPENDED)  # the compiled arrays stay: ``compiled`` extends them by the new node
 
     def update_node(self, node: Node | Mapping[str, Any]) -> None:
         """Replace a node's attributes and declarations, keeping its edges."""
@@ -417,7 +430,7 @@ class Chain:
         if issues:
             raise ChainError(issues)
         self._put_edge(edge)
-        self._step(None)  # as in add_node: the new edge is compiled on top of the others
+        self._step(APPENDED)  # as in add_node: the new edge is compiled on top of the others
 
     def update_edge(self, edge: Edge | Mapping[str, Any]) -> None:
         edge, issues = expand_edge(validated(Edge, edge, ("edge",)), self.catalog, ("edge",))
@@ -480,7 +493,7 @@ class Chain:
         self._step(None)
         self._compiled = None
 
-    def _step(self, controls: frozenset[str] | None) -> None:
+    def _step(self, controls: frozenset[str] | Literal["appended"] | None) -> None:
         before, self.revision = self.revision, next(_revisions)
         self._journal.append((before, self.revision, controls))
 
@@ -503,16 +516,35 @@ class Chain:
         >>> chain.changes_since(start) is None
         True
         """
+        edits = self.edits_since(revision)
+        return None if edits is None or edits.appended else edits.controls
+
+    def edits_since(self, revision: int) -> "Edits | None":
+        """What changed after ``revision`` when it was only declarations and added nodes and edges
+        (which leave the nodes and edges before them as they were); None as for ``changes_since``.
+
+        >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
+        ...     "nodes": [{"id": "hr", "layer": "saas"}]})
+        >>> start = chain.revision
+        >>> chain.add_node({"id": "crm", "layer": "saas"})
+        >>> chain.declare("hr", {"control": "10.5.1", "status": "declared"})
+        >>> chain.edits_since(start)
+        Edits(controls=frozenset({'10.5.1'}), appended=True)
+        """
         changed: set[str] = set()
+        appended = False
         reached = self.revision
         for before, after, controls in reversed(self._journal):
             if reached == revision:
                 break
             if after != reached or controls is None:
                 return None
-            changed |= controls
+            if controls == APPENDED:
+                appended = True
+            else:
+                changed |= controls
             reached = before
-        return frozenset(changed) if reached == revision else None
+        return Edits(frozenset(changed), appended) if reached == revision else None
 
     def _declarations_changed(self, node_id: str, before: Mapping[str, Declaration]) -> None:
         """Record an edit of one node's declarations and patch the compiled arrays instead of dropping them."""

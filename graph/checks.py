@@ -32,7 +32,7 @@ def chain_warnings(chain: "Chain") -> list[Issue]:
 
     Read from the compiled arrays (the chain is compiled if it is not yet): the sparse list of
     not_applicable declarations, each expanded to its node's outgoing edges, whose r is looked up
-    as the engine does (catalog default, then ``assigns`` and edge overrides). An import runs this
+    as the engine does (``CompiledChain.responsibility_at``). An import runs this
     under the workspace's write lock, so it must not cost a walk over every declaration.
     """
     compiled = chain.compiled()
@@ -42,18 +42,7 @@ def chain_warnings(chain: "Chain") -> list[Issue]:
     cell, position = s.outgoing(cell_node)
     if not cell.size:
         return []
-    cols, k = np.unique(cell_col, return_inverse=True)
-    width = cols.size
-    column = k[cell]
-    r = np.take(compiled.default, cols, axis=1)[compiled.src_layer[position], column]
-    patches = compiled.patches(cols)
-    if patches.position.size:
-        keys = patches.position * width + patches.column
-        by_key = np.argsort(keys)
-        wanted = position * width + column
-        found = np.searchsorted(keys, wanted, sorter=by_key).clip(max=keys.size - 1)
-        hit = keys[by_key[found]] == wanted
-        r[hit] = patches.value[by_key[found[hit]]]
+    r = compiled.responsibility_at(s.order[position], cell_col[cell])
     relying = r != CUSTOMER
     # The consumer named is the first relying one in document order, as the edges are listed.
     edges = compiled.src.size

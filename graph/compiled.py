@@ -190,6 +190,68 @@ class CompiledChain:
         r[self.structure.order[patches.position], patches.column] = patches.value
         return r
 
+    def restricted(self, nodes: np.ndarray, edges: np.ndarray) -> "CompiledChain":
+        """The chain made of ``nodes`` (sorted node indices) and ``edges`` (edge indices, in document
+        order, both ends among ``nodes``), renumbered in that order, with their declarations,
+        assigns and overrides; it has its own sweep order.
+
+        >>> from obligraph.graph.chain import Chain
+        >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
+        ...     "nodes": [{"id": "iaas", "layer": "iaas"}, {"id": "paas", "layer": "paas"},
+        ...               {"id": "hr", "layer": "saas"}],
+        ...     "edges": [{"provider": "iaas", "consumer": "paas"}, {"provider": "paas", "consumer": "hr"}]})
+        >>> part = chain.compiled().restricted(np.array([1, 2]), np.array([1]))
+        >>> part.node_ids, part.src.tolist(), part.dst.tolist()
+        (['paas', 'hr'], [0], [1])
+        """
+        renumber = np.full(self.n, -1, dtype=np.int64)
+        renumber[nodes] = np.arange(nodes.size)
+        edge_renumber = np.full(self.src.size, -1, dtype=np.int64)
+        edge_renumber[edges] = np.arange(edges.size)
+        sparse: dict[str, np.ndarray] = {}
+        for group, fields in _SPARSE_GROUPS.items():
+            keep = renumber[getattr(self, f"{group}_node")] >= 0
+            for name in fields:
+                values = getattr(self, name)[keep]
+                sparse[name] = renumber[values] if name == f"{group}_node" else values
+        overridden = edge_renumber[self.override_edge] >= 0
+        node_ids = [self.node_ids[i] for i in nodes.tolist()]
+        rows = _NodeRows(
+            layer=self.layer[nodes],
+            own=self.own[nodes],
+            declared=self.declared[nodes],
+            sparse=cast(SparseArrays, sparse),
+        )
+        edge_rows = _EdgeRows(
+            src=renumber[self.src[edges]],
+            dst=renumber[self.dst[edges]],
+            override_edge=edge_renumber[self.override_edge[overridden]],
+            override_col=self.override_col[overridden],
+            override_value=self.override_value[overridden],
+        )
+        return _assembled_from(self.default, node_ids, dict(zip(node_ids, range(len(node_ids)))), rows, edge_rows)
+
+    def responsibility_at(self, edges: np.ndarray, cols: np.ndarray) -> NDArray[np.uint8]:
+        """r of each ``edges[i]`` (document order) for catalog column ``cols[i]``: the catalog's
+        default for the provider's layer, replaced by the provider's ``assigns``, replaced in turn
+        by the edge's override. For a few cells; ``responsibility_columns`` does whole columns.
+
+        >>> from obligraph.graph.chain import Chain
+        >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",
+        ...     "nodes": [{"id": "iaas", "layer": "iaas"}, {"id": "hr", "layer": "saas"}],
+        ...     "edges": [{"provider": "iaas", "consumer": "hr", "responsibility": {"9.1.1": "customer"}}]})
+        >>> compiled = chain.compiled()
+        >>> column = chain.catalog.index
+        >>> compiled.responsibility_at(np.array([0, 0]), np.array([column["9.1.1"], column["10.5.1"]])).tolist()
+        [2, 1]
+        """
+        width = self.default.shape[1]
+        providers = self.src[edges]
+        r: NDArray[np.uint8] = self.default[self.layer[providers], cols]  # fancy indexing: a copy, patched below
+        _patch(r, providers * width + cols, self.assign_node * width + self.assign_col, self.assign_value)
+        _patch(r, edges * width + cols, self.override_edge * width + self.override_col, self.override_value)
+        return r
+
     def with_declarations(
         self, node: int, declarations: Mapping[str, "Declaration"], column: Mapping[str, int]
     ) -> "CompiledChain":
@@ -261,6 +323,15 @@ class SparseArrays(TypedDict):
     assign_node: NDArray[np.int64]
     assign_col: NDArray[np.int64]
     assign_value: NDArray[np.uint8]
+
+
+#: The sparse lists' fields by group, the ``<group>_node`` field first.
+_SPARSE_GROUPS = {
+    "verified": ("verified_node", "verified_col"),
+    "window": ("window_node", "window_col", "window_first", "window_last"),
+    "not_applicable": ("not_applicable_node", "not_applicable_col"),
+    "assign": ("assign_node", "assign_col", "assign_value"),
+}
 
 
 class SparseCells:
@@ -366,6 +437,16 @@ _RANKS = {status.value: status.rank for status in Status}
 _LAYER_CODES = {layer.value: layer.code for layer in Layer}
 _VALUE = operator.attrgetter("_value_")
 _STATUS, _ASSIGNS = operator.attrgetter("status"), operator.attrgetter("assigns")
+
+
+def _patch(values: np.ndarray, keys: np.ndarray, patch_keys: np.ndarray, patch_values: np.ndarray) -> None:
+    """Replace, in place, the ``values`` whose key is among ``patch_keys`` (distinct) by the patch's value."""
+    if not patch_keys.size or not keys.size:
+        return
+    order = np.argsort(patch_keys)
+    found = np.searchsorted(patch_keys, keys, sorter=order).clip(max=patch_keys.size - 1)
+    hit = patch_keys[order[found]] == keys
+    values[hit] = patch_values[order[found[hit]]]
 
 
 def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int64]]:
@@ -501,6 +582,12 @@ def _assembled(
     catalog: Catalog, node_ids: list[str], node_index: dict[str, int], rows: _NodeRows, edges: _EdgeRows
 ) -> CompiledChain:
     """The compiled chain from its node and edge rows: the sweep order and the per-node edge counts."""
+    return _assembled_from(_layer_defaults(catalog), node_ids, node_index, rows, edges)
+
+
+def _assembled_from(
+    default: NDArray[np.uint8], node_ids: list[str], node_index: dict[str, int], rows: _NodeRows, edges: _EdgeRows
+) -> CompiledChain:
     n, layer, src, dst = len(node_ids), rows.layer, edges.src, edges.dst
     structure = build_structure(n, src, dst)
     in_layer_counts = (
@@ -518,7 +605,7 @@ def _assembled(
         override_edge=edges.override_edge,
         override_col=edges.override_col,
         override_value=edges.override_value,
-        default=_layer_defaults(catalog),
+        default=default,
         structure=structure,
         src_layer=layer[structure.order_src],
         in_layer_counts=in_layer_counts,

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator, NotRequired, TypedDict
 
 import numpy as np
 
+from obligraph.graph.analysis.appended import AffectedPart, affected_part, analyse_appended
 from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, BlockResult, analyse_block
 from obligraph.graph.analysis.rootcause import Blocker, ContributorDict, RootCause, find_contributors
 from obligraph.graph.chain import Chain
@@ -94,20 +95,22 @@ class Analysis:
         self.column = {control: k for k, control in enumerate(controls)}
         self._catalog_cols = np.array([chain.catalog.index[c] for c in controls], dtype=np.int64)
         self._responsibility: dict[int, np.ndarray] = {}
-        stale = self._stale_columns(previous)
-        if stale is None:
-            self._fill(np.arange(len(controls)), None)
+        reuse = self._reuse(previous)
+        if reuse is None:
+            self._fill(np.arange(len(controls)), None, None)
         else:
-            self._fill(stale, previous)
+            self._fill(*reuse)
         self.gap_mask = self.kind != KIND_NONE
 
-    def _stale_columns(self, previous: "Analysis | None") -> np.ndarray | None:
-        """The columns to recompute when ``previous`` can lend the rest, else None.
+    def _reuse(self, previous: "Analysis | None") -> "tuple[np.ndarray, Analysis, AffectedPart | None] | None":
+        """What ``previous`` can lend: (the columns to recompute, previous, the rows to recompute
+        when nodes and edges were added), or None when everything must be computed.
 
         Each control is analysed on its own, so after edits that only changed declarations the
         untouched controls' results still hold. The shared ``structure`` object proves the graph's
-        shape is the one ``previous`` saw (a recompile makes a new one). ``previous`` may be of
-        the chain this one was forked from: ``changes_since`` then follows the edits since the fork.
+        shape is the one ``previous`` saw (a recompile makes a new one); after added nodes and
+        edges only the rows ``appended.affected_part`` finds can differ. ``previous`` may be of the
+        chain this one was forked from: ``edits_since`` then follows the edits since the fork.
         """
         if previous is None or previous.chain.lineage is not self.chain.lineage:
             return None
@@ -116,15 +119,22 @@ class Analysis:
             self.as_of,
             self.controls,
         )
-        if not same_question or previous.compiled.structure is not self.compiled.structure:
+        if not same_question:
             return None
-        changed = self.chain.changes_since(previous.revision)
-        if changed is None:
+        edits = self.chain.edits_since(previous.revision)
+        if edits is None:
             return None
-        return np.array([k for k, control in enumerate(self.controls) if control in changed], dtype=np.int64)
+        stale = np.array([k for k, control in enumerate(self.controls) if control in edits.controls], dtype=np.int64)
+        if previous.compiled.structure is self.compiled.structure:
+            return stale, previous, None
+        if not edits.appended:
+            return None
+        found = affected_part(previous.compiled, self.compiled, self._catalog_cols)
+        return None if found is None else (stale, previous, found)
 
-    def _fill(self, columns: np.ndarray, previous: "Analysis | None") -> None:
-        """Compute ``columns`` (block by block, within the cell budget); take the others from ``previous``."""
+    def _fill(self, columns: np.ndarray, previous: "Analysis | None", appended: "AffectedPart | None") -> None:
+        """Compute ``columns`` (block by block, within the cell budget); take the others from
+        ``previous``, with the rows ``appended`` names recomputed."""
         compiled = self.compiled
         k = len(self.controls)
         block_size = max(8, min(k, CELL_BUDGET // max(1, len(compiled.src))))
@@ -141,9 +151,15 @@ class Analysis:
                 joined = {name: np.concatenate([getattr(b, name) for b in blocks], axis=1) for name in RESULT_ARRAYS}
                 self._keep(BlockResult(**joined))
             return
-        whole = BlockResult(**{name: getattr(previous, name).copy() for name in RESULT_ARRAYS})
-        fresh = set(columns.tolist())
-        self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
+        before = BlockResult(**{name: getattr(previous, name) for name in RESULT_ARRAYS})
+        if appended is None:
+            whole = BlockResult(**{name: getattr(before, name).copy() for name in RESULT_ARRAYS})
+            fresh = set(columns.tolist())
+            self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
+        else:
+            # New arrays with the affected rows recomputed; r per edge is not kept, the edges changed.
+            own = appended.part.own_on(self.as_of, self._catalog_cols)
+            whole = analyse_appended(appended, before, compiled.n, self._catalog_cols, own, self.requirement.rank)
         for start in range(0, columns.size, block_size):
             chosen = columns[start : start + block_size]
             cols = self._catalog_cols[chosen]

@@ -91,7 +91,12 @@ def test_only_the_edited_control_is_recomputed(monkeypatch):
     assert after.gap("iaas", "10.5.1") is None and after.gap("iaas", "9.1.1") is not None
 
     computed.clear()
-    chain.add_node({"id": "crm", "layer": "saas"})  # a change of shape: everything again
+    chain.add_node({"id": "crm", "layer": "saas"})  # an addition: only the rows it can change
+    chain.add_edge({"provider": "iaas", "consumer": "crm"})
+    after = cache.analyze(chain, as_of=AS_OF)
+    assert computed == [] and after.gap("crm", "9.1.1") is not None
+
+    chain.remove_edge("iaas", "crm")  # any other change of shape: everything again
     cache.analyze(chain, as_of=AS_OF)
     assert sorted(computed[0]) == sorted(chain.catalog.index[c] for c in ["10.5.1", "9.1.1"])
 
