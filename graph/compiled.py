@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Status
-from obligraph.graph.sweep import Structure, build_structure
+from obligraph.graph.sweep import Structure, build_structure, extend_structure
 
 if TYPE_CHECKING:
     from obligraph.graph.catalog import Catalog
@@ -487,7 +487,8 @@ def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
 
     Only the new nodes' declarations are read: the rows of the others, and their sparse lists, are
     carried over (a copy, so an analysis made from ``compiled`` keeps its arrays). The sweep order
-    is rebuilt, since a new edge can join components. ``chain`` must hold ``compiled``'s nodes and
+    is extended too when the new edges lead only into nodes with no edge out (``extend_structure``:
+    new customers, say), and rebuilt otherwise, since a new edge can join components or move levels. ``chain`` must hold ``compiled``'s nodes and
     edges first and in the same order, with the same layers, declarations and overrides: what
     adding nodes and edges (``Chain.add_node``, ``Chain.add_edge``) leaves behind.
 
@@ -529,7 +530,7 @@ def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
         override_col=np.concatenate((compiled.override_col, extra.override_col)),
         override_value=np.concatenate((compiled.override_value, extra.override_value)),
     )
-    return _assembled(chain.catalog, node_ids, node_index, rows, edge_rows)
+    return _assembled_from(_layer_defaults(chain.catalog), node_ids, node_index, rows, edge_rows, before=compiled)
 
 
 @dataclass
@@ -586,13 +587,30 @@ def _assembled(
 
 
 def _assembled_from(
-    default: NDArray[np.uint8], node_ids: list[str], node_index: dict[str, int], rows: _NodeRows, edges: _EdgeRows
+    default: NDArray[np.uint8],
+    node_ids: list[str],
+    node_index: dict[str, int],
+    rows: _NodeRows,
+    edges: _EdgeRows,
+    before: CompiledChain | None = None,
 ) -> CompiledChain:
+    """``before``: the compiled chain this one extends (its nodes and edges come first here), whose
+    sweep order and edge counts are carried over where they can be."""
     n, layer, src, dst = len(node_ids), rows.layer, edges.src, edges.dst
-    structure = build_structure(n, src, dst)
-    in_layer_counts = (
-        np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer)).reshape(n, len(Layer)).astype(np.float32)
-    )
+    structure = extend_structure(before.structure, n, src, dst) if before is not None else None
+    if structure is None:
+        structure = build_structure(n, src, dst)
+    if before is None:
+        in_layer_counts = (
+            np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer))
+            .reshape(n, len(Layer))
+            .astype(np.float32)
+        )
+    else:
+        in_layer_counts = np.zeros((n, len(Layer)), dtype=np.float32)
+        in_layer_counts[: before.n] = before.in_layer_counts
+        e0 = before.src.size
+        np.add.at(in_layer_counts, (dst[e0:], layer[src[e0:]]), 1)
     return CompiledChain(
         node_ids=node_ids,
         node_index=node_index,

@@ -108,7 +108,9 @@ class Structure:
 
     indegree: np.ndarray  # [n] int64
     in_cycle: np.ndarray  # [n] bool: member of a strongly connected component with more than one node
-    component: np.ndarray  # [n] label of each node's strongly connected component
+    component: np.ndarray  # [n] label of each node's strongly connected component, numbered in the
+    # order of their first node (so that labels do not depend on how the components were found)
+    level: np.ndarray  # [n] topological level of each node's component
     order: np.ndarray  # [E] edge indices (document order) in sweep order
     order_src: np.ndarray  # [E] provider of each edge in `order`
     order_dst: np.ndarray  # [E] consumer of each edge in `order`
@@ -140,38 +142,112 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
     e = len(src)
     adjacency = csr_matrix((np.ones(e, dtype=np.int8), (src, dst)), shape=(n, n))
     n_comp, comp = connected_components(adjacency, directed=True, connection="strong")
-    in_cycle = np.bincount(comp, minlength=n_comp)[comp] > 1
+    comp = _labels_by_first_node(n_comp, comp)
     level = _component_levels(n_comp, comp[src], comp[dst])[comp]
 
     # Sweep order: by consumer level, then as a plan (rank, consumer) inside each level.
     by_level = stable_argsort(level[dst])
-    order_parts = []
-    levels: list[Level] = []
+    blocks = []
     if e:
         edge_level = level[dst[by_level]]
         cuts = np.concatenate(([0], np.flatnonzero(np.diff(edge_level)) + 1, [e]))
-        for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-            members = by_level[start:end]
-            plan = make_plan(np.arange(start, end), dst[members])
-            order_parts.append(members[plan.positions - start])
-            plan.positions = np.arange(start, end)
-            levels.append(Level(start, end, plan, None))
-    order = np.concatenate(order_parts) if order_parts else np.zeros(0, dtype=np.int64)
-    order_src, order_dst = src[order], dst[order]
-    internal = comp[order_src] == comp[order_dst]
-    for lvl in levels:
-        inside = np.flatnonzero(internal[lvl.start : lvl.end]) + lvl.start
-        if inside.size:
-            lvl.cycle_plan = make_plan(inside, order_dst[inside])
+        blocks = [by_level[start:end] for start, end in zip(cuts[:-1].tolist(), cuts[1:].tolist())]
+    return _assembled(n, src, dst, comp, level, [_planned_block(members, src, dst, comp) for members in blocks])
 
+
+def extend_structure(before: Structure, n: int, src: np.ndarray, dst: np.ndarray) -> Structure | None:
+    """``build_structure(n, src, dst)`` for a graph that is ``before``'s with nodes and edges appended,
+    worked out from ``before`` when every new edge's consumer has no outgoing edge; else None.
+
+    Then no cycle forms and only those consumers can change level, so the sweep order keeps every
+    level's block but the few their edges leave or join, which are planned again.
+
+    >>> before = build_structure(2, np.array([0]), np.array([1]))
+    >>> after = extend_structure(before, 3, np.array([0, 1]), np.array([1, 2]))
+    >>> after.level.tolist(), after.order.tolist()
+    ([0, 1, 2], [0, 1])
+    >>> extend_structure(before, 3, np.array([0, 1, 2]), np.array([1, 2, 0])) is None  # 2 -> 0: 2 has an edge out
+    True
+    """
+    n0, e0 = before.indegree.size, before.order.size
+    new_src, new_dst = src[e0:], dst[e0:]
+    consumers = np.unique(new_dst)
+    out_degree = np.bincount(new_src, minlength=n)
+    out_degree[:n0] += np.diff(before.out_ptr)
+    if out_degree[consumers].any():
+        return None
+    level = np.zeros(n, dtype=np.int64)
+    level[:n0] = before.level
+    moved_from = level[consumers]
+    # A consumer of a new edge is nobody's provider: every provider's level is final.
+    np.maximum.at(level, new_dst, level[new_src] + 1)
+    moved = level[consumers] != moved_from
+    replanned = set(level[consumers].tolist()) | set(moved_from[moved].tolist())
+    comp = np.concatenate((before.component, np.arange(n - n0) + int(before.component.max(initial=-1)) + 1))
+
+    old_blocks = {int(before.level[before.order_dst[lvl.start]]): lvl for lvl in before.levels}
+    edge_level = level[dst] if replanned else None
+    blocks: list[_Block] = []
+    for value in sorted(old_blocks.keys() | replanned):
+        if value in replanned:
+            members = np.flatnonzero(edge_level == value)  # document order, as a stable sort leaves them
+            if members.size:
+                blocks.append(_planned_block(members, src, dst, comp))
+        else:
+            blocks.append(_kept_block(before, old_blocks[value]))
+    return _assembled(n, src, dst, comp, level, blocks)
+
+
+@dataclass
+class _Block:
+    """The edges into one level, in plan order, with plans over positions counted from the block's start."""
+
+    edges: np.ndarray
+    plan: Plan
+    cycle_plan: Plan | None
+
+
+def _planned_block(members: np.ndarray, src: np.ndarray, dst: np.ndarray, comp: np.ndarray) -> _Block:
+    """The edges into one level (``members``, in document order) as a block."""
+    plan = make_plan(np.arange(members.size), dst[members])
+    ordered = members[plan.positions]
+    plan.positions = np.arange(members.size)
+    inside = np.flatnonzero(comp[src[ordered]] == comp[dst[ordered]])
+    return _Block(ordered, plan, make_plan(inside, dst[ordered][inside]) if inside.size else None)
+
+
+def _shifted(plan: Plan, by: int) -> Plan:
+    return Plan(plan.targets, plan.positions + by, plan.slots, plan.rank_bounds)
+
+
+def _kept_block(before: Structure, level: Level) -> _Block:
+    """A level of ``before`` as a block, unchanged."""
+    cycle = _shifted(level.cycle_plan, -level.start) if level.cycle_plan is not None else None
+    return _Block(before.order[level.start : level.end], _shifted(level.plan, -level.start), cycle)
+
+
+def _assembled(
+    n: int, src: np.ndarray, dst: np.ndarray, comp: np.ndarray, level: np.ndarray, blocks: list[_Block]
+) -> Structure:
+    """The structure from its level blocks, in level order."""
+    levels: list[Level] = []
+    start = 0
+    for block in blocks:
+        cycle = _shifted(block.cycle_plan, start) if block.cycle_plan is not None else None
+        levels.append(Level(start, start + block.edges.size, _shifted(block.plan, start), cycle))
+        start += block.edges.size
+    order = np.concatenate([block.edges for block in blocks]) if blocks else np.zeros(0, dtype=np.int64)
+    e = order.size
+    order_src, order_dst = src[order], dst[order]
     position = np.empty(e, dtype=np.int64)
     position[order] = np.arange(e)
     out_ptr = np.concatenate(([0], np.cumsum(np.bincount(order_src, minlength=n)))).astype(np.int64)
     in_ptr = np.concatenate(([0], np.cumsum(np.bincount(dst, minlength=n)))).astype(np.int64)
     return Structure(
         indegree=np.bincount(dst, minlength=n),
-        in_cycle=in_cycle,
+        in_cycle=np.bincount(comp, minlength=int(comp.max(initial=-1)) + 1)[comp] > 1,
         component=comp,
+        level=level,
         order=order,
         order_src=order_src,
         order_dst=order_dst,
@@ -181,8 +257,18 @@ def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
         out_pos=stable_argsort(order_src),
         in_ptr=in_ptr,
         in_edges=stable_argsort(dst),
-        cycle_positions=np.flatnonzero(internal),
+        cycle_positions=np.flatnonzero(comp[order_src] == comp[order_dst]),
     )
+
+
+def _labels_by_first_node(n_comp: int, comp: np.ndarray) -> np.ndarray:
+    """Component labels renumbered in the order of each component's first (lowest) node."""
+    first = np.full(n_comp, comp.size, dtype=np.int64)
+    np.minimum.at(first, comp, np.arange(comp.size))
+    renumber = np.empty(n_comp, dtype=np.int64)
+    renumber[np.argsort(first)] = np.arange(n_comp)
+    labels: np.ndarray = renumber[comp]
+    return labels
 
 
 def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.ndarray:

@@ -85,3 +85,55 @@ def test_plan_entries_are_ordered_by_rank_then_consumer(consumer_list):
     expected = np.lexsort((consumers, rank))
     assert plan.positions.tolist() == expected.tolist()
     assert plan.targets[plan.slots].tolist() == consumers[expected].tolist()
+
+
+def _assert_same_structure(got: sweep.Structure, want: sweep.Structure) -> None:
+    for name in ("indegree", "in_cycle", "component", "level", "order", "order_src", "order_dst", "position"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    for name in ("out_ptr", "out_pos", "in_ptr", "in_edges", "cycle_positions"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+    assert len(got.levels) == len(want.levels)
+    for mine, theirs in zip(got.levels, want.levels):
+        assert (mine.start, mine.end) == (theirs.start, theirs.end)
+        for plan, other in ((mine.plan, theirs.plan), (mine.cycle_plan, theirs.cycle_plan)):
+            assert (plan is None) == (other is None)
+            if plan is not None and other is not None:
+                for field in ("targets", "positions", "slots"):
+                    assert getattr(plan, field).tolist() == getattr(other, field).tolist(), field
+                assert plan.rank_bounds == other.rank_bounds
+
+
+@settings(max_examples=200)
+@given(graphs, st.data())
+def test_a_structure_extended_by_edges_into_leaves_is_the_one_built_whole(graph, data):
+    n, pairs = graph
+    structure = sweep.build_structure(
+        n, np.array([u for u, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs], dtype=np.int64)
+    )
+    for _ in range(data.draw(st.integers(1, 4))):
+        added = data.draw(st.integers(0, 3))
+        n += added
+        providers = {u for u, _ in pairs}
+        leaves = [v for v in range(n) if v not in providers]
+        new = data.draw(
+            st.lists(st.tuples(st.integers(0, n - 1), st.sampled_from(leaves) if leaves else st.nothing()), max_size=4)
+            if leaves
+            else st.just([])
+        )
+        # Leaves stay leaves: no new edge starts at a consumer of another new edge.
+        consumers = {v for _, v in new}
+        new = [(u, v) for u, v in dict.fromkeys(new) if u != v and u not in consumers and (u, v) not in pairs]
+        pairs = pairs + new
+        src = np.array([u for u, _ in pairs], dtype=np.int64)
+        dst = np.array([v for _, v in pairs], dtype=np.int64)
+        extended = sweep.extend_structure(structure, n, src, dst)
+        assert extended is not None
+        _assert_same_structure(extended, sweep.build_structure(n, src, dst))
+        structure = extended
+
+
+def test_an_edge_out_of_a_new_edges_consumer_is_left_to_a_whole_build():
+    before = sweep.build_structure(3, np.array([0, 1]), np.array([1, 2]))
+    # 0 -> 2 is into a leaf, but 2 -> 3 then gives 2 an edge out: its level would move 3's too.
+    src, dst = np.array([0, 1, 0, 2]), np.array([1, 2, 2, 3])
+    assert sweep.extend_structure(before, 4, src, dst) is None
