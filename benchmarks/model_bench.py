@@ -6,8 +6,8 @@
 Each measure runs once (``--repeat N``: N times, the median reported with the spread), in this
 order, in one process (the peak RSS is that process's, with the document and the chain both held);
 "file to gaps" runs in a fresh child process what
-``obligraph analyze FILE`` does before it writes anything (read and parse the file, load the catalog,
-``Chain.from_dict``, compile, analyse) and reports that child's wall time and peak RSS.
+``obligraph analyze FILE`` does before it writes anything (``chain_from_file``: read and parse the
+file, ``Chain.from_dict``; then compile and analyse) and reports that child's wall time and peak RSS.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from obligraph.app.cli.transfer_commands import chain_from_file
 from obligraph.graph.analysis import analyze
 from obligraph.graph.catalog import load_catalog
 from obligraph.graph.chain import Chain
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.file_to_gaps_only:
-        analyze(Chain.load(args.path))
+        # What ``obligraph analyze FILE`` runs before it writes anything.
+        analyze(chain_from_file(args.path))
         return
     figures: dict[str, float] = {}
     load_catalog("meti-2011")  # once per process; not part of any measure

@@ -77,6 +77,7 @@ def read_file(path: Path) -> bytes:
 
 
 def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
+    """The chain in a file, for a command that works on it and exits (``analyze``, ``export FILE``)."""
     from obligraph.app.services.transfer import import_format
     from obligraph.graph.formats import format_for_path, import_document
 
@@ -88,7 +89,8 @@ def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
         )
     if spec is None or not spec.can_read:
         raise ChainError(f"{path.name}: {spec.name if spec else 'this'} is not a chain format that can be read")
-    return Chain.from_dict(import_document(read_file(path), spec), source=str(path))
+    # Nothing else holds the parsed document: the chain may take its parts over (consume).
+    return Chain.from_dict(import_document(read_file(path), spec), source=str(path), consume=True)
 
 
 # -- export -----------------------------------------------------------------------------------
