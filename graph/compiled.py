@@ -180,14 +180,16 @@ class CompiledChain:
 
     def responsibility_column(self, col: int) -> NDArray[np.uint8]:
         """r for every edge in document order, for one control column."""
-        return self.responsibility_columns(np.array([col]))[:, 0]
+        column: NDArray[np.uint8] = self.responsibility_by_column(np.array([col]))[0]
+        return column
 
-    def responsibility_columns(self, cols: np.ndarray) -> NDArray[np.uint8]:
-        """r for every edge in document order (rows) and each control column of ``cols``, in one
-        pass over the assigns and overrides."""
-        r: NDArray[np.uint8] = np.take(self.default, cols, axis=1)[self.layer[self.src]]  # a copy: patched below
+    def responsibility_by_column(self, cols: np.ndarray) -> NDArray[np.uint8]:
+        """r for each control column of ``cols`` (rows) and every edge in document order, in one
+        pass over the assigns and overrides; each row is contiguous, one control's r per edge."""
+        # A copy (fancy indexing), patched below.
+        r: NDArray[np.uint8] = np.take(self.default[:, cols].T, self.layer[self.src], axis=1)
         patches = self.patches(cols)
-        r[self.structure.order[patches.position], patches.column] = patches.value
+        r[patches.column, self.structure.order[patches.position]] = patches.value
         return r
 
     def restricted(self, nodes: np.ndarray, edges: np.ndarray) -> "CompiledChain":
@@ -234,7 +236,7 @@ class CompiledChain:
     def responsibility_at(self, edges: np.ndarray, cols: np.ndarray) -> NDArray[np.uint8]:
         """r of each ``edges[i]`` (document order) for catalog column ``cols[i]``: the catalog's
         default for the provider's layer, replaced by the provider's ``assigns``, replaced in turn
-        by the edge's override. For a few cells; ``responsibility_columns`` does whole columns.
+        by the edge's override. For a few cells; ``responsibility_by_column`` does whole columns.
 
         >>> from obligraph.graph.chain import Chain
         >>> chain = Chain.from_dict({"format": "obligraph/chain@1", "name": "demo",

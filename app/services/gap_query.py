@@ -45,27 +45,43 @@ def gap_page(
     cursor: str | None,
     root_causes: bool = True,
 ) -> dict[str, Any]:
-    mask = gap_mask(workspace_id, analysis, filters)
-    flat = np.flatnonzero(mask.ravel())
-    start = 0
+    flat = gap_mask(workspace_id, analysis, filters).ravel()
     after = decode_cursor(cursor, list)
-    if after is not None:
-        start = int(np.searchsorted(flat, _cursor_position(analysis, after), side="right"))
-    chosen = flat[start : start + limit]
+    begin = 0 if after is None else _cursor_position(analysis, after) + 1
+    chosen = first_cells(flat, begin, limit)
     if root_causes:
         analysis.prefetch_responsibility(np.unique(chosen % len(analysis.controls)).tolist())
     gaps = [analysis.gap_dict(gap_at(analysis, int(cell)), root_causes=root_causes) for cell in chosen]
-    more = start + limit < len(flat)
+    rest = int(chosen[-1]) + 1 if chosen.size else begin
+    more = chosen.size == limit and bool(flat[rest:].any())
     return {
         "format": ANALYSIS_FORMAT,
         "requirement": analysis.requirement.value,
         "as_of": analysis.as_of.isoformat(),
         "summary": analysis.summary(),
         "revision": revision,
-        "matched": int(len(flat)),
+        "matched": int(np.count_nonzero(flat)),
         "gaps": gaps,
         "next": encode_cursor([gaps[-1]["node"], gaps[-1]["control"]]) if more and gaps else None,
     }
+
+
+def first_cells(flat: np.ndarray, begin: int, limit: int) -> np.ndarray:
+    """Positions of the first ``limit`` true cells of ``flat`` at ``begin`` or after, read a stretch at a
+    time: a page near the start of millions of gaps need not list them all.
+
+    >>> first_cells(np.array([True, False, True, True, False, True]), 1, 2).tolist()
+    [2, 3]
+    """
+    found: list[np.ndarray] = []
+    wanted, stretch = limit, max(4096, 64 * limit)
+    while wanted > 0 and begin < flat.size:
+        hits = np.flatnonzero(flat[begin : begin + stretch])[:wanted] + begin
+        found.append(hits)
+        wanted -= hits.size
+        begin += stretch
+        stretch *= 4
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def gap_at(analysis: Analysis, cell: int) -> Gap:

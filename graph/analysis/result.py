@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator, NotRequired, TypedDict
+from typing import Callable, Iterable, Iterator, NotRequired, TypedDict
 
 import numpy as np
 
@@ -220,7 +220,8 @@ class Analysis:
         v, k = self.compiled.node_index[node], self.column[control]
         if self.circular[v, k]:
             return []
-        return self._contributors(v, k, self.own[:, k] == self.effective[v, k])
+        effective = int(self.effective[v, k])
+        return self._contributors(v, k, lambda rank: rank == effective)
 
     def blockers(self, node: str, control: str) -> list[Blocker]:
         """The contributors whose own status is below the requirement, each with a shortest delegating path.
@@ -231,7 +232,8 @@ class Analysis:
         v, k = self.compiled.node_index[node], self.column[control]
         if self.circular[v, k]:
             return []
-        return self._contributors(v, k, self.own[:, k] < self.requirement.rank)
+        required = self.requirement.rank
+        return self._contributors(v, k, lambda rank: rank < required)
 
     def status_note(self, node: str, control: str) -> str | None:
         """Why the node's own status for ``control`` counts lower than it declared, when it does."""
@@ -291,19 +293,22 @@ class Analysis:
         """Compute r for several analysis columns at once, for a page that lists gaps of many controls."""
         missing = sorted({int(k) for k in ks} - self._responsibility.keys())
         if len(missing) > 1:
-            block = self.compiled.responsibility_columns(self._catalog_cols[missing])
+            block = self.compiled.responsibility_by_column(self._catalog_cols[missing])
             for i, k in enumerate(missing):
-                self._responsibility[k] = np.ascontiguousarray(block[:, i])
+                self._responsibility[k] = block[i]
 
     def _r(self, k: int) -> np.ndarray:
         if k not in self._responsibility:
             self._responsibility[k] = self.compiled.responsibility_column(int(self._catalog_cols[k]))
         return self._responsibility[k]
 
-    def _contributors(self, v: int, k: int, wanted: np.ndarray) -> list[RootCause]:
+    def _contributors(self, v: int, k: int, counted: Callable[[int], bool]) -> list[RootCause]:
+        """The contributors of ``v`` for column ``k`` that need their own part and whose own status
+        rank is ``counted``."""
         ids = self.compiled.node_ids
         control = self.controls[k]
-        found = find_contributors(self.compiled, self._r(k), self.needs_own[:, k] & wanted, v)
+        own, needs_own = self.own[:, k], self.needs_own[:, k]  # views: only the nodes reached are read
+        found = find_contributors(self.compiled, self._r(k), lambda w: bool(needs_own[w]) and counted(int(own[w])), v)
         return [
             RootCause(
                 ids[w],

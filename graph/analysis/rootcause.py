@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import NotRequired, TypedDict
+from typing import Callable, NotRequired, TypedDict
 
 import numpy as np
 
@@ -48,14 +48,15 @@ Blocker = RootCause
 def find_contributors(
     compiled: CompiledChain,
     responsibility: np.ndarray,
-    wanted: np.ndarray,
+    wanted: Callable[[int], bool],
     node: int,
 ) -> list[tuple[int, list[int]]]:
-    """Contributors of ``node`` for which ``wanted`` is true, each with one shortest delegating path.
+    """Contributors of ``node`` for which ``wanted(contributor)`` is true, each with one shortest delegating path.
 
-    ``responsibility`` is r per edge in document order for the control; ``wanted`` marks, per node,
-    the contributors to report (callers fold "needs its own part" into it). Paths run from the
-    contributor to ``node``, in breadth-first order of distance.
+    ``responsibility`` is r per edge in document order for the control; ``wanted`` decides, per
+    node reached, whether to report it (callers fold "needs its own part" into it). It is asked
+    only about the nodes the search reaches, so a query costs what is upstream of ``node``, not
+    the chain's size. Paths run from the contributor to ``node``, in breadth-first order of distance.
     """
     s = compiled.structure
     parent = {node: -1}
@@ -63,7 +64,7 @@ def find_contributors(
     found: list[tuple[int, list[int]]] = []
     while queue:
         w = queue.popleft()
-        if wanted[w]:
+        if wanted(w):
             path = [w]
             while parent[path[-1]] != -1:
                 path.append(parent[path[-1]])
@@ -75,18 +76,6 @@ def find_contributors(
                     parent[u] = w
                     queue.append(u)
     return found
-
-
-def find_root_causes(
-    compiled: CompiledChain,
-    responsibility: np.ndarray,
-    needs_own: np.ndarray,
-    own: np.ndarray,
-    target_rank: int,
-    node: int,
-) -> list[tuple[int, list[int]]]:
-    """Contributors of ``node`` whose own status rank is ``target_rank``, each with one shortest path."""
-    return find_contributors(compiled, responsibility, needs_own & (own == target_rank), node)
 
 
 def reachable_over_delegation(compiled: CompiledChain, responsibility: np.ndarray, start: int) -> list[int]:

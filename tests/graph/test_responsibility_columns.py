@@ -1,4 +1,4 @@
-"""r for many controls at once (``responsibility_columns``, ``Analysis.prefetch_responsibility``) is
+"""r for many controls at once (``responsibility_by_column``, ``Analysis.prefetch_responsibility``) is
 r control by control, as ``Chain.responsibility`` states it edge by edge."""
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ def test_columns_at_once_equal_the_rule_edge_by_edge(document):
     chain = Chain.from_dict(document)
     compiled = chain.compiled()
     cols = np.array([chain.catalog.index[c] for c in CONTROLS])
-    block = compiled.responsibility_columns(cols)
+    block = compiled.responsibility_by_column(cols)
     edges = list(chain.edge_attributes())
     for i, control in enumerate(CONTROLS):
         want = [chain.responsibility(u, v, control).code for u, v in edges]
-        assert block[:, i].tolist() == want, control
+        assert block[i].tolist() == want, control
         assert compiled.responsibility_column(int(cols[i])).tolist() == want, control
 
 
