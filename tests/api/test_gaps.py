@@ -3,11 +3,15 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from obligraph.app.cli.commands import app as cli
+from obligraph.app.services.gap_query import first_cells
 from obligraph.graph.catalog import load_catalog
 from tests.api.support import AS_OF, HR_CHAIN, error_of, messages
 
@@ -177,3 +181,28 @@ def test_every_analysis_route_takes_cloud_guidance_only(client, workspace):
     )
     assert what_if.status_code == 200, what_if.text
     assert what_if.json()["opened"] and not {g["control"] for g in what_if.json()["opened"]} & unguided
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size=st.integers(0, 60_000),
+    density=st.sampled_from([0.0, 0.0002, 0.01, 0.3, 1.0]),
+    begin=st.integers(0, 65_000),
+    limit=st.integers(0, 300),
+    seed=st.integers(0, 2**16),
+)
+def test_a_pages_cells_are_the_next_matches_after_the_cursor(size, density, begin, limit, seed):
+    # Large sparse masks too: the page is read a stretch at a time, which small chains never need.
+    flat = np.random.default_rng(seed).random(size) < density
+    expected = np.flatnonzero(flat)
+    expected = expected[expected >= begin][:limit]
+    assert first_cells(flat, begin, limit).tolist() == expected.tolist()
+
+
+def test_matches_on_the_edges_of_the_stretches_read_are_all_found():
+    flat = np.zeros(100_000, dtype=bool)
+    edges = [4096, 4096 + 16_384, 4096 + 16_384 + 65_536]  # where the stretches of a page of up to 64 end
+    for edge in edges:
+        flat[[edge - 1, edge, edge + 1]] = True
+    assert first_cells(flat, 0, 50).tolist() == np.flatnonzero(flat).tolist()
+    assert first_cells(flat, edges[0], 4).tolist() == [edges[0], edges[0] + 1, edges[1] - 1, edges[1]]
