@@ -33,58 +33,8 @@ graphs = st.integers(min_value=1, max_value=40).flatmap(
 )
 
 
-@settings(max_examples=150)
-@given(graphs)
-def test_component_levels_are_longest_paths_in_the_condensation(graph):
-    n, pairs = graph
-    src = np.array([u for u, _ in pairs], dtype=np.int64)
-    dst = np.array([v for _, v in pairs], dtype=np.int64)
-    structure = sweep.build_structure(n, src, dst)
-    comp = structure.component
-    levels = sweep._component_levels(int(comp.max()) + 1, comp[src], comp[dst])
-
-    condensed = nx.DiGraph()
-    condensed.add_nodes_from(range(int(comp.max()) + 1))
-    condensed.add_edges_from((int(comp[u]), int(comp[v])) for u, v in pairs if comp[u] != comp[v])
-    depth = {c: 0 for c in condensed}
-    for c in nx.topological_sort(condensed):
-        for d in condensed.successors(c):
-            depth[d] = max(depth[d], depth[c] + 1)
-    assert levels.tolist() == [depth[c] for c in range(len(levels))]
-
-
-@settings(max_examples=150)
-@given(graphs)
-def test_structure_is_the_one_numpys_stable_sort_gives(graph):
-    n, pairs = graph
-    src = np.array([u for u, _ in pairs], dtype=np.int64)
-    dst = np.array([v for _, v in pairs], dtype=np.int64)
-    fast = sweep.build_structure(n, src, dst)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(sweep, "stable_argsort", lambda keys: np.argsort(keys, kind="stable"))
-        reference = sweep.build_structure(n, src, dst)
-    for name in ("indegree", "in_cycle", "component", "order", "position", "out_ptr", "out_pos", "in_ptr", "in_edges"):
-        assert getattr(fast, name).tolist() == getattr(reference, name).tolist(), name
-    assert [(lv.start, lv.end) for lv in fast.levels] == [(lv.start, lv.end) for lv in reference.levels]
-    for mine, theirs in zip(fast.levels, reference.levels):
-        for plan, other in ((mine.plan, theirs.plan), (mine.cycle_plan, theirs.cycle_plan)):
-            assert (plan is None) == (other is None)
-            if plan is not None and other is not None:
-                assert plan.targets.tolist() == other.targets.tolist()
-                assert plan.positions.tolist() == other.positions.tolist()
-                assert plan.slots.tolist() == other.slots.tolist()
-                assert plan.rank_bounds == other.rank_bounds
-
-
-@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=200))
-def test_plan_entries_are_ordered_by_rank_then_consumer(consumer_list):
-    consumers = np.array(consumer_list, dtype=np.int64)
-    plan = sweep.make_plan(np.arange(consumers.size), consumers)
-    # The rank of an entry: how many earlier entries (in position order) share its consumer.
-    rank = np.array([consumer_list[:i].count(c) for i, c in enumerate(consumer_list)])
-    expected = np.lexsort((consumers, rank))
-    assert plan.positions.tolist() == expected.tolist()
-    assert plan.targets[plan.slots].tolist() == consumers[expected].tolist()
+def _arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([u for u, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs], dtype=np.int64)
 
 
 def _assert_same_structure(got: sweep.Structure, want: sweep.Structure) -> None:
@@ -103,13 +53,53 @@ def _assert_same_structure(got: sweep.Structure, want: sweep.Structure) -> None:
                 assert plan.rank_bounds == other.rank_bounds
 
 
+@settings(max_examples=150)
+@given(graphs)
+def test_component_levels_are_longest_paths_in_the_condensation(graph):
+    n, pairs = graph
+    src, dst = _arrays(pairs)
+    structure = sweep.build_structure(n, src, dst)
+    comp = structure.component
+    levels = sweep._component_levels(int(comp.max()) + 1, comp[src], comp[dst])
+
+    condensed = nx.DiGraph()
+    condensed.add_nodes_from(range(int(comp.max()) + 1))
+    condensed.add_edges_from((int(comp[u]), int(comp[v])) for u, v in pairs if comp[u] != comp[v])
+    depth = {c: 0 for c in condensed}
+    for c in nx.topological_sort(condensed):
+        for d in condensed.successors(c):
+            depth[d] = max(depth[d], depth[c] + 1)
+    assert levels.tolist() == [depth[c] for c in range(len(levels))]
+
+
+@settings(max_examples=150)
+@given(graphs)
+def test_structure_is_the_one_numpys_stable_sort_gives(graph):
+    n, pairs = graph
+    src, dst = _arrays(pairs)
+    fast = sweep.build_structure(n, src, dst)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sweep, "stable_argsort", lambda keys: np.argsort(keys, kind="stable"))
+        reference = sweep.build_structure(n, src, dst)
+    _assert_same_structure(fast, reference)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=200))
+def test_plan_entries_are_ordered_by_rank_then_consumer(consumer_list):
+    consumers = np.array(consumer_list, dtype=np.int64)
+    plan = sweep.make_plan(np.arange(consumers.size), consumers)
+    # The rank of an entry: how many earlier entries (in position order) share its consumer.
+    rank = np.array([consumer_list[:i].count(c) for i, c in enumerate(consumer_list)])
+    expected = np.lexsort((consumers, rank))
+    assert plan.positions.tolist() == expected.tolist()
+    assert plan.targets[plan.slots].tolist() == consumers[expected].tolist()
+
+
 @settings(max_examples=200)
 @given(graphs, st.data())
 def test_a_structure_extended_by_edges_into_leaves_is_the_one_built_whole(graph, data):
     n, pairs = graph
-    structure = sweep.build_structure(
-        n, np.array([u for u, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs], dtype=np.int64)
-    )
+    structure = sweep.build_structure(n, *_arrays(pairs))
     for _ in range(data.draw(st.integers(1, 4))):
         added = data.draw(st.integers(0, 3))
         n += added
@@ -124,8 +114,7 @@ def test_a_structure_extended_by_edges_into_leaves_is_the_one_built_whole(graph,
         consumers = {v for _, v in new}
         new = [(u, v) for u, v in dict.fromkeys(new) if u != v and u not in consumers and (u, v) not in pairs]
         pairs = pairs + new
-        src = np.array([u for u, _ in pairs], dtype=np.int64)
-        dst = np.array([v for _, v in pairs], dtype=np.int64)
+        src, dst = _arrays(pairs)
         extended = sweep.extend_structure(structure, n, src, dst)
         assert extended is not None
         _assert_same_structure(extended, sweep.build_structure(n, src, dst))
