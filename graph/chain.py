@@ -31,7 +31,7 @@ import networkx as nx
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.collector import collector_paused
-from obligraph.graph.control_ids import expand_control_ids, expand_edge, expand_node
+from obligraph.graph.control_ids import distinct_control_ids, expand_control_ids, expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
 from obligraph.graph.document import read_document, write_document
 from obligraph.graph.document_checks import (
@@ -160,9 +160,12 @@ class Chain:
             )
         except ChainError:
             return None
-        parsed, issues = expand_control_ids(parsed, catalog)
+        named: set[str] | None = distinct_control_ids(parsed)
+        expanded, issues = expand_control_ids(parsed, catalog, named)
         if issues:
             return None
+        if expanded is not parsed:  # typed ids were replaced: the set named the ones before
+            parsed, named = expanded, None
         for i, edge in zip(rich, parsed.edges, strict=True):
             pairs[i] = (edge.provider, edge.consumer)
         try:
@@ -177,7 +180,7 @@ class Chain:
         # dict came out shorter than its list.
         kept = sum(map(len, map(operator.itemgetter("declarations"), nodes.values())))
         unique = kept == sum(map(len, map(_DECLARATIONS, parsed.nodes)))
-        if not unique or not columns_clean(parsed, catalog, pairs=complete, declarations_unique=True):
+        if not unique or not columns_clean(parsed, catalog, pairs=complete, declarations_unique=True, named=named):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = nodes

@@ -99,12 +99,15 @@ def expand_edge(edge: Edge, catalog: Catalog, prefix: Location) -> tuple[Edge, l
     return edge.model_copy(update={"responsibility": responsibility}), issues
 
 
-def expand_control_ids(document: ChainDocument, catalog: Catalog) -> tuple[ChainDocument, list[Issue]]:
+def expand_control_ids(
+    document: ChainDocument, catalog: Catalog, named: set[str] | None = None
+) -> tuple[ChainDocument, list[Issue]]:
     """The document with every typed control id replaced by catalog ids, and the problems found.
 
-    Ids that are not typed are left for the usual checks (which report unknown ones).
+    Ids that are not typed are left for the usual checks (which report unknown ones). ``named``:
+    ``distinct_control_ids(document)``, when the caller has it already.
     """
-    if not any(is_typed(control) for control in _distinct_control_ids(document)):
+    if not any(is_typed(control) for control in (named if named is not None else distinct_control_ids(document))):
         return document, []
     issues: list[Issue] = []
     nodes = list(document.nodes)
@@ -131,7 +134,7 @@ def expand_control_ids(document: ChainDocument, catalog: Catalog) -> tuple[Chain
     return document.model_copy(update={"nodes": nodes, "edges": edges, "controls": controls}), issues
 
 
-def _distinct_control_ids(document: ChainDocument) -> set[str]:
+def distinct_control_ids(document: ChainDocument) -> set[str]:
     """Every control id the document names once each: a few hundred strings to test, not millions."""
     declarations = itertools.chain.from_iterable(map(operator.attrgetter("declarations"), document.nodes))
     ids = set(map(operator.attrgetter("control"), declarations))  # C-level walk: millions at 100k+ nodes

@@ -177,12 +177,14 @@ def columns_clean(
     *,
     pairs: Collection[tuple[str, str]] | None = None,
     declarations_unique: bool = False,
+    named: set[str] | None = None,
 ) -> bool:
     """Whether the document's parts agree, checked over whole columns with set operations.
 
     ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
     ``document.edges`` are only those with more than the two ends. ``declarations_unique``: the
-    caller has checked that no node declares a control twice.
+    caller has checked that no node declares a control twice. ``named``: every control id the
+    document names (``distinct_control_ids``), when the caller has it already.
     """
     known = set(catalog.ids)
     # The walks over every declaration are map chains of C functions, not generators: at a large
@@ -190,13 +192,17 @@ def columns_clean(
     id_set = set(map(_ID, document.nodes))
     per_node = list(map(_DECLARATIONS, document.nodes))
     declarations = list(itertools.chain.from_iterable(per_node))
-    controls = list(map(_CONTROL, declarations))
-    owners = itertools.chain.from_iterable(map(itertools.repeat, range(len(per_node)), map(len, per_node)))
-    nodes_clean = (
-        len(id_set) == len(per_node)
-        and known.issuperset(controls)
-        and (declarations_unique or len(set(zip(owners, controls))) == len(controls))  # no control twice in a node
-    )
+    if named is not None and declarations_unique:
+        # A superset of the declared ids (overrides and ``controls`` too), all of which must be known anyway.
+        nodes_clean = len(id_set) == len(per_node) and known.issuperset(named)
+    else:
+        controls = list(map(_CONTROL, declarations))
+        owners = itertools.chain.from_iterable(map(itertools.repeat, range(len(per_node)), map(len, per_node)))
+        nodes_clean = (
+            len(id_set) == len(per_node)
+            and known.issuperset(controls)
+            and (declarations_unique or len(set(zip(owners, controls))) == len(controls))  # no control twice in a node
+        )
     unique = pairs if pairs is not None else dict.fromkeys((edge.provider, edge.consumer) for edge in document.edges)
     repeated = pairs is None and len(unique) != len(document.edges)
     first, second = operator.itemgetter(0), operator.itemgetter(1)
