@@ -6,8 +6,9 @@ some control to a consumer, and a ``not_applicable`` declaration counts as unkno
 delegates that control. So after nodes and edges were added (and nothing else), the rows that can
 change are:
 
-* the *affected* nodes: the new nodes, the consumers of the new edges, the providers of new edges
-  that declare something ``not_applicable``, and everything downstream of them;
+* the *affected* nodes: the new nodes, the consumers of the new edges, the providers whose
+  ``not_applicable`` a new edge turns into unknown (it delegates that control and no earlier edge
+  of theirs did), and everything downstream of them;
 * the roots that gained an edge: only their *in scope* (and so their gap) can change.
 
 The affected rows are recomputed with the engine on the part of the chain that holds them: the
