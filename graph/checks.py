@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from obligraph.graph.compiled import CUSTOMER
 from obligraph.graph.errors import Issue, format_location
 
 if TYPE_CHECKING:
@@ -32,22 +31,19 @@ def chain_warnings(chain: "Chain") -> list[Issue]:
 
     Read from the compiled arrays (the chain is compiled if it is not yet): the sparse list of
     not_applicable declarations, each expanded to its node's outgoing edges, whose r is looked up
-    as the engine does (``CompiledChain.responsibility_at``). An import runs this
+    as the engine does (``CompiledChain.delegations``). An import runs this
     under the workspace's write lock, so it must not cost a walk over every declaration.
     """
     compiled = chain.compiled()
     cell_node, cell_col = compiled.not_applicable_node, compiled.not_applicable_col
-    s = compiled.structure
     # One entry per (not_applicable cell, outgoing edge of its node).
-    cell, position = s.outgoing(cell_node)
+    cell, edge, relying = compiled.delegations(cell_node, cell_col)
     if not cell.size:
         return []
-    r = compiled.responsibility_at(s.order[position], cell_col[cell])
-    relying = r != CUSTOMER
     # The consumer named is the first relying one in document order, as the edges are listed.
     edges = compiled.src.size
     first_edge = np.full(cell_node.size, edges, dtype=np.int64)
-    np.minimum.at(first_edge, cell[relying], s.order[position[relying]])
+    np.minimum.at(first_edge, cell[relying], edge[relying])
     warned = np.flatnonzero(first_edge < edges)
     issues = []
     for c in warned.tolist():

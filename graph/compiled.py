@@ -231,7 +231,7 @@ class CompiledChain:
             override_col=self.override_col[overridden],
             override_value=self.override_value[overridden],
         )
-        return _assembled_from(self.default, node_ids, dict(zip(node_ids, range(len(node_ids)))), rows, edge_rows)
+        return _assembled(self.default, node_ids, dict(zip(node_ids, range(len(node_ids)))), rows, edge_rows)
 
     def responsibility_at(self, edges: np.ndarray, cols: np.ndarray) -> NDArray[np.uint8]:
         """r of each ``edges[i]`` (document order) for catalog column ``cols[i]``: the catalog's
@@ -254,6 +254,15 @@ class CompiledChain:
         _patch(r, edges * width + cols, self.override_edge * width + self.override_col, self.override_value)
         return r
 
+    def delegations(self, nodes: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every outgoing edge of each ``nodes[i]``, and whether it hands control ``cols[i]`` (a catalog
+        column) on to its consumer (r is not customer): (i, edge in document order, delegates).
+        What the ``not_applicable`` rule looks at, for a few (node, control) cells."""
+        s = self.structure
+        cell, position = s.outgoing(nodes)
+        edge = s.order[position]
+        return cell, edge, self.responsibility_at(edge, cols[cell]) != CUSTOMER
+
     def with_declarations(
         self, node: int, declarations: Mapping[str, "Declaration"], column: Mapping[str, int]
     ) -> "CompiledChain":
@@ -269,28 +278,12 @@ class CompiledChain:
         _fill_node(node, declarations, column, own, declared, cells)
         fresh = cells.arrays()
         # Each sparse group keeps the other nodes' rows and takes this node's fresh ones.
-        verified = self.verified_node != node
-        window = self.window_node != node
-        not_applicable = self.not_applicable_node != node
-        assign = self.assign_node != node
-        merged: SparseArrays = {
-            "verified_node": np.concatenate((self.verified_node[verified], fresh["verified_node"])),
-            "verified_col": np.concatenate((self.verified_col[verified], fresh["verified_col"])),
-            "window_node": np.concatenate((self.window_node[window], fresh["window_node"])),
-            "window_col": np.concatenate((self.window_col[window], fresh["window_col"])),
-            "window_first": np.concatenate((self.window_first[window], fresh["window_first"])),
-            "window_last": np.concatenate((self.window_last[window], fresh["window_last"])),
-            "not_applicable_node": np.concatenate(
-                (self.not_applicable_node[not_applicable], fresh["not_applicable_node"])
-            ),
-            "not_applicable_col": np.concatenate(
-                (self.not_applicable_col[not_applicable], fresh["not_applicable_col"])
-            ),
-            "assign_node": np.concatenate((self.assign_node[assign], fresh["assign_node"])),
-            "assign_col": np.concatenate((self.assign_col[assign], fresh["assign_col"])),
-            "assign_value": np.concatenate((self.assign_value[assign], fresh["assign_value"])),
-        }
-        return replace(self, own=own, declared=declared, **merged)
+        merged: dict[str, np.ndarray] = {}
+        for group, fields in _SPARSE_GROUPS.items():
+            others = getattr(self, f"{group}_node") != node
+            for name in fields:
+                merged[name] = np.concatenate((getattr(self, name)[others], fresh[name]))  # type: ignore[literal-required]
+        return replace(self, own=own, declared=declared, **cast(SparseArrays, merged))
 
 
 def declaration_cells(
@@ -481,7 +474,8 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     node_index = dict(zip(node_ids, range(len(node_ids))))
     rows = _node_rows(list(nodes.values()), chain.catalog, first=0)
     edges = chain.edge_attributes()
-    return _assembled(chain.catalog, node_ids, node_index, rows, _edge_rows(edges, node_index, chain.catalog, 0))
+    edge_rows = _edge_rows(edges, node_index, chain.catalog, 0)
+    return _assembled(_layer_defaults(chain.catalog), node_ids, node_index, rows, edge_rows)
 
 
 def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
@@ -490,8 +484,8 @@ def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
     Only the new nodes' declarations are read: the rows of the others, and their sparse lists, are
     carried over (a copy, so an analysis made from ``compiled`` keeps its arrays). The sweep order
     is extended too when the new edges lead only into nodes with no edge out (``extend_structure``:
-    new customers, say), and rebuilt otherwise, since a new edge can join components or move levels. ``chain`` must hold ``compiled``'s nodes and
-    edges first and in the same order, with the same layers, declarations and overrides: what
+    new customers, say), and rebuilt otherwise, since a new edge can join components or move
+    levels. ``chain`` must hold ``compiled``'s nodes and edges first and in the same order, with the same layers, declarations and overrides: what
     adding nodes and edges (``Chain.add_node``, ``Chain.add_edge``) leaves behind.
 
     >>> from obligraph.graph.chain import Chain
@@ -532,7 +526,7 @@ def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
         override_col=np.concatenate((compiled.override_col, extra.override_col)),
         override_value=np.concatenate((compiled.override_value, extra.override_value)),
     )
-    return _assembled_from(_layer_defaults(chain.catalog), node_ids, node_index, rows, edge_rows, before=compiled)
+    return _assembled(_layer_defaults(chain.catalog), node_ids, node_index, rows, edge_rows, before=compiled)
 
 
 @dataclass
@@ -582,13 +576,6 @@ def _edge_rows(
 
 
 def _assembled(
-    catalog: Catalog, node_ids: list[str], node_index: dict[str, int], rows: _NodeRows, edges: _EdgeRows
-) -> CompiledChain:
-    """The compiled chain from its node and edge rows: the sweep order and the per-node edge counts."""
-    return _assembled_from(_layer_defaults(catalog), node_ids, node_index, rows, edges)
-
-
-def _assembled_from(
     default: NDArray[np.uint8],
     node_ids: list[str],
     node_index: dict[str, int],
@@ -596,7 +583,9 @@ def _assembled_from(
     edges: _EdgeRows,
     before: CompiledChain | None = None,
 ) -> CompiledChain:
-    """``before``: the compiled chain this one extends (its nodes and edges come first here), whose
+    """The compiled chain from its node and edge rows: the sweep order and the per-node edge counts.
+
+    ``before``: the compiled chain this one extends (its nodes and edges come first here), whose
     sweep order and edge counts are carried over where they can be."""
     n, layer, src, dst = len(node_ids), rows.layer, edges.src, edges.dst
     structure = extend_structure(before.structure, n, src, dst) if before is not None else None

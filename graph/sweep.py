@@ -292,7 +292,8 @@ def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.nda
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         hit = targets[starts + offsets]
         remaining -= np.bincount(hit, minlength=n_comp)
-        # Each component once, without np.unique's sort: the last write of ``slot[hit]`` wins.
+        # Each component once, without np.unique's sort: whichever of the writes to ``slot[hit]``
+        # survives, exactly one occurrence of each component reads its own index back.
         slot[hit] = np.arange(hit.size)
         once = slot[hit] == np.arange(hit.size)
         frontier = hit[once & (remaining[hit] == 0)]

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from obligraph.graph.analysis.engine import KIND_NONE, KIND_ORIGIN, BlockResult, analyse_block
-from obligraph.graph.compiled import CUSTOMER, CompiledChain
+from obligraph.graph.compiled import CompiledChain
 from obligraph.graph.lattice import NO_CONTRIBUTOR
 from obligraph.graph.sweep import Structure
 
@@ -125,11 +125,7 @@ def _newly_relied_on(compiled: CompiledChain, cols: np.ndarray, providers: np.nd
     nodes, col = nodes[chosen], cols[k[chosen]]
     if not nodes.size:
         return nodes
-    s = compiled.structure
-    cell, position = s.outgoing(nodes)
-    edge = s.order[position]
-    r = compiled.responsibility_at(edge, col[cell])
-    delegates = r != CUSTOMER
+    cell, edge, delegates = compiled.delegations(nodes, col)
     before = np.bincount(cell[delegates & (edge < e0)], minlength=nodes.size) > 0
     now = np.bincount(cell[delegates & (edge >= e0)], minlength=nodes.size) > 0
     return np.unique(nodes[now & ~before])

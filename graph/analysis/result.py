@@ -99,12 +99,13 @@ class Analysis:
         if reuse is None:
             self._fill(np.arange(len(controls)), None, None)
         else:
-            self._fill(*reuse)
+            stale, appended = reuse
+            self._fill(stale, previous, appended)
         self.gap_mask = self.kind != KIND_NONE
 
-    def _reuse(self, previous: "Analysis | None") -> "tuple[np.ndarray, Analysis, AffectedPart | None] | None":
-        """What ``previous`` can lend: (the columns to recompute, previous, the rows to recompute
-        when nodes and edges were added), or None when everything must be computed.
+    def _reuse(self, previous: "Analysis | None") -> "tuple[np.ndarray, AffectedPart | None] | None":
+        """What ``previous`` can lend: (the columns to recompute, the rows to recompute when nodes
+        and edges were added), or None when everything must be computed.
 
         Each control is analysed on its own, so after edits that only changed declarations the
         untouched controls' results still hold. The shared ``structure`` object proves the graph's
@@ -126,11 +127,11 @@ class Analysis:
             return None
         stale = np.array([k for k, control in enumerate(self.controls) if control in edits.controls], dtype=np.int64)
         if previous.compiled.structure is self.compiled.structure:
-            return stale, previous, None
+            return stale, None
         if not edits.appended:
             return None
         found = affected_part(previous.compiled, self.compiled, self._catalog_cols)
-        return None if found is None else (stale, previous, found)
+        return None if found is None else (stale, found)
 
     def _fill(self, columns: np.ndarray, previous: "Analysis | None", appended: "AffectedPart | None") -> None:
         """Compute ``columns`` (block by block, within the cell budget); take the others from
