@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
+from pydantic.dataclasses import is_pydantic_dataclass
+from pydantic.fields import FieldInfo
 
 Location = Sequence[str | int]
 DOCUMENT = "(document)"
@@ -129,7 +131,7 @@ def validation_sentence(error: Any, model: type[BaseModel] | None = None, model_
         return f"{value!r} is not a {noun} (expected one of {', '.join(allowed)})"
     if kind == "missing":
         return f"'{field}' is required here; add it"
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's
         allowed = _fields_at(model, inside[:-1])
         hint = "; remove it"
         if allowed:
@@ -167,14 +169,20 @@ def _fields_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[
         if isinstance(part, int):
             args = typing.get_args(current)
             current = args[0] if args else None
-        elif isinstance(current, type) and issubclass(current, BaseModel) and part in current.model_fields:
-            current = current.model_fields[part].annotation
+        elif part in _model_fields(current):
+            current = _model_fields(current)[part].annotation
         else:
             return []
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [info.alias or name for name, info in current.model_fields.items()]
-    return []
+    return [info.alias or name for name, info in _model_fields(_unwrap(current)).items()]
+
+
+def _model_fields(annotation: Any) -> dict[str, FieldInfo]:
+    """The fields of a pydantic model or pydantic dataclass (``Evidence`` is one); none for anything else."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation.model_fields
+    if isinstance(annotation, type) and is_pydantic_dataclass(annotation):
+        return annotation.__pydantic_fields__
+    return {}
 
 
 def _unwrap(annotation: Any) -> Any:

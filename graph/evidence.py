@@ -16,13 +16,14 @@ The checks run in that order and the first that fails gives the reason. The engi
 ``assurance_window`` once per declaration when it compiles a chain; the pages, the API and the
 exports call ``assess`` to say why an item does or does not assure.
 
+>>> from dataclasses import replace
 >>> from obligraph.graph.schema import Evidence
 >>> item = Evidence(kind="audit_report", ref="SOC 2", issued=date(2024, 2, 29))
 >>> lapse_day(item)
 datetime.date(2025, 2, 28)
 >>> assess(item, "10.5.1", date(2025, 3, 1)).reason
 'expired 2025-02-28'
->>> assess(item.model_copy(update={"scope": ["9"]}), "10.5.1", date(2024, 6, 1)).reason
+>>> assess(replace(item, scope=["9"]), "10.5.1", date(2024, 6, 1)).reason
 "outside the evidence's scope"
 """
 
@@ -141,9 +142,11 @@ def assessments(declaration: "Declaration", as_of: date) -> list[EvidenceCheck]:
 def assessed_items(declaration: "Declaration", as_of: date) -> list[dict[str, Any]]:
     """Each evidence item as JSON, with ``assures``, ``reason`` and ``in_force_until`` (its last day in
     force, or None) for the declaration's control on ``as_of``: what the API, pages and exports show."""
+    from obligraph.graph.schema import dump_evidence  # schema imports this module
+
     return [
         {
-            **item.model_dump(mode="json", exclude_none=True),
+            **dump_evidence(item),
             "assures": check.assures,
             "reason": check.reason,
             "in_force_until": check.lapses.isoformat() if check.lapses else None,

@@ -20,7 +20,7 @@ from obligraph.graph.crosswalk import ControlIdError, resolve_control_id
 from obligraph.graph.errors import ChainError
 from obligraph.graph.formats._common import as_text
 from obligraph.graph.formats.oscal_common import PROP_NS, catalog_control_id
-from obligraph.graph.schema import Evidence
+from obligraph.graph.schema import EVIDENCE_FIELDS
 
 FILE = "the OSCAL file"
 STATES = {
@@ -115,10 +115,10 @@ def evidence_item(resource: dict[str, Any]) -> dict[str, Any]:
     }
     for name, value in props.items():
         field = name.removeprefix("evidence-")
-        if name.startswith("evidence-") and field in Evidence.model_fields and field not in ("kind", "ref", "notes"):
+        if name.startswith("evidence-") and field in EVIDENCE_FIELDS and field not in ("kind", "ref", "notes"):
             item[field] = value.split(",") if field == "scope" else value
     rlinks = resource.get("rlinks") or []
-    if rlinks and "url" in Evidence.model_fields:
+    if rlinks and "url" in EVIDENCE_FIELDS:
         item["url"] = rlinks[0].get("href")
     if resource.get("description"):
         item["notes"] = resource["description"]

@@ -102,11 +102,13 @@ def test_a_missing_catalog_falls_back_to_english(tmp_path, monkeypatch):
 def test_the_evidence_rules_reasons_in_japanese(fields, japanese):
     from datetime import date
 
+    from pydantic import TypeAdapter
+
     from obligraph.app.web.warnings_view import evidence_reason
     from obligraph.graph.evidence import assess
     from obligraph.graph.schema import Evidence
 
-    item = Evidence.model_validate({"kind": "certification", "ref": "ISO/IEC 27001", **fields})
+    item = TypeAdapter(Evidence).validate_python({"kind": "certification", "ref": "ISO/IEC 27001", **fields})
     reason = assess(item, "10.5.1", date(2026, 1, 1)).reason
     with i18n.language("ja"):
         assert evidence_reason(reason) == japanese
