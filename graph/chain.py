@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Literal, Mapping, NamedTuple, cast
 
@@ -43,6 +44,7 @@ from obligraph.graph.document_checks import (
     scope_issues,
     split_plain_edges,
     validated,
+    validated_declaration,
     with_shared_declarations,
 )
 from obligraph.graph.errors import ChainError, Issue
@@ -456,7 +458,7 @@ class Chain:
     def declare(self, node_id: str, declaration: Declaration | Mapping[str, Any]) -> None:
         """Add or replace the node's declaration for one control (a typed id: for each control it maps to)."""
         self._require_node(node_id)
-        declaration = validated(Declaration, declaration, ("declaration",))
+        declaration = validated_declaration(declaration, ("declaration",))
         try:
             controls = resolve_control_id(declaration.control, self.catalog)
         except ControlIdError as exc:
@@ -468,7 +470,7 @@ class Chain:
         declarations = dict(before)
         for control in controls:
             same = control == declaration.control
-            declarations[control] = declaration if same else declaration.model_copy(update={"control": control})
+            declarations[control] = declaration if same else replace(declaration, control=control)
         self._set_declarations(node_id, declarations)
         self._declarations_changed(node_id, before)
 

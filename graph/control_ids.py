@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from obligraph.graph.catalog import Catalog
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
@@ -56,7 +57,7 @@ def expand_declarations(
                 )
                 continue
             first[catalog_id] = j
-            expanded[catalog_id] = declaration.model_copy(update={"control": catalog_id})
+            expanded[catalog_id] = replace(declaration, control=catalog_id)
     return list(expanded.values()), issues
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from obligraph.graph.catalog import Catalog, load_catalog
 from obligraph.graph.crosswalk import unknown_control_message
 from obligraph.graph.errors import ChainError, Issue, Location, format_location
-from obligraph.graph.schema import ChainDocument, Declaration, Edge, Node
+from obligraph.graph.schema import ChainDocument, Declaration, Edge, Node, parse_declaration
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -67,7 +67,7 @@ def with_shared_declarations(nodes: Any, *, in_place: bool = False) -> Any:
                 if "control" not in item or "status" not in item:
                     continue
                 try:
-                    declaration = shared[key] = Declaration.model_validate(item)
+                    declaration = shared[key] = parse_declaration(item)
                 except ValidationError:
                     declaration = shared[key] = None
             except TypeError:  # an unhashable control or status: the node model will say what is wrong
@@ -116,6 +116,16 @@ def validated(model: type[_Model], value: _Model | Mapping[str, Any], prefix: Lo
         return model.model_validate(value)
     except ValidationError as exc:
         raise ChainError.from_validation(exc, prefix=prefix, model=model) from None
+
+
+def validated_declaration(value: Declaration | Mapping[str, Any], prefix: Location) -> Declaration:
+    """``validated`` for a declaration, which is a pydantic dataclass rather than a model."""
+    if isinstance(value, Declaration):
+        return value
+    try:
+        return parse_declaration(value)
+    except ValidationError as exc:
+        raise ChainError.from_validation(exc, prefix=prefix, model=Declaration) from None
 
 
 def declaration_issues(node: Node, prefix: Location, catalog: Catalog) -> Iterable[Issue]:

@@ -95,9 +95,7 @@ class ChainError(ValueError):
         return cls([Issue(format_location(location), message)])
 
     @classmethod
-    def from_validation(
-        cls, exc: ValidationError, *, prefix: Location = (), model: type[BaseModel] | None = None
-    ) -> "ChainError":
+    def from_validation(cls, exc: ValidationError, *, prefix: Location = (), model: type | None = None) -> "ChainError":
         issues = []
         for error in exc.errors(include_url=False):
             loc = tuple(prefix) + tuple(error["loc"])
@@ -113,11 +111,11 @@ BOUNDS = {
 }
 
 
-def validation_sentence(error: Any, model: type[BaseModel] | None = None, model_loc: Location | None = None) -> str:
+def validation_sentence(error: Any, model: type | None = None, model_loc: Location | None = None) -> str:
     """One Pydantic error as a sentence that says what to fix: the one wording of every surface.
 
-    ``model`` (with ``model_loc``, the error's place inside it, by default its ``loc``) lets an
-    unknown field be answered with the fields allowed there.
+    ``model`` (a pydantic model or dataclass; with ``model_loc``, the error's place inside it, by
+    default its ``loc``) lets an unknown field be answered with the fields allowed there.
     """
     kind = error["type"]
     loc = error["loc"]
@@ -161,7 +159,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _fields_at(model: type[BaseModel] | None, loc: Sequence[str | int]) -> list[str]:
+def _fields_at(model: type | None, loc: Sequence[str | int]) -> list[str]:
     """The field names allowed at ``loc`` inside ``model``, walking list items and nested models."""
     current: Any = model
     for part in loc:

@@ -142,11 +142,11 @@ def assessments(declaration: "Declaration", as_of: date) -> list[EvidenceCheck]:
 def assessed_items(declaration: "Declaration", as_of: date) -> list[dict[str, Any]]:
     """Each evidence item as JSON, with ``assures``, ``reason`` and ``in_force_until`` (its last day in
     force, or None) for the declaration's control on ``as_of``: what the API, pages and exports show."""
-    from obligraph.graph.schema import dump_evidence  # schema imports this module
+    from obligraph.graph.schema import dump_item  # schema imports this module
 
     return [
         {
-            **dump_evidence(item),
+            **dump_item(item),
             "assures": check.assures,
             "reason": check.reason,
             "in_force_until": check.lapses.isoformat() if check.lapses else None,

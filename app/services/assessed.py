@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 
 from obligraph.graph.evidence import assessed_items
-from obligraph.graph.schema import Declaration, Node
+from obligraph.graph.schema import Declaration, Node, dump_item, parse_declaration
 
 
 def assessed(declaration: Declaration | dict[str, Any], as_of: date | None = None) -> dict[str, Any]:
     """The declaration as JSON, each evidence item assessed on ``as_of`` (default today)."""
-    model = declaration if isinstance(declaration, Declaration) else Declaration.model_validate(declaration)
-    return {**model.model_dump(mode="json"), "evidence": assessed_items(model, as_of or date.today())}
+    model = declaration if isinstance(declaration, Declaration) else parse_declaration(declaration)
+    return {**dump_item(model, exclude_none=False), "evidence": assessed_items(model, as_of or date.today())}
 
 
 def assessed_node(node: Node | dict[str, Any], as_of: date | None = None) -> dict[str, Any]:

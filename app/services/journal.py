@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from obligraph.graph.chain import Chain
 from obligraph.graph.control_ids import expand_control_ids
 from obligraph.graph.document_checks import validate_document
-from obligraph.graph.schema import Declaration, Edge, Node
+from obligraph.graph.schema import Declaration, Edge, Node, dump_item
 
 Change = dict[str, Any]
 
@@ -49,7 +49,7 @@ def remove_edge(provider: str, consumer: str) -> Change:
 
 
 def declare(node_id: str, declaration: Declaration) -> Change:
-    return {"op": "declare", "node": node_id, "declaration": declaration.model_dump(mode="json")}
+    return {"op": "declare", "node": node_id, "declaration": dump_item(declaration, exclude_none=False)}
 
 
 def undeclare(node_id: str, control: str) -> Change:

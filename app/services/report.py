@@ -15,14 +15,14 @@ from typing import Any
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.analysis.checklist import node_checklist
 from obligraph.graph.evidence import assessed_items
-from obligraph.graph.schema import Declaration
+from obligraph.graph.schema import Declaration, dump_item
 
 REPORT_FORMAT = "obligraph/node-report@1"
 
 
 def _declaration(declaration: Declaration, as_of: date) -> dict[str, Any]:
     """The declaration as JSON, each evidence item with its assessment on ``as_of`` (assures, reason)."""
-    return {**declaration.model_dump(mode="json", exclude_none=True), "evidence": assessed_items(declaration, as_of)}
+    return {**dump_item(declaration), "evidence": assessed_items(declaration, as_of)}
 
 
 def node_report(analysis: Analysis, node: str, revision: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
+from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -215,4 +216,4 @@ def _set_status(chain: Chain, node: str, controls: Iterable[str], status: Status
         if current is None:
             chain.declare(node, Declaration(control=control, status=status))
         else:
-            chain.declare(node, current.model_copy(update={"status": status}))
+            chain.declare(node, replace(current, status=status))

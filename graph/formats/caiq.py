@@ -43,7 +43,7 @@ from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.crosswalk import ControlIdError, CrosswalkControl, is_typed, load_crosswalk, resolve_control_id
 from obligraph.graph.errors import ChainError, Issue
 from obligraph.graph.formats.caiq_table import FILE, normal, read_table
-from obligraph.graph.schema import Declaration
+from obligraph.graph.schema import parse_declaration
 
 #: ownership (normalised) -> (whose part it is: provider, customer or shared; the remark for the notes)
 OWNERSHIP: dict[str, tuple[str | None, str | None]] = {
@@ -191,7 +191,7 @@ def import_caiq(data: bytes | str, *, node_id: str, catalog: str = DEFAULT_CATAL
         result.declarations.append(_declaration(control, by_control[control]))
     for index, declaration in enumerate(result.declarations):
         try:
-            Declaration.model_validate(declaration)
+            parse_declaration(declaration)
         except ValidationError as exc:
             raise ChainError(
                 [

@@ -38,6 +38,7 @@ from obligraph.graph.formats.csv_layout import (
     ROOT_CAUSES_FILE,
     SCOPE_SEPARATOR,
 )
+from obligraph.graph.schema import dump_item
 
 if TYPE_CHECKING:
     from obligraph.graph.analysis.result import Analysis
@@ -120,7 +121,7 @@ def _edge_rows(chain: Chain) -> Iterator[Row]:
 def _declaration_rows(chain: Chain, as_of: date) -> Iterator[Row]:
     for node_id in chain.graph.nodes:
         for control, declaration in chain.declarations(node_id).items():
-            doc = declaration.model_dump(mode="json", exclude_none=True)
+            doc = dump_item(declaration)
             own = [node_id, control, doc["status"], doc.get("assigns"), doc.get("notes")]
             if not declaration.evidence:
                 yield own + [None] * (len(EVIDENCE_FIELDS) + 1)

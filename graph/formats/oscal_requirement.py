@@ -16,7 +16,7 @@ from obligraph.graph.chain import Chain
 from obligraph.graph.formats.oscal_common import control_token, prop
 from obligraph.graph.formats.oscal_common import uid as _uid
 from obligraph.graph.lattice import Responsibility, Status
-from obligraph.graph.schema import Declaration, Evidence, dump_evidence
+from obligraph.graph.schema import Declaration, Evidence, dump_item
 
 IMPLEMENTATION_STATE = {
     Status.VERIFIED: "implemented",
@@ -152,7 +152,7 @@ def _evidence_links(plan: Plan, control: str, declaration: Declaration | None) -
     links = []
     for index, item in enumerate(declaration.evidence):
         resource_uuid = plan.uid(plan.node, "evidence", control, str(index))
-        fields = dump_evidence(item)
+        fields = dump_item(item)
         props = [prop("evidence-kind", fields.pop("kind"))]
         props.append(prop("assures", str(_assures(item, plan.analysis.as_of, control)).lower()))
         ref, url, notes = fields.pop("ref"), fields.pop("url", None), fields.pop("notes", None)

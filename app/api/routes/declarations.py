@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
@@ -24,7 +25,7 @@ from obligraph.app.services.assessed import assessed
 from obligraph.app.services.undo import snapshot_before, undo_headers
 from obligraph.app.services.workspace import Edit
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
-from obligraph.graph.schema import Declaration
+from obligraph.graph.schema import Declaration, dump_item, parse_declaration
 
 router = APIRouter(
     prefix="/workspaces/{ws}/nodes/{node}/declarations", tags=["declarations"], responses=ERROR_RESPONSES
@@ -93,7 +94,7 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
                     f"change it with PUT or PATCH .../declarations/{control}",
                 )
         edit.change(journal.declare(node, declaration))
-        stored = [declaration.model_copy(update={"control": control}) for control in controls]
+        stored = [replace(declaration, control=control) for control in controls]
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
     return assessed(stored[0])
@@ -149,13 +150,13 @@ def get_declaration(
 def put_declaration(
     ws: WorkspaceId, node: NodePath, control: ControlPath, body: DeclarationPut, service: ServiceDep, response: Response
 ) -> Any:
-    declaration = Declaration.model_validate({**body.model_dump(), "control": control})
+    declaration = parse_declaration({**body.model_dump(), "control": control})
     with service.edit(ws) as edit:
         _require_node(edit, ws, node)
         controls = _catalog_controls(edit, control, "path.control")
         created = any(c not in edit.chain.declarations(node) for c in controls)
         edit.change(journal.declare(node, declaration))
-        stored = [declaration.model_copy(update={"control": c}) for c in controls]
+        stored = [replace(declaration, control=c) for c in controls]
         for item in stored:
             declaration_rows.write_declaration(edit.session, ws, node, item)
     response.status_code = 201 if created else 200
@@ -171,7 +172,7 @@ def update_declaration(
         changes.pop("evidence", None)
     with service.edit(ws) as edit:
         current = _current(edit, ws, node, control)
-        declaration = Declaration.model_validate({**current.model_dump(), **changes})
+        declaration = parse_declaration({**dump_item(current, mode="python", exclude_none=False), **changes})
         edit.change(journal.declare(node, declaration))
         declaration_rows.write_declaration(edit.session, ws, node, declaration)
     return assessed(declaration)

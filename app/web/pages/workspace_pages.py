@@ -30,6 +30,7 @@ from obligraph.app.web.spreadsheets import Sheet, xlsx_response
 from obligraph.app.web.warnings_view import warning_items
 from obligraph.graph.analysis import obligations
 from obligraph.graph.lattice import Layer
+from obligraph.graph.schema import dump_item
 from obligraph.graph.viz import UnknownGroup, map_data
 
 router = APIRouter(include_in_schema=False)
@@ -188,7 +189,7 @@ def node_page(request: Request, ws: str, node: str, choice: PageAnalysisDep) -> 
             "consumers": [_edge_row(view.chain, node, c) for c in consumers[:EDGE_FORMS]],
         }
         provider_count = view.chain.graph.in_degree(node)
-        declarations = [_plain(d.model_dump(exclude_none=True)) for d in view.chain.declarations(node).values()]
+        declarations = [_plain(dump_item(d, mode="python")) for d in view.chain.declarations(node).values()]
         catalog = view.chain.catalog
         warnings = warning_items(view.chain, ws, analysis.as_of, [node])
         completion = completions(view.chain)
