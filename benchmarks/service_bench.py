@@ -32,7 +32,8 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 try:
     from benchmarks.generate import generate_chain
@@ -81,6 +82,9 @@ def start_server(database_url: str, data_dir: str) -> tuple[subprocess.Popen, st
         stderr=log,
         text=True,
         env=env,
+        # ``-m`` puts the working directory first on the server's path: this checkout's, whatever the
+        # caller's directory, so a run of another checkout's copy of this script serves that checkout.
+        cwd=ROOT,
     )
     match = re.search(r"http://[^ ]+", process.stdout.readline())
     if not match:
