@@ -8,9 +8,10 @@ text, which both databases read back into the column types the models declare.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, cast
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, cast
 
 from sqlmodel import Session
 
@@ -42,7 +43,7 @@ def _day(value: Any) -> str | None:
 
 
 class Rows:
-    """Rows collected for one bulk write, table by table."""
+    """Rows collected for one bulk write, table by table; ``insert_chain`` streams the same rows instead."""
 
     def __init__(self, ws: str):
         self.ws = ws
@@ -56,45 +57,55 @@ class Rows:
         self._columns: dict[int, tuple[Declaration, str, str, str | None, str | None]] = {}
 
     def node(self, node_id: str, position: int, name, layer, org, description, declarations: Iterable[Declaration]):
-        self.nodes.append((self.ws, node_id, position, name, _value(layer), org, description))
+        self.nodes.append(self.node_row(node_id, position, name, layer, org, description))
         for j, declaration in enumerate(declarations):
             self.declaration(node_id, declaration, j)
 
     def declaration(self, node_id: str, declaration: Declaration, position: int) -> None:
+        self.declarations.append(self.declaration_row(node_id, declaration, position))
+        self.evidence.extend(self.evidence_rows(node_id, declaration))
+
+    def edge(self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes) -> None:
+        self.edges.append(self.edge_row(provider, consumer, position, responsibility, criticality, notes))
+
+    def node_row(self, node_id: str, position: int, name, layer, org, description) -> tuple:
+        return (self.ws, node_id, position, name, _value(layer), org, description)
+
+    def declaration_row(self, node_id: str, declaration: Declaration, position: int) -> tuple:
         columns = self._columns.get(id(declaration))
         if columns is None:
             assigns = declaration.assigns.value if declaration.assigns is not None else None
             columns = (declaration, declaration.control, declaration.status.value, assigns, declaration.notes)
             self._columns[id(declaration)] = columns
         _, control, status, assigns, notes = columns
-        self.declarations.append((self.ws, node_id, control, position, status, assigns, notes))
-        if not declaration.evidence:
-            return
+        return (self.ws, node_id, control, position, status, assigns, notes)
+
+    def evidence_rows(self, node_id: str, declaration: Declaration) -> Iterator[tuple]:
         for k, item in enumerate(declaration.evidence):
-            self.evidence.append(
-                (
-                    self.ws,
-                    node_id,
-                    control,
-                    k,
-                    _value(item.kind),
-                    item.ref,
-                    _day(item.issued),
-                    _day(item.expires),
-                    _value(item.independence),
-                    # The bulk insert bypasses SQLAlchemy's JSON type: the column gets the JSON text.
-                    json.dumps(item.scope) if item.scope is not None else None,
-                    item.url,
-                    item.notes,
-                )
+            yield (
+                self.ws,
+                node_id,
+                declaration.control,
+                k,
+                _value(item.kind),
+                item.ref,
+                _day(item.issued),
+                _day(item.expires),
+                _value(item.independence),
+                # The bulk insert bypasses SQLAlchemy's JSON type: the column gets the JSON text.
+                json.dumps(item.scope) if item.scope is not None else None,
+                item.url,
+                item.notes,
             )
 
-    def edge(self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes) -> None:
+    def edge_row(
+        self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes
+    ) -> tuple:
         overrides = (
             json.dumps({control: _value(r) for control, r in responsibility.items()}) if responsibility else "{}"
         )
         level = criticality.value if criticality is not None else None
-        self.edges.append((self.ws, provider, consumer, position, overrides, level, notes))
+        return (self.ws, provider, consumer, position, overrides, level, notes)
 
     def write(self, session: Session) -> None:
         for table, columns, rows in (
@@ -103,29 +114,58 @@ class Rows:
             ("evidence", EVIDENCE_COLUMNS, self.evidence),
             ("edges", EDGE_COLUMNS, self.edges),
         ):
-            _bulk_insert(session, table, columns, rows)
+            if rows:
+                _bulk_insert(session, table, columns, rows)
 
 
 def insert_chain(session: Session, ws: str, chain: Chain) -> None:
-    """Store every node and edge of ``chain`` in its order (the workspace must hold none)."""
+    """Store every node and edge of ``chain`` in its order (the workspace must hold none).
+
+    Each table's rows are made as the driver takes them, one table after the other (a row refers
+    only to tables written before it): a 100k-node chain has about 1.4 million rows, and holding
+    them all as tuples before the insert added a few hundred MB to the server's peak.
+    """
     rows = Rows(ws)
-    for i, (node_id, attrs) in enumerate(chain.node_attributes().items()):
-        rows.node(
-            node_id,
-            i,
-            attrs["name"],
-            attrs["layer"],
-            attrs["org"],
-            attrs["description"],
-            attrs["declarations"].values(),
-        )
-    rows.write(session)
-    # Edges in a second batch, after the nodes' rows are written and dropped: a 100k-node chain's
-    # rows are over a million tuples, and holding them all at once raised the server's peak memory.
-    rows = Rows(ws)
-    for i, ((u, v), edge) in enumerate(chain.edge_attributes().items()):
-        rows.edge(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
-    rows.write(session)
+    nodes = chain.node_attributes()
+    _bulk_insert(
+        session,
+        "nodes",
+        NODE_COLUMNS,
+        (
+            rows.node_row(node_id, i, attrs["name"], attrs["layer"], attrs["org"], attrs["description"])
+            for i, (node_id, attrs) in enumerate(nodes.items())
+        ),
+    )
+    _bulk_insert(
+        session,
+        "declarations",
+        DECLARATION_COLUMNS,
+        (
+            rows.declaration_row(node_id, declaration, j)
+            for node_id, attrs in nodes.items()
+            for j, declaration in enumerate(attrs["declarations"].values())
+        ),
+    )
+    _bulk_insert(
+        session,
+        "evidence",
+        EVIDENCE_COLUMNS,
+        itertools.chain.from_iterable(
+            rows.evidence_rows(node_id, declaration)
+            for node_id, attrs in nodes.items()
+            for declaration in attrs["declarations"].values()
+            if declaration.evidence
+        ),
+    )
+    _bulk_insert(
+        session,
+        "edges",
+        EDGE_COLUMNS,
+        (
+            rows.edge_row(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
+            for i, ((u, v), edge) in enumerate(chain.edge_attributes().items())
+        ),
+    )
 
 
 def insert_node(session: Session, ws: str, node: Node, position: int) -> None:
@@ -155,9 +195,7 @@ def edge_values(edge: Edge) -> dict[str, Any]:
     }
 
 
-def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    if not rows:
-        return
+def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     connection = session.connection()
     # SQLAlchemy types the driver's own connection as Any: psycopg's on PostgreSQL, sqlite3's on SQLite.
     driver = connection.connection.driver_connection
