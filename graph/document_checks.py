@@ -83,23 +83,12 @@ def split_plain_edges(document: Any) -> tuple[list[tuple[str, str] | None], list
     the others, with the positions of the others; None when the document is not shaped for that."""
     if not isinstance(document, Mapping) or not isinstance(document.get("edges"), list):
         return None
-    # The ends as the nodes' own id strings: a parser makes a new string for every occurrence, and
-    # at 500,000 edges a million copies of node ids held as keys are about 60 MB.
-    nodes = document.get("nodes")
-    ids = (
-        {node["id"]: node["id"] for node in nodes if type(node) is dict and type(node.get("id")) is str}
-        if type(nodes) is list
-        else {}
-    )
-    same = ids.get
     try:
         pairs = [
-            (same(edge["provider"], edge["provider"]), same(edge["consumer"], edge["consumer"]))
-            if type(edge) is dict and len(edge) == 2
-            else None
+            (edge["provider"], edge["consumer"]) if type(edge) is dict and len(edge) == 2 else None
             for edge in document["edges"]
         ]
-    except (KeyError, TypeError):  # TypeError: an unhashable end, which the edge model will report
+    except KeyError:
         return None
     return pairs, [i for i, pair in enumerate(pairs) if pair is None]
 
