@@ -179,3 +179,26 @@ def test_yaml_dump_keeps_unicode_line_separators(tmp_path):
     chain = Chain.from_dict(d)
     chain.dump(tmp_path / "c.yaml")
     assert Chain.load(tmp_path / "c.yaml").description == d["description"]
+
+
+def test_declarations_and_evidence_get_the_model_messages():
+    """Declaration and Evidence are pydantic dataclasses, not models: their errors read the same."""
+    d = doc()
+    d["nodes"][0]["declarations"] = [
+        {"control": "9.1.1", "status": "verified", "evidense": []},
+        {
+            "control": "10.5.1",
+            "status": "verified",
+            "evidence": [{"kind": "certification", "ref": "x", "expirs": "2030-01-01"}],
+        },
+        {"control": "10.6.1", "status": "verified", "evidence": [{"kind": "certification"}, "ISO 27001"]},
+        "9.2.1",
+    ]
+    lines = message(d).splitlines()[1:]
+    assert [line.strip() for line in lines] == [
+        "nodes[0].declarations[0].evidense: unknown field 'evidense'; did you mean 'evidence'?",
+        "nodes[0].declarations[1].evidence[0].expirs: unknown field 'expirs'; did you mean 'expires'?",
+        "nodes[0].declarations[2].evidence[0].ref: 'ref' is required here; add it",
+        "nodes[0].declarations[2].evidence[1]: input should be a dictionary or an instance of Evidence (got 'ISO 27001')",
+        "nodes[0].declarations[3]: input should be a dictionary or an instance of Declaration (got '9.2.1')",
+    ]
