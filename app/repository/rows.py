@@ -123,8 +123,8 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
     """Store every node and edge of ``chain`` in its order (the workspace must hold none).
 
     Each table's rows are made as the driver takes them, one table after the other (a row refers
-    only to tables written before it): a 100k-node chain has about 1.4 million rows, and holding
-    them all as tuples before the insert added a few hundred MB to the server's peak.
+    only to tables written before it), so a 100k-node chain's 1.4 million rows are never all held
+    as tuples at once.
     """
     rows = Rows(ws)
     nodes = chain.node_attributes()
