@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 #: SQLite page cache for a bulk insert (KiB): with the default 2 MB, inserting a 100k-node chain spilled
 #: its indexes to disk page by page (16 MB: 19.6 s); 64 MB inserts it as fast as 256 MB did (14.8 s
-#: against 15.7 s) and the server holds 190 MB less during the import. Back to its size afterwards.
+#: against 15.7 s) and the server holds 110 MB less while it inserts. Back to its size afterwards.
 BULK_CACHE_KIB = 64 * 1024
 
 NODE_COLUMNS = ("workspace_id", "node_id", "position", "name", "layer", "org", "description")
