@@ -146,7 +146,7 @@ class Database:
         try:
             self._write_queue.acquire(deadline)
         except WriteQueueTimeout as exc:
-            raise _locked(str(exc)) from None
+            raise lock_wait_timed_out(str(exc)) from None
         try:
             writer = self._writer.execution_options(**{_WRITE_DEADLINE: deadline})
             with Session(writer, expire_on_commit=False) as session:
@@ -228,13 +228,13 @@ def _begin_immediate(connection: Connection, deadline: float, busy_ms: int) -> N
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 if time.monotonic() >= deadline:
-                    raise _locked(str(exc)) from None
+                    raise lock_wait_timed_out(str(exc)) from None
                 time.sleep(_WRITE_POLL_S)
     finally:
         driver.execute(f"PRAGMA busy_timeout={busy_ms}")
 
 
-def _locked(detail: str) -> OperationalError:
+def lock_wait_timed_out(detail: str) -> OperationalError:
     """The error SQLite gives when its write lock is not granted in time, which the API answers with 503."""
     return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(f"database is locked ({detail})"))
 

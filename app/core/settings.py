@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         description="Change-journal entries kept per workspace: a worker further behind than this reloads "
         "the whole chain instead of replaying the writes it missed.",
     )
+    write_group_limit: int = Field(
+        default=32,
+        ge=1,
+        le=10_000,
+        description="Most writes of one workspace a process commits together (group commit: writes that "
+        "queue while another holds the lock share its transaction, each in a savepoint); 1: one commit per write.",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")
     analysis_cache_size: int = Field(default=16, ge=1, le=10_000)

@@ -7,9 +7,9 @@ A deleted workspace kept for undo (``deleted_at`` set) is invisible to every loo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlmodel import Session, col
 
 from obligraph.app.models import EdgeRow, NodeRow, Workspace
@@ -88,9 +88,22 @@ def purge_deleted(session: Session, *, ids: list[str] | None = None, before: dat
     return [row[1] for row in found]
 
 
-def save_workspace(session: Session, workspace: Workspace) -> None:
-    """Stage the row's changes (revision, settings) in the current transaction."""
-    session.add(workspace)
+_WORKSPACES = Workspace.__table__  # type: ignore[attr-defined]  # SQLModel sets it; Core statements skip the ORM
+WORKSPACE_COLUMNS = tuple(column.name for column in _WORKSPACES.columns)
+
+
+def lock_workspace_row(session: Session, ws: str) -> dict[str, Any] | None:
+    """The live workspace row as column values, held for update (the write lock of its chain) until
+    the transaction ends; plain values, not an ORM object, so that several writes can share the
+    transaction (``services/write_group.py``) each with its own copy."""
+    query = select(_WORKSPACES).where(_WORKSPACES.c.id == ws, _WORKSPACES.c.deleted_at.is_(None)).with_for_update()
+    row = session.execute(query).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def update_workspace_row(session: Session, ws: str, values: dict[str, Any]) -> None:
+    """Write ``values`` (column name to value) into the workspace row."""
+    session.execute(update(_WORKSPACES).where(_WORKSPACES.c.id == ws).values(**values))
 
 
 def delete_workspace(session: Session, workspace: Workspace) -> None:

@@ -4,7 +4,9 @@
 valid while the ``with`` block runs. ``Service.edit(ws)`` yields an ``Edit``: a write
 transaction holding the workspace's lock (``BEGIN IMMEDIATE`` on SQLite, ``SELECT ... FOR
 UPDATE`` on PostgreSQL) and the chain at the locked revision; leaving the block bumps the
-revision, stores the write's change-journal entry and commits, all in the same transaction.
+revision and stores the write's change-journal entry in the same transaction, which commits
+before the block returns. Writes of a workspace that queue in this process while another holds
+its lock share that transaction, each in a savepoint, and its one commit (``write_group.py``).
 
 A worker whose cached chain is older than the stored revision replays the journal entries since
 on a fork of it, and reloads the rows only when the journal does not reach back far enough or
@@ -16,20 +18,22 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Generator, Iterator
 
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from obligraph.app.core.cache import Cache
-from obligraph.app.core.db import Database
+from obligraph.app.core.db import Database, lock_wait_timed_out
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace, utcnow
 from obligraph.app.repository import journal_rows, store, workspace_rows
 from obligraph.app.repository.rows import insert_chain
+from obligraph.app.repository.workspace_rows import WORKSPACE_COLUMNS
 from obligraph.app.services import journal
+from obligraph.app.services.write_group import WriteGroup, WriteGroups
 from obligraph.graph.analysis import Analysis
 from obligraph.graph.chain import Chain
 from obligraph.graph.errors import ChainError
@@ -190,6 +194,7 @@ class Service:
         self.settings = settings
         self.db = database or Database(settings)
         self.cache = Cache(settings.chain_cache_size, settings.analysis_cache_size, settings.response_cache_bytes)
+        self.groups = WriteGroups(settings.write_group_limit)
 
     def workspace(self, session: Session, ws_id: str, *, lock: bool = False) -> Workspace:
         workspace = workspace_rows.find_workspace(session, ws_id, lock=lock)
@@ -262,42 +267,116 @@ class Service:
 
     @contextmanager
     def edit(self, ws_id: str, *, replacing: bool = False) -> Iterator[Edit]:
-        """``replacing``: the caller brings a whole new chain, so the stored one is not loaded."""
-        if not replacing:
+        """One write of workspace ``ws_id``, committed when the block ends (``services/write_group.py``:
+        writes that queue behind it in this process may share its transaction and its commit).
+
+        ``replacing``: the caller brings a whole new chain, so the stored one is not loaded.
+        """
+        group, turn = self.groups.join(ws_id, alone=replacing)
+        if turn is None:
+            yield from self._lead(group)
+            return
+        if not turn.called.wait(self._lock_wait_s()) and self.groups.leave(group, turn):
+            raise lock_wait_timed_out(f"no turn to write workspace '{ws_id}' within the lock timeout")
+        turn.called.wait()
+        if turn.error is not None:
+            raise turn.error
+        try:
+            stored = yield from self._take_turn(group)
+        finally:
+            turn.finished.set()
+        if stored:
+            group.ended.wait()
+            if group.error is not None:
+                raise group.error
+
+    def _lead(self, group: WriteGroup) -> Iterator[Edit]:
+        """Open the transaction, make this write, then let the writes that joined make theirs; commit once."""
+        ws_id = group.ws_id
+        if not group.alone:
             self._refresh_chain(ws_id)
-        with self.db.write() as session:
-            workspace = self.workspace(session, ws_id, lock=True)
-            uid = workspace.uid
-            chain = None
-            if not replacing:
-                # Up to date already unless a write landed since _refresh_chain; then this catches up.
-                chain = self._current_chain(session, workspace, self.cache.chain(uid))
-            edit = Edit(session, workspace, chain)
-            if replacing:
-                edit.journal = None  # whatever it stores, other workers reload it
-            try:
-                yield edit
-                if edit.cancelled and not edit.changed_chain:
+        own_error: BaseException | None = None
+        try:
+            with self.db.write() as session:
+                row = workspace_rows.lock_workspace_row(session, ws_id)
+                if row is None:
+                    raise NotFound(f"there is no workspace '{ws_id}'; create it with POST /api/v1/workspaces")
+                group.session, group.row = session, row
+                if not group.alone:
+                    # Up to date already unless a write landed since _refresh_chain; then this catches up.
+                    group.chain = self._current_chain(session, _detached(row), self.cache.chain(row["uid"]))
+                try:
+                    yield from self._take_turn(group)
+                except BaseException as exc:  # this write's own failure; the others' writes go on
+                    own_error = exc
+                while (turn := self.groups.next_turn(group)) is not None:
+                    turn.called.set()
+                    turn.finished.wait()
+                if group.stored:
+                    session.commit()
+                else:
                     session.rollback()
-                    return
-                if edit.cancelled:
-                    raise RuntimeError("an edit that changed the chain cannot be cancelled")
-                if edit.failed:
-                    raise RuntimeError("a chain edit of this write failed; the write cannot be committed")
-                workspace.revision += 1
-                workspace.updated_at = utcnow()
-                workspace_rows.save_workspace(session, workspace)
-                journal_rows.append(session, workspace.id, workspace.revision, edit.journal)
-                journal_rows.prune(session, workspace.id, self.settings.journal_keep, workspace.revision)
-                for callback in edit._before_commit:
-                    callback(workspace)
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            if edit.has_chain:
-                self.cache.put_chain(uid, workspace.revision, edit.chain)
-            self.cache.advance(uid, workspace.revision)
+        except BaseException as exc:
+            group.error = exc
+        finally:
+            for waiting in self.groups.disband(group):
+                waiting.error = group.error
+                waiting.called.set()
+            if group.error is None and group.stored:
+                uid, revision = group.row["uid"], group.row["revision"]
+                if group.chain is not None:
+                    self.cache.put_chain(uid, revision, group.chain)
+                self.cache.advance(uid, revision)
+            group.ended.set()
+        if own_error is not None:
+            raise own_error
+        if group.error is not None:
+            raise group.error
+
+    def _take_turn(self, group: WriteGroup) -> Generator[Edit, None, bool]:
+        """One write of ``group`` in a savepoint of its transaction; True when it stored a new revision."""
+        session = group.session
+        savepoint = session.begin_nested()
+        before = group.row
+        workspace = _detached(before)
+        edit = Edit(session, workspace, group.chain)
+        if group.alone:
+            edit.journal = None  # whatever it stores, other workers reload it
+        try:
+            yield edit
+            if edit.cancelled and not edit.changed_chain:
+                savepoint.rollback()
+                return False
+            if edit.cancelled:
+                raise RuntimeError("an edit that changed the chain cannot be cancelled")
+            if edit.failed:
+                raise RuntimeError("a chain edit of this write failed; the write cannot be committed")
+            workspace.revision = before["revision"] + 1
+            workspace.updated_at = utcnow()
+            after = {name: getattr(workspace, name) for name in WORKSPACE_COLUMNS}
+            workspace_rows.update_workspace_row(
+                session, group.ws_id, {name: value for name, value in after.items() if value != before[name]}
+            )
+            journal_rows.append(session, group.ws_id, workspace.revision, edit.journal)
+            journal_rows.prune(session, group.ws_id, self.settings.journal_keep, workspace.revision)
+            for callback in edit._before_commit:
+                callback(workspace)
+            savepoint.commit()
+        except BaseException:
+            if savepoint.is_active:
+                savepoint.rollback()
+            raise
+        group.row = after
+        if edit.has_chain:
+            group.chain = edit.chain
+        group.stored += 1
+        return True
+
+    def _lock_wait_s(self) -> float | None:
+        """How long a write may wait for the workspace's lock (None: for ever)."""
+        if self.db.is_sqlite:
+            return self.settings.sqlite_busy_timeout_ms / 1000
+        return self.settings.postgres_lock_timeout_ms / 1000 or None
 
     def _refresh_chain(self, ws_id: str) -> None:
         """Bring a stale cached chain (another worker wrote since) up to date before taking the write lock.
@@ -316,3 +395,9 @@ class Service:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def _detached(row: dict[str, Any]) -> Workspace:
+    """A workspace object of its own for one write, outside the session (the row is written with Core)."""
+    values: dict[str, Any] = {name: list(value) if isinstance(value, list) else value for name, value in row.items()}
+    return Workspace(**values)

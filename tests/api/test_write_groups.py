@@ -1,0 +1,230 @@
+"""Group commit: writes of a workspace that queue behind another in the same process share its
+transaction, each in a savepoint with its own revision and journal entry, and one commit."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+
+from obligraph.app.main import create_app
+from obligraph.app.models import JournalRow
+from obligraph.app.repository import declaration_rows, store
+from obligraph.app.services import journal
+from obligraph.app.services.workspace import Service
+from obligraph.graph.schema import parse_declaration
+
+WS = "hr"
+NODE = "hr-saas"
+
+
+def declare(service: Service, control: str, status: str = "declared", *, fail: bool = False) -> None:
+    """One declaration write, as the declarations route makes it; ``fail``: the write raises after its row is written."""
+    declaration = parse_declaration({"control": control, "status": status})
+    with service.edit(WS) as edit:
+        edit.change(journal.declare(NODE, declaration))
+        declaration_rows.write_declaration(edit.session, WS, NODE, declaration)
+        if fail:
+            raise ValueError(f"refused {control}")
+
+
+class Writers:
+    """A leader write held open inside its transaction while other writes of the workspace queue behind it."""
+
+    def __init__(self, service: Service):
+        self.service = service
+        self.inside = threading.Event()
+        self.release = threading.Event()
+        self.errors: dict[str, BaseException] = {}
+        self.threads: list[threading.Thread] = []
+
+    def _run(self, name: str, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except BaseException as exc:  # noqa: BLE001 - the test reads what each writer raised
+            self.errors[name] = exc
+
+    def start(self, name: str, write: Callable[[], None]) -> None:
+        thread = threading.Thread(target=self._run, args=(name, write))
+        thread.start()
+        self.threads.append(thread)
+
+    def lead(self, control: str) -> None:
+        def write() -> None:
+            declaration = parse_declaration({"control": control, "status": "verified"})
+            with self.service.edit(WS) as edit:
+                edit.change(journal.declare(NODE, declaration))
+                declaration_rows.write_declaration(edit.session, WS, NODE, declaration)
+                self.inside.set()
+                assert self.release.wait(30)
+
+        self.start("leader", write)
+        assert self.inside.wait(30)
+
+    def wait_until_queued(self, size: int) -> None:
+        deadline = time.monotonic() + 30
+        while self.service.groups._open[WS].size < size:
+            assert time.monotonic() < deadline, "the writes did not join the leader's group"
+            time.sleep(0.005)
+
+    def finish(self) -> None:
+        self.release.set()
+        for thread in self.threads:
+            thread.join(30)
+            assert not thread.is_alive()
+
+
+def commits_of(service: Service) -> list[int]:
+    counted: list[int] = []
+    event.listen(service.db.engine, "commit", lambda _connection: counted.append(1))
+    return counted
+
+
+def stored_state(service: Service) -> tuple[int, dict]:
+    with service.db.read() as session:
+        workspace = service.workspace(session, WS)
+        return workspace.revision, store.load_chain(session, workspace).to_dict()
+
+
+def journal_entries(service: Service, after: int) -> dict[int, list | None]:
+    with service.db.read() as session:
+        rows = session.execute(
+            select(JournalRow.revision, JournalRow.changes).where(
+                JournalRow.workspace_id == WS, JournalRow.revision > after
+            )
+        ).all()
+    return {revision: changes for revision, changes in rows}
+
+
+def cached_state(service: Service) -> tuple[int, dict]:
+    with service.view(WS) as view:
+        return view.revision, view.chain.to_dict()
+
+
+def test_queued_writes_share_the_leaders_transaction_each_with_its_revision(client, workspace):
+    service = client.app.state.service
+    revision_before, _ = stored_state(service)
+    writers = Writers(service)
+    commits = commits_of(service)
+    writers.lead("5.1.1")
+    for control in ("6.1.3", "9.1.1", "10.5.1"):
+        writers.start(control, lambda control=control: declare(service, control))
+    writers.wait_until_queued(4)
+    writers.finish()
+
+    assert writers.errors == {}
+    assert len(commits) == 1
+    revision, stored = stored_state(service)
+    assert revision == revision_before + 4
+    entries = journal_entries(service, revision_before)
+    assert sorted(entries) == list(range(revision_before + 1, revision + 1))
+    assert [len(changes or ()) for changes in entries.values()] == [1, 1, 1, 1]
+    # In arrival order: the leader first, then the writes that queued behind it.
+    assert entries[revision_before + 1][0]["declaration"]["control"] == "5.1.1"
+    # The chain the group leaves in the cache is the one the rows give.
+    assert cached_state(service) == (revision, stored)
+    node = next(n for n in stored["nodes"] if n["id"] == NODE)
+    statuses = {d["control"]: d["status"] for d in node["declarations"]}
+    assert statuses["5.1.1"] == "verified"
+    assert {statuses[c] for c in ("6.1.3", "9.1.1", "10.5.1")} == {"declared"}
+
+
+def test_a_write_that_fails_in_a_group_is_rolled_back_alone(client, workspace):
+    service = client.app.state.service
+    revision_before, _ = stored_state(service)
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    writers.start("refused", lambda: declare(service, "6.1.3", "verified", fail=True))
+    writers.wait_until_queued(2)
+    writers.start("accepted", lambda: declare(service, "9.1.1"))
+    writers.wait_until_queued(3)
+    writers.finish()
+
+    assert set(writers.errors) == {"refused"}
+    assert isinstance(writers.errors["refused"], ValueError)
+    revision, stored = stored_state(service)
+    assert revision == revision_before + 2
+    assert [c[0]["declaration"]["control"] for c in journal_entries(service, revision_before).values()] == [
+        "5.1.1",
+        "9.1.1",
+    ]
+    node = next(n for n in stored["nodes"] if n["id"] == NODE)
+    statuses = {d["control"]: d["status"] for d in node["declarations"]}
+    assert statuses.get("6.1.3") != "verified"  # the refused write's row went with its savepoint
+    assert statuses["9.1.1"] == "declared"
+    assert cached_state(service) == (revision, stored)
+
+
+def test_a_failed_commit_fails_every_write_of_the_group_and_stores_none(client, workspace, monkeypatch):
+    service = client.app.state.service
+    revision_before, stored_before = stored_state(service)
+    cached_before = cached_state(service)
+    dialect = service.db.engine.dialect
+
+    def refuse_commit(dbapi_connection) -> None:
+        # As a full disk or a dropped connection would: the driver's commit raises, the transaction is lost.
+        dialect.do_rollback(dbapi_connection)
+        raise dialect.loaded_dbapi.OperationalError("disk I/O error")
+
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    writers.start("second", lambda: declare(service, "6.1.3"))
+    writers.start("third", lambda: declare(service, "9.1.1"))
+    writers.wait_until_queued(3)
+    monkeypatch.setattr(dialect, "do_commit", refuse_commit)
+    writers.finish()
+    monkeypatch.undo()
+
+    assert set(writers.errors) == {"leader", "second", "third"}
+    assert all(isinstance(error, OperationalError) for error in writers.errors.values())
+    assert stored_state(service) == (revision_before, stored_before)
+    assert journal_entries(service, revision_before) == {}
+    assert cached_state(service) == cached_before
+    declare(service, "10.5.1")  # the workspace takes writes again
+    assert stored_state(service)[0] == revision_before + 1
+
+
+@pytest.fixture
+def impatient_app(settings):
+    """Writers give up after 200 ms of waiting for the workspace."""
+    app = create_app(settings.model_copy(update={"sqlite_busy_timeout_ms": 200, "postgres_lock_timeout_ms": 200}))
+    yield app
+    app.state.service.close()
+
+
+def test_a_write_that_waits_past_the_lock_timeout_leaves_the_queue(client, workspace, impatient_app):
+    service = impatient_app.state.service
+    revision_before, _ = stored_state(service)
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    writers.start("impatient", lambda: declare(service, "6.1.3"))
+    writers.wait_until_queued(2)
+    writers.threads[-1].join(30)
+    assert isinstance(writers.errors.get("impatient"), OperationalError)  # answered 503 over HTTP
+    assert service.groups._open[WS].size == 1
+    writers.finish()
+    assert set(writers.errors) == {"impatient"}
+    assert stored_state(service)[0] == revision_before + 1
+
+
+def test_with_a_limit_of_one_every_write_commits_alone(client, workspace, settings):
+    app = create_app(settings.model_copy(update={"write_group_limit": 1}))
+    service = app.state.service
+    try:
+        revision_before, _ = stored_state(service)
+        commits = commits_of(service)
+        writers = Writers(service)
+        writers.lead("5.1.1")
+        writers.start("second", lambda: declare(service, "6.1.3"))
+        time.sleep(0.2)  # it cannot join: it waits for the lock instead
+        assert service.groups._open[WS].size == 1
+        writers.finish()
+        assert writers.errors == {}
+        assert len(commits) == 2
+        assert stored_state(service)[0] == revision_before + 2
+    finally:
+        service.close()
