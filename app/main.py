@@ -37,6 +37,7 @@ from obligraph.app.core.bodylimit import BodyLimitMiddleware
 from obligraph.app.core.settings import Settings
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.app.services.workspace import Service
+from obligraph.app.web.render import not_found_page
 from obligraph.graph.schema import ChainDocument
 
 API_PREFIX = "/api/v1"
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs_assets.install(app)  # before web: its /static mount would take /static/docs too
     web.install(app)  # the browser pages and their assets
     security.install(
-        app, settings, web.not_found_page
+        app, settings, not_found_page
     )  # after web: its middlewares (auth, headers with the CSP) wrap the pages too
     _document_chain_schema(app)
     return app

@@ -21,8 +21,8 @@ from obligraph.app.cli.common import EXIT_GAPS, check_language, err, reported
 from obligraph.app.cli.output import is_stdout, opened_output, output_target
 from obligraph.app.cli.transfer_commands import chain_from_file
 from obligraph.app.web import i18n
+from obligraph.app.web.i18n import control_title
 from obligraph.app.web.i18n import gettext as _
-from obligraph.app.web.render import control_title
 from obligraph.app.web.words import word
 from obligraph.graph.analysis import Analysis, analyze
 from obligraph.graph.checks import chain_warnings

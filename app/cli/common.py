@@ -5,6 +5,7 @@ Bad input exits with code 2 and one message on stderr that names the place and t
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Annotated, Iterator, Optional
 
@@ -43,7 +44,6 @@ def check_language(code: str) -> None:
 def reported() -> Iterator[None]:
     """Turn the errors a user can fix into one message on stderr and exit code 2."""
     from pydantic import ValidationError
-    from sqlalchemy.exc import SQLAlchemyError
 
     from obligraph.app.core.exceptions import DomainError
 
@@ -55,10 +55,15 @@ def reported() -> Iterator[None]:
         raise fail(exc.message) from None
     except OSError as exc:
         raise fail(f"{exc.filename or 'file'}: {exc.strerror or exc}") from None
-    except SQLAlchemyError as exc:
-        raise fail(f"database error: {getattr(exc, 'orig', None) or exc}") from None
     except ValidationError as exc:
         raise fail(f"bad settings: {exc.errors()[0].get('msg', exc)}") from None
+    except Exception as exc:
+        # A database error can only come from a command that imported SQLAlchemy; the others
+        # (``analyze FILE``, ``export FILE``) need not load it just to be able to catch one.
+        database_errors = sys.modules.get("sqlalchemy.exc")
+        if database_errors is not None and isinstance(exc, database_errors.SQLAlchemyError):
+            raise fail(f"database error: {getattr(exc, 'orig', None) or exc}") from None
+        raise
 
 
 @contextmanager

@@ -78,10 +78,15 @@ def read_file(path: Path) -> bytes:
 
 def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
     """The chain in a file, for a command that works on it and exits (``analyze``, ``export FILE``)."""
-    from obligraph.app.services.transfer import import_format
     from obligraph.graph.formats import format_for_path, import_document
 
-    spec = import_format(fmt, None, "--format") if fmt else format_for_path(path)
+    if fmt:
+        # Only here: the service stack behind it is most of what importing this command costs.
+        from obligraph.app.services.transfer import import_format
+
+        spec = import_format(fmt, None, "--format")
+    else:
+        spec = format_for_path(path)
     if spec is not None and spec.name == "caiq":
         raise ChainError(
             f"{path.name}: a CAIQ file holds one provider's answers, not a chain;"

@@ -8,17 +8,19 @@ and the page routers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
-
-from obligraph.app.web.params import PageBadRequest
-from obligraph.app.web.render import PageNotFound, bad_request_page, not_found_page
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
+    # Imported here, not above: the CLI uses this package's i18n and words, and should not pay
+    # for FastAPI and the service stack to print a table of gaps.
+    from fastapi.staticfiles import StaticFiles
+
     from obligraph.app.web import language, warnings_view
     from obligraph.app.web.i18n import LanguageMiddleware
     from obligraph.app.web.pages import (
@@ -29,6 +31,8 @@ def install(app: FastAPI) -> None:
         table_pages,
         workspace_pages,
     )
+    from obligraph.app.web.params import PageBadRequest
+    from obligraph.app.web.render import PageNotFound, bad_request_page, not_found_page
 
     app.add_exception_handler(PageNotFound, lambda _request, exc: not_found_page(exc.message))
     app.add_exception_handler(PageBadRequest, lambda _request, exc: bad_request_page(exc.message))

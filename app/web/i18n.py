@@ -19,9 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from babel.support import NullTranslations, Translations
-from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:  # the CLI uses this module too, without the web stack
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -145,3 +148,19 @@ def _cookie(header: str, name: str) -> str | None:
         if key == name:
             return value
     return None
+
+
+def control_title(control: Any) -> str:
+    """A catalog control's title in the page's language (English when the catalog has no translation)."""
+    if current_language() == "ja" and getattr(control, "title_ja", None):
+        return control.title_ja
+    return control.title
+
+
+def localized(control: Any, field: str) -> Any:
+    """``field`` of a catalog control in the page's language: ``<field>_ja`` on a Japanese page, when given."""
+    if current_language() == "ja":
+        value = getattr(control, f"{field}_ja", None)
+        if value:
+            return value
+    return getattr(control, field, None)

@@ -16,6 +16,7 @@ from obligraph.app.core.exceptions import NotFound
 from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.services.workspace import Service, View
 from obligraph.app.web import i18n
+from obligraph.app.web.i18n import control_title
 from obligraph.app.web.words import choices, word
 from obligraph.graph.crosswalk import iso27002_2022_ids
 
@@ -66,22 +67,6 @@ env.globals["choices"] = choices
 env.globals["languages"] = i18n.LANGUAGES
 env.globals["current_language"] = i18n.current_language
 env.globals["current_path"] = i18n.current_path
-
-
-def control_title(control: Any) -> str:
-    """A catalog control's title in the page's language (English when the catalog has no translation)."""
-    if i18n.current_language() == "ja" and getattr(control, "title_ja", None):
-        return control.title_ja
-    return control.title
-
-
-def localized(control: Any, field: str) -> Any:
-    """``field`` of a catalog control in the page's language: ``<field>_ja`` on a Japanese page, when given."""
-    if i18n.current_language() == "ja":
-        value = getattr(control, f"{field}_ja", None)
-        if value:
-            return value
-    return getattr(control, field, None)
 
 
 env.filters["control_title"] = control_title

@@ -13,14 +13,13 @@ from obligraph.app.repository import workspace_rows
 from obligraph.app.repository.workspace_rows import workspace_summaries
 from obligraph.app.security import visible_only
 from obligraph.app.services.report import node_report
+from obligraph.app.web.i18n import control_title, localized
 from obligraph.app.web.i18n import gettext as _
 from obligraph.app.web.pages.evidence_pages import evidence_mark
 from obligraph.app.web.params import PageAnalysis, PageAnalysisDep, analysis_context
 from obligraph.app.web.render import (
     PageNotFound,
-    control_title,
     json_text,
-    localized,
     page_view,
     pages_not_found,
     render,
