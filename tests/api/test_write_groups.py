@@ -17,6 +17,7 @@ from obligraph.app.repository import declaration_rows, store
 from obligraph.app.services import journal
 from obligraph.app.services.workspace import Service
 from obligraph.graph.schema import parse_declaration
+from tests.strategies import CONTROLS
 
 WS = "hr"
 NODE = "hr-saas"
@@ -228,3 +229,66 @@ def test_with_a_limit_of_one_every_write_commits_alone(client, workspace, settin
         assert stored_state(service)[0] == revision_before + 2
     finally:
         service.close()
+
+
+@pytest.fixture
+def second_app(settings):
+    """Another worker process, as far as caches and groups go: its own app, engine and cache."""
+    app = create_app(settings)
+    yield app
+    app.state.service.close()
+
+
+def test_mixed_concurrent_writes_from_two_workers_leave_every_cache_equal_to_the_rows(client, workspace, second_app):
+    """Every kind of journaled write, some refused, from 8 threads over two workers: whatever groups
+    formed, each worker's chain ends equal to the one the rows give, at the revision the rows hold."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    workers = [client, TestClient(second_app)]
+    api = f"/api/v1/workspaces/{WS}"
+
+    def write(i: int) -> tuple[str, int]:
+        http = workers[i % 2]
+        kind = ("declare", "node", "edge", "merge", "refused")[i % 5]
+        if kind == "declare":
+            body = {"status": ("declared", "partial", "verified")[i % 3], "notes": f"write {i}"}
+            return kind, http.put(
+                f"{api}/nodes/{NODE}/declarations/{CONTROLS[i % len(CONTROLS)]}", json=body
+            ).status_code
+        if kind == "node":
+            return kind, http.post(f"{api}/nodes", json={"id": f"n{i}", "layer": "saas"}).status_code
+        if kind == "edge":
+            http.post(f"{api}/nodes", json={"id": f"e{i}", "layer": "saas"})
+            return kind, http.post(f"{api}/edges", json={"provider": NODE, "consumer": f"e{i}"}).status_code
+        if kind == "merge":
+            document = {
+                "format": "obligraph/chain@1",
+                "name": "merge",
+                "nodes": [
+                    {"id": f"m{i}", "layer": "saas", "declarations": [{"control": "9.1.1", "status": "declared"}]}
+                ],
+                "edges": [{"provider": NODE, "consumer": f"m{i}"}],
+            }
+            headers = {"Idempotency-Key": f"merge-{i}"}
+            return kind, http.post(
+                f"{api}/import", params={"mode": "merge"}, json=document, headers=headers
+            ).status_code
+        return kind, http.post(f"{api}/edges", json={"provider": NODE, "consumer": "no-such-node"}).status_code
+
+    revision_before, _ = stored_state(client.app.state.service)
+    commits = [commits_of(client.app.state.service), commits_of(second_app.state.service)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(write, range(80)))
+    assert all(code == 422 if kind == "refused" else 200 <= code < 300 for kind, code in outcomes), outcomes
+    stored_writes = sum(2 if kind == "edge" else 1 for kind, _ in outcomes if kind != "refused")
+    revision, stored = stored_state(client.app.state.service)
+    assert revision == revision_before + stored_writes
+    assert sorted(journal_entries(client.app.state.service, revision_before)) == list(
+        range(revision_before + 1, revision + 1)
+    )
+    for app in (client.app, second_app):
+        assert cached_state(app.state.service) == (revision, stored)
+    # Eight writers on two workers queue behind one another: groups formed (about 22 commits for 80 writes here).
+    assert len(commits[0]) + len(commits[1]) < stored_writes
