@@ -96,7 +96,7 @@ def lock_workspace_row(session: Session, ws: str) -> dict[str, Any] | None:
     """The live workspace row as column values, held for update (the write lock of its chain) until
     the transaction ends; plain values, not an ORM object, so that several writes can share the
     transaction (``services/write_group.py``) each with its own copy."""
-    query = select(_WORKSPACES).where(_WORKSPACES.c.id == ws, _WORKSPACES.c.deleted_at.is_(None)).with_for_update()
+    query = select(_WORKSPACES).where(_WORKSPACES.c.id == ws, _live()).with_for_update()
     row = session.execute(query).first()
     return dict(row._mapping) if row is not None else None
 
