@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/generate.py --nodes 100000 --edges 500000 --seed 7 > big.json
     .venv/bin/python benchmarks/memory_bench.py big.json
 
-The steps are the replace import's, in one process: read the body, parse it (orjson), build the
+The steps are the replace import's, in one process: read the body, parse it (``parse_document``, as the route does), build the
 chain from the parsed document (``Chain.from_dict(consume=True)``, which takes the document
 apart as it goes), drop the document, compile and compute the warnings, drop the body, analyse.
 After each: the resident set (VmRSS) and its peak since the step began (VmHWM, reset through
@@ -21,8 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import orjson
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -31,6 +29,7 @@ from obligraph.graph.analysis import analyze  # noqa: E402
 from obligraph.graph.catalog import load_catalog  # noqa: E402
 from obligraph.graph.chain import Chain  # noqa: E402
 from obligraph.graph.checks import chain_warnings  # noqa: E402
+from obligraph.graph.document import parse_document  # noqa: E402
 
 
 def resident_mb() -> tuple[int, int]:
@@ -70,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     step("start (catalog loaded)")
     body = args.path.read_bytes()
     step("body read")
-    document = orjson.loads(body)
+    document = parse_document(body, "json")
     step("parsed")
     chain = Chain.from_dict(document, consume=True)
     step("chain built (document consumed)")
