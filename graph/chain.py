@@ -28,8 +28,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Literal, Mapping, NamedTuple, cast
 
-import networkx as nx
-
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.collector import collector_paused
 from obligraph.graph.control_ids import distinct_control_ids, expand_control_ids, expand_edge, expand_node
@@ -52,6 +50,8 @@ from obligraph.graph.lattice import Layer, Responsibility, Status
 from obligraph.graph.schema import CHAIN_FORMAT, ChainDocument, Declaration, Edge, Evidence, Node
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from obligraph.graph.compiled import CompiledChain
 
 #: Edits remembered by ``changes_since``; an analysis older than this many edits is recomputed whole.
@@ -672,6 +672,8 @@ def _graph_of(nodes: dict[str, dict[str, Any]], edges: dict[tuple[str, str], dic
     for (u, v), attrs in edges.items():
         successors[u][v] = attrs
         predecessors[v][u] = attrs
+    import networkx as nx  # here: a command that only analyses a file never needs it (80 ms to import)
+
     graph: nx.DiGraph[str] = nx.DiGraph()
     inner = _internals(graph)
     inner._node = nodes

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from obligraph.graph.chain import Chain
@@ -86,6 +85,8 @@ def _components(chain: Chain) -> dict[str, int]:
 
 
 def _edge_warnings(chain: Chain, provider: str, consumer: str, component: dict[str, int]) -> list[EditWarning]:
+    import networkx as nx  # imported on use: the commands that only analyse a file never need it
+
     found = []
     edge = {"provider": provider, "consumer": consumer}
     upper, lower = chain.node(provider).layer, chain.node(consumer).layer

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-import networkx as nx
-
 from obligraph.graph.chain import Chain
 from obligraph.graph.lattice import Layer
 
@@ -41,6 +39,8 @@ class SinglePointsOfFailure(TypedDict):
 def single_points_of_failure(chain: Chain) -> SinglePointsOfFailure:
     """For each node, the providers every dependency path to it passes through (nearest first),
     and for each provider the share of customers that depend on it transitively."""
+    import networkx as nx  # imported on use: the commands that only analyse a file never need it
+
     graph = chain.graph
     rooted: nx.DiGraph[object] = nx.DiGraph()
     rooted.add_nodes_from(graph.nodes)
@@ -64,6 +64,8 @@ def single_points_of_failure(chain: Chain) -> SinglePointsOfFailure:
 
 def concentration(chain: Chain) -> list[ProviderConcentration]:
     """Providers ordered by the share of customer nodes (else all nodes) that depend on them transitively."""
+    import networkx as nx  # imported on use: the commands that only analyse a file never need it
+
     graph = chain.graph
     customers = {n for n in graph.nodes if chain.layer(n) is Layer.CUSTOMER}
     population = customers or set(graph.nodes)

@@ -17,7 +17,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Annotated, Any, Literal, TypedDict
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from obligraph.graph.analysis.result import Analysis, GapDict, analyze
@@ -182,6 +181,8 @@ def gap_diff(
 
 
 def _apply(chain: Chain, change: Change, index: int, analysed: list[str]) -> set[str]:
+    import networkx as nx  # imported on use: the commands that only analyse a file never need it
+
     place = ("changes", index)
     node = getattr(change, "node", None)
     if node is not None and node not in chain:
