@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict, cast
@@ -467,6 +467,25 @@ def _layer_defaults(catalog: Catalog) -> NDArray[np.uint8]:
     return default
 
 
+def edge_ends(
+    node_index: Mapping[str, int], pairs: Collection[tuple[str, str]]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The row number of each (provider, consumer)'s provider and of its consumer; KeyError for an
+    end that is not in ``node_index``.
+
+    >>> src, dst = edge_ends({"iaas": 0, "paas": 1, "hr": 2}, [("iaas", "paas"), ("paas", "hr")])
+    >>> src.tolist(), dst.tolist()
+    ([0, 1], [1, 2])
+    """
+    size = len(pairs)
+    providers = np.fromiter(map(node_index.__getitem__, map(_PROVIDER, pairs)), dtype=np.int64, count=size)
+    consumers = np.fromiter(map(node_index.__getitem__, map(_CONSUMER, pairs)), dtype=np.int64, count=size)
+    return providers, consumers
+
+
+_PROVIDER, _CONSUMER = operator.itemgetter(0), operator.itemgetter(1)
+
+
 def compile_chain(chain: "Chain") -> CompiledChain:
     """The whole chain as arrays."""
     nodes = chain.node_attributes()
@@ -474,7 +493,7 @@ def compile_chain(chain: "Chain") -> CompiledChain:
     node_index = dict(zip(node_ids, range(len(node_ids))))
     rows = _node_rows(list(nodes.values()), chain.catalog, first=0)
     edges = chain.edge_attributes()
-    edge_rows = _edge_rows(edges, node_index, chain.catalog, 0)
+    edge_rows = _edge_rows(edges, node_index, chain.catalog, 0, chain.loaded_edge_ends())
     return _assembled(_layer_defaults(chain.catalog), node_ids, node_index, rows, edge_rows)
 
 
@@ -558,13 +577,16 @@ def _node_rows(node_attributes: Sequence[Mapping[str, Any]], catalog: Catalog, f
 
 
 def _edge_rows(
-    edges: Mapping[tuple[str, str], Mapping[str, Any]], node_index: Mapping[str, int], catalog: Catalog, first: int
+    edges: Mapping[tuple[str, str], Mapping[str, Any]],
+    node_index: Mapping[str, int],
+    catalog: Catalog,
+    first: int,
+    ends: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> _EdgeRows:
-    """The ends and overrides of these edges, which are edges ``first``, ``first + 1``, ... of the chain."""
+    """The ends and overrides of these edges, which are edges ``first``, ``first + 1``, ... of the
+    chain; ``ends``: their ends as row numbers already (``Chain.loaded_edge_ends``)."""
     col = catalog.index
-    providers, consumers = zip(*edges) if edges else ((), ())
-    src = np.array(list(map(node_index.__getitem__, providers)), dtype=np.int64)
-    dst = np.array(list(map(node_index.__getitem__, consumers)), dtype=np.int64)
+    src, dst = ends if ends is not None else edge_ends(node_index, edges.keys())
     overrides: list[tuple[int, int, int]] = []
     responsibilities = list(map(operator.itemgetter("responsibility"), edges.values()))
     overriding = np.fromiter(map(bool, responsibilities), dtype=bool, count=len(responsibilities))

@@ -188,13 +188,15 @@ def columns_clean(
     pairs: Collection[tuple[str, str]] | None = None,
     declarations_unique: bool = False,
     named: set[str] | None = None,
+    ends_checked: bool = False,
 ) -> bool:
     """Whether the document's parts agree, checked over whole columns with set operations.
 
     ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
     ``document.edges`` are only those with more than the two ends. ``declarations_unique``: the
     caller has checked that no node declares a control twice. ``named``: every control id the
-    document names (``distinct_control_ids``), when the caller has it already.
+    document names (``distinct_control_ids``), when the caller has it already. ``ends_checked``: the
+    caller has checked that every end of ``pairs`` is a node and that no edge is a self-loop.
     """
     known = set(catalog.ids)
     # The walks over every declaration are map chains of C functions, not generators: at a large
@@ -217,13 +219,12 @@ def columns_clean(
     repeated = pairs is None and len(unique) != len(document.edges)
     first, second = operator.itemgetter(0), operator.itemgetter(1)
     overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
-    edges_clean = (
-        not repeated
-        and id_set.issuperset(map(first, unique))
+    ends_clean = ends_checked or (
+        id_set.issuperset(map(first, unique))
         and id_set.issuperset(map(second, unique))
         and not any(map(operator.eq, map(first, unique), map(second, unique)))
-        and overridden.issubset(known)
     )
+    edges_clean = not repeated and ends_clean and overridden.issubset(known)
     evidence = itertools.chain.from_iterable(map(_EVIDENCE, declarations))
     scopes = set(itertools.chain.from_iterable(filter(None, map(_SCOPE, evidence))))
     scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
