@@ -445,7 +445,14 @@ def _patch(values: np.ndarray, keys: np.ndarray, patch_keys: np.ndarray, patch_v
 
 
 def _columns(rows: Sequence[tuple[int, ...]], width: int) -> list[NDArray[np.int64]]:
-    array = np.array(rows, dtype=np.int64).reshape(-1, width)
+    """The rows (each ``width`` integers) as one array per column.
+
+    >>> [column.tolist() for column in _columns([(1, 2), (3, 4)], 2)]
+    [[1, 3], [2, 4]]
+    """
+    # From the flattened values: twice as fast as np.array on a list of tuples.
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width)
+    array = flat.reshape(-1, width)
     return [array[:, i].copy() for i in range(width)]
 
 
