@@ -147,14 +147,19 @@ class Analysis:
                 return
             # Each block goes into its slice of the whole arrays as soon as it is computed: holding
             # every block until the end and then joining them held the results twice (1.9 GB more
-            # at a million nodes).
-            whole = BlockResult(**{name: np.empty((compiled.n, k), dtype=kind) for name, kind in RESULT_ARRAYS.items()})
+            # at a million nodes). The whole arrays come after the first block, whose working
+            # arrays (a cell per edge and control) are gone by then.
+            whole: BlockResult | None = None
             for start in starts:
                 cols = self._catalog_cols[start : start + block_size]
                 block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
+                if whole is None:
+                    shape = (compiled.n, k)
+                    whole = BlockResult(**{name: np.empty(shape, dtype=kind) for name, kind in RESULT_ARRAYS.items()})
                 for name in RESULT_ARRAYS:
                     getattr(whole, name)[:, start : start + cols.size] = getattr(block, name)
                 del block
+            assert whole is not None  # there are at least two blocks here
             self._keep(whole)
             return
         before = BlockResult(**{name: getattr(previous, name) for name in RESULT_ARRAYS})
