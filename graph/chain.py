@@ -641,8 +641,8 @@ class Chain:
         if compiled is None:
             with collector_paused():  # compiling walks every node and edge: same reason as in from_dict
                 compiled = compile_chain(self)
-            self._loaded_ends = None  # the compiled chain holds them now (``src``, ``dst``)
         self._compiled = compiled
+        self._loaded_ends = None  # taken by the compile above, or out of date: the arrays have the ends now
         return compiled
 
     # -- internals ------------------------------------------------------------------------------
