@@ -57,13 +57,18 @@ def parse_body(body: bytes, content_type: str | None) -> Any:
             " with format=",
             details=[{"location": "header.content-type", "message": "expected one of: " + ", ".join(IMPORT_TYPES)}],
         )
+    if not body or body.isspace():  # not strip(): that copies a large body
+        raise ChainError("the body is empty; send a chain document (format: obligraph/chain@1)", source=SOURCE)
+    if syntax == "json" and body.isascii():
+        # Straight to the parser: a copy of a large body as a str would only double what it holds.
+        return parse_document(body, syntax, source=SOURCE)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ChainError(
             f"the body is not UTF-8 text (byte {exc.start}); save the document as UTF-8", source=SOURCE
         ) from None
-    if not text.strip():
+    if text.isspace():
         raise ChainError("the body is empty; send a chain document (format: obligraph/chain@1)", source=SOURCE)
     return parse_document(text, syntax, source=SOURCE)
 
