@@ -17,7 +17,7 @@ EXPANSION_PER_BYTE = 4
 MIN_BUDGET = 1_000_000
 
 
-def parse_mapping(text: str, syntax: str, what: str) -> dict[str, Any]:
+def parse_mapping(text: str | bytes, syntax: str, what: str) -> dict[str, Any]:
     try:
         document = parse_document(text, syntax)
     except RecursionError:

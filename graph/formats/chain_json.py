@@ -60,7 +60,10 @@ def _write_to(chain: Chain, fileobj: IO[bytes], indent: int | None) -> None:
 
 def read(data: bytes | str, *, catalog: str | None = None) -> dict[str, Any]:
     """Parse chain@1 JSON into a document; ``catalog`` names the catalog when the document does not."""
-    document = parse_mapping(as_text(data, "the JSON file"), "json", "the JSON file")
+    # ASCII bytes go to the parser as they are (no BOM to drop, no UTF-8 to check): a str copy of a
+    # large file would only add its size again.
+    text = data if isinstance(data, bytes) and data.isascii() else as_text(data, "the JSON file")
+    document = parse_mapping(text, "json", "the JSON file")
     if catalog is not None:
         document.setdefault("catalog", catalog)
     return document
