@@ -197,7 +197,7 @@ class Chain:
             return None
         if not unique or (providers == consumers).any():  # a control declared twice in a node; a self-loop
             return None
-        if not columns_clean(parsed, catalog, pairs=complete, declarations_unique=True, named=named, ends_checked=True):
+        if not columns_clean(parsed, catalog, edges_checked=True, declarations_unique=True, named=named):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = nodes

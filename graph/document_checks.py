@@ -185,18 +185,17 @@ def columns_clean(
     document: ChainDocument,
     catalog: Catalog,
     *,
-    pairs: Collection[tuple[str, str]] | None = None,
+    edges_checked: bool = False,
     declarations_unique: bool = False,
     named: set[str] | None = None,
-    ends_checked: bool = False,
 ) -> bool:
     """Whether the document's parts agree, checked over whole columns with set operations.
 
-    ``pairs``, when given, are all the edges' (provider, consumer), none twice, of which
-    ``document.edges`` are only those with more than the two ends. ``declarations_unique``: the
-    caller has checked that no node declares a control twice. ``named``: every control id the
-    document names (``distinct_control_ids``), when the caller has it already. ``ends_checked``: the
-    caller has checked that every end of ``pairs`` is a node and that no edge is a self-loop.
+    ``edges_checked``: the caller has checked every edge (none twice, both ends nodes, no
+    self-loop), so ``document.edges`` may be only those with more than the two ends, whose
+    overrides are still checked here. ``declarations_unique``: the caller has checked that no node
+    declares a control twice. ``named``: every control id the document names
+    (``distinct_control_ids``), when the caller has it already.
     """
     known = set(catalog.ids)
     # The walks over every declaration are map chains of C functions, not generators: at a large
@@ -215,20 +214,24 @@ def columns_clean(
             and known.issuperset(controls)
             and (declarations_unique or len(set(zip(owners, controls))) == len(controls))  # no control twice in a node
         )
-    unique = pairs if pairs is not None else dict.fromkeys((edge.provider, edge.consumer) for edge in document.edges)
-    repeated = pairs is None and len(unique) != len(document.edges)
-    first, second = operator.itemgetter(0), operator.itemgetter(1)
     overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
-    ends_clean = ends_checked or (
-        id_set.issuperset(map(first, unique))
-        and id_set.issuperset(map(second, unique))
-        and not any(map(operator.eq, map(first, unique), map(second, unique)))
-    )
-    edges_clean = not repeated and ends_clean and overridden.issubset(known)
+    edges_clean = overridden.issubset(known) and (edges_checked or _edges_clean(document.edges, id_set))
     evidence = itertools.chain.from_iterable(map(_EVIDENCE, declarations))
     scopes = set(itertools.chain.from_iterable(filter(None, map(_SCOPE, evidence))))
     scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
     return nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ())
+
+
+def _edges_clean(edges: Collection[Edge], id_set: set[str]) -> bool:
+    """No edge twice, every end a node, no self-loop."""
+    unique = dict.fromkeys((edge.provider, edge.consumer) for edge in edges)
+    first, second = operator.itemgetter(0), operator.itemgetter(1)
+    return (
+        len(unique) == len(edges)
+        and id_set.issuperset(map(first, unique))
+        and id_set.issuperset(map(second, unique))
+        and not any(map(operator.eq, map(first, unique), map(second, unique)))
+    )
 
 
 def cross_check_each(document: ChainDocument, catalog: Catalog) -> list[Issue]:
