@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 
 @dataclass
@@ -140,10 +138,20 @@ class Structure:
 def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:
     """Order nodes by the topological level of their strongly connected component, edges by consumer."""
     e = len(src)
-    adjacency = csr_matrix((np.ones(e, dtype=np.int8), (src, dst)), shape=(n, n))
-    n_comp, comp = connected_components(adjacency, directed=True, connection="strong")
-    comp = _labels_by_first_node(n_comp, comp)
-    level = _component_levels(n_comp, comp[src], comp[dst])[comp]
+    # Most chains have no cycle: then every node is its own component, and the levels come from
+    # peeling the graph itself, which also tells whether it is acyclic. Only a graph with a cycle
+    # pays for scipy's strongly connected components (and for importing scipy, a quarter second).
+    level, acyclic = _peeled_levels(n, src, dst)
+    if acyclic:
+        comp = np.arange(n, dtype=np.int64)
+    else:
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        adjacency = csr_matrix((np.ones(e, dtype=np.int8), (src, dst)), shape=(n, n))
+        n_comp, comp = connected_components(adjacency, directed=True, connection="strong")
+        comp = _labels_by_first_node(n_comp, comp)
+        level = _component_levels(n_comp, comp[src], comp[dst])[comp]
 
     # Sweep order: by consumer level, then as a plan (rank, consumer) inside each level.
     by_level = stable_argsort(level[dst])
@@ -274,28 +282,44 @@ def _labels_by_first_node(n_comp: int, comp: np.ndarray) -> np.ndarray:
 def _component_levels(n_comp: int, csrc: np.ndarray, cdst: np.ndarray) -> np.ndarray:
     """Longest-path depth of each component in the condensation (Kahn's algorithm, one frontier at a time)."""
     keep = csrc != cdst
-    csrc, cdst = csrc[keep], cdst[keep]
-    order = stable_argsort(csrc)
-    targets = cdst[order]
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(csrc, minlength=n_comp)))).astype(np.int64)
-    remaining = np.bincount(cdst, minlength=n_comp)
-    level = np.zeros(n_comp, dtype=np.int64)
+    level, _ = _peeled_levels(n_comp, csrc[keep], cdst[keep])
+    return level
+
+
+def _peeled_levels(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Longest-path depth of each node, peeling the graph one frontier of sources at a time (Kahn's
+    algorithm), and whether every node was peeled, which is whether the graph has no cycle (a
+    self-loop counts as one). Nodes on or after a cycle keep the depth 0.
+
+    >>> levels, acyclic = _peeled_levels(4, np.array([0, 1, 0]), np.array([1, 2, 2]))
+    >>> levels.tolist(), acyclic
+    ([0, 1, 2, 0], True)
+    >>> _peeled_levels(3, np.array([0, 1, 2]), np.array([1, 2, 1]))[1]
+    False
+    """
+    order = stable_argsort(src)
+    targets = dst[order]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(src, minlength=n)))).astype(np.int64)
+    remaining = np.bincount(dst, minlength=n)
+    level = np.zeros(n, dtype=np.int64)
     frontier = np.flatnonzero(remaining == 0)
-    slot = np.empty(n_comp, dtype=np.int64)  # scratch; only entries written in the same round are read
+    slot = np.empty(n, dtype=np.int64)  # scratch; only entries written in the same round are read
     depth = 0
+    peeled = 0
     while frontier.size:
         level[frontier] = depth
+        peeled += frontier.size
         counts = ptr[frontier + 1] - ptr[frontier]
         if not counts.sum():
             break
         starts = np.repeat(ptr[frontier], counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         hit = targets[starts + offsets]
-        remaining -= np.bincount(hit, minlength=n_comp)
+        remaining -= np.bincount(hit, minlength=n)
         # Each component once, without np.unique's sort: whichever of the writes to ``slot[hit]``
         # survives, exactly one occurrence of each component reads its own index back.
         slot[hit] = np.arange(hit.size)
         once = slot[hit] == np.arange(hit.size)
         frontier = hit[once & (remaining[hit] == 0)]
         depth += 1
-    return level
+    return level, peeled == n

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from obligraph.graph.compiled import CUSTOMER, CompiledChain
 from obligraph.graph.lattice import NO_CONTRIBUTOR, Status
@@ -171,6 +169,10 @@ def _settle_cycle_roots(
     the same status in from outside. All affected controls are solved in one graph: control j's
     copy of cycle node i is vertex ``j * m + i``. ``ambiguous`` has one row per cycle node.
     """
+    # Only a chain with a delegating cycle gets here: the others need not import scipy at all.
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     s = compiled.structure
     m = cycle_nodes.size
     local = np.full(compiled.n, -1, dtype=np.int64)

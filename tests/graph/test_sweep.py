@@ -72,6 +72,50 @@ def test_component_levels_are_longest_paths_in_the_condensation(graph):
     assert levels.tolist() == [depth[c] for c in range(len(levels))]
 
 
+# Edges of a random graph turned to run from the lower to the higher of a random order of the nodes.
+acyclic_graphs = graphs.flatmap(
+    lambda graph: st.permutations(range(graph[0])).map(
+        lambda rank: (
+            graph[0],
+            list(dict.fromkeys((u, v) if rank[u] < rank[v] else (v, u) for u, v in graph[1])),
+        )
+    )
+)
+
+
+@settings(max_examples=150)
+@given(st.one_of(graphs, acyclic_graphs))
+def test_peeling_tells_whether_the_graph_is_acyclic(graph):
+    n, pairs = graph
+    _, acyclic = sweep._peeled_levels(n, *_arrays(pairs))
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(range(n))
+    digraph.add_edges_from(pairs)
+    assert acyclic == nx.is_directed_acyclic_graph(digraph)
+
+
+@settings(max_examples=150)
+@given(acyclic_graphs)
+def test_an_acyclic_structure_is_the_one_strong_components_give(graph):
+    n, pairs = graph
+    src, dst = _arrays(pairs)
+    peeled = sweep.build_structure(n, src, dst)
+    assert not peeled.in_cycle.any()
+    calls = []
+
+    def cyclic_at_first(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, bool]:
+        level, acyclic = peel(n, src, dst)
+        calls.append(acyclic)
+        return level, acyclic and len(calls) > 1  # the first call (the whole graph's) takes scipy's way
+
+    peel = sweep._peeled_levels
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sweep, "_peeled_levels", cyclic_at_first)
+        through_components = sweep.build_structure(n, src, dst)
+    assert len(calls) == 2
+    _assert_same_structure(peeled, through_components)
+
+
 @settings(max_examples=150)
 @given(graphs)
 def test_structure_is_the_one_numpys_stable_sort_gives(graph):
