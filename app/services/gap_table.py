@@ -136,7 +136,7 @@ def _sort_key(analysis: Analysis, column: str, flat: np.ndarray) -> np.ndarray:
         return table[analysis.kind.ravel()[flat]]
     if column == "effective":
         return analysis.effective.ravel()[flat]
-    return analysis.orphaned.ravel()[flat]
+    return analysis.orphaned[rows, cols]
 
 
 def rows_for(analysis: Analysis, cells: np.ndarray, *, root_causes: bool) -> list[dict[str, Any]]:

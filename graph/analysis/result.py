@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Iterator, NotRequired, TypedDict
 import numpy as np
 
 from obligraph.graph.analysis.appended import AffectedPart, affected_part, analyse_appended
+from obligraph.graph.analysis.bitplane import BitPlane, pack
 from obligraph.graph.analysis.engine import KIND_NAMES, KIND_NONE, BlockResult, analyse_block
 from obligraph.graph.analysis.rootcause import Blocker, ContributorDict, RootCause, find_contributors
 from obligraph.graph.chain import Chain
@@ -19,7 +20,7 @@ from obligraph.graph.lattice import Status
 ANALYSIS_FORMAT = "obligraph/analysis@1"
 DEFAULT_REQUIREMENT = Status.DECLARED
 #: Columns analysed at once: the whole set unless edges x columns would pass this many cells.
-CELL_BUDGET = 64_000_000
+CELL_BUDGET = 32_000_000
 #: The per-(node, control) results an analysis holds, with their types (see ``engine.BlockResult``).
 RESULT_ARRAYS = {
     "own": np.uint8,
@@ -30,6 +31,11 @@ RESULT_ARRAYS = {
     "in_scope": bool,
     "circular": bool,
 }
+#: The bool results, each kept as one bit of the analysis's ``flags`` (the bit is the index here),
+#: and after them whether the cell is a gap (``kind`` is not KIND_NONE), as ``gap_mask``.
+FLAG_RESULTS = ("needs_own", "orphaned", "in_scope", "circular")
+#: The results kept as arrays of their own.
+BYTE_RESULTS = tuple(name for name in RESULT_ARRAYS if name not in FLAG_RESULTS)
 
 
 class GapDict(TypedDict):
@@ -69,14 +75,18 @@ class Analysis:
     """Effective statuses and gaps of one chain for one (requirement, as_of, controls)."""
 
     # The per-(node, control) results: rows follow ``compiled.node_ids``, columns ``controls``
-    # (what ``engine.BlockResult`` holds for a block of columns, here for all of them).
+    # (what ``engine.BlockResult`` holds for a block of columns, here for all of them). The bool
+    # ones are bits of ``flags``, a quarter of their room as bool arrays (532 MB less at a million
+    # nodes); each reads as a bool matrix.
     own: np.ndarray  # uint8: own status rank on ``as_of``
-    needs_own: np.ndarray  # bool: the node must do its own part
     effective: np.ndarray  # uint8: effective status rank (unknown where circular)
     kind: np.ndarray  # int8: gap kind, KIND_NONE where there is no gap
-    orphaned: np.ndarray  # bool
-    in_scope: np.ndarray  # bool
-    circular: np.ndarray  # bool: no contributor at all (a pure delegation loop)
+    flags: np.ndarray  # uint8: bit i is FLAG_RESULTS[i], the next one gap_mask
+    needs_own: BitPlane  # the node must do its own part
+    orphaned: BitPlane
+    in_scope: BitPlane
+    circular: BitPlane  # no contributor at all (a pure delegation loop)
+    gap_mask: BitPlane  # kind is not KIND_NONE
 
     def __init__(
         self,
@@ -101,7 +111,6 @@ class Analysis:
         else:
             stale, appended = reuse
             self._fill(stale, previous, appended)
-        self.gap_mask = self.kind != KIND_NONE
 
     def _reuse(self, previous: "Analysis | None") -> "tuple[np.ndarray, AffectedPart | None] | None":
         """What ``previous`` can lend: (the columns to recompute, the rows to recompute when nodes
@@ -149,22 +158,31 @@ class Analysis:
             # every block until the end and then joining them held the results twice (1.9 GB more
             # at a million nodes). The whole arrays come after the first block, whose working
             # arrays (a cell per edge and control) are gone by then.
-            whole: BlockResult | None = None
+            kept: dict[str, np.ndarray] = {}
             for start in starts:
                 cols = self._catalog_cols[start : start + block_size]
                 block = analyse_block(compiled, cols, compiled.own_on(self.as_of, cols), self.requirement.rank)
-                if whole is None:
+                if not kept:
                     shape = (compiled.n, k)
-                    whole = BlockResult(**{name: np.empty(shape, dtype=kind) for name, kind in RESULT_ARRAYS.items()})
-                for name in RESULT_ARRAYS:
-                    getattr(whole, name)[:, start : start + cols.size] = getattr(block, name)
+                    kept = {name: np.empty(shape, dtype=RESULT_ARRAYS[name]) for name in BYTE_RESULTS}
+                    kept["flags"] = np.empty(shape, dtype=np.uint8)
+                span = slice(start, start + cols.size)
+                for name in BYTE_RESULTS:
+                    kept[name][:, span] = getattr(block, name)
+                kept["flags"][:, span] = _packed_flags(block)
                 del block
-            assert whole is not None  # there are at least two blocks here
-            self._keep(whole)
+            self._keep_packed(**kept)
             return
-        before = BlockResult(**{name: getattr(previous, name) for name in RESULT_ARRAYS})
+        # Bool arrays again, fresh (the byte arrays are copied where they are written in place).
+        before = BlockResult(
+            **{name: getattr(previous, name) for name in BYTE_RESULTS},
+            **{name: np.asarray(getattr(previous, name)) for name in FLAG_RESULTS},
+        )
         if appended is None:
-            whole = BlockResult(**{name: getattr(before, name).copy() for name in RESULT_ARRAYS})
+            whole = BlockResult(
+                **{name: getattr(before, name).copy() for name in BYTE_RESULTS},
+                **{name: getattr(before, name) for name in FLAG_RESULTS},
+            )
             fresh = set(columns.tolist())
             self._responsibility = {j: r for j, r in previous._responsibility.items() if j not in fresh}
         else:
@@ -180,13 +198,14 @@ class Analysis:
         self._keep(whole)
 
     def _keep(self, result: BlockResult) -> None:
-        self.own = result.own
-        self.needs_own = result.needs_own
-        self.effective = result.effective
-        self.kind = result.kind
-        self.orphaned = result.orphaned
-        self.in_scope = result.in_scope
-        self.circular = result.circular
+        flags = _packed_flags(result)
+        self._keep_packed(own=result.own, effective=result.effective, kind=result.kind, flags=flags)
+
+    def _keep_packed(self, *, own: np.ndarray, effective: np.ndarray, kind: np.ndarray, flags: np.ndarray) -> None:
+        self.own, self.effective, self.kind, self.flags = own, effective, kind, flags
+        for bit, name in enumerate(FLAG_RESULTS):
+            setattr(self, name, BitPlane(flags, bit))
+        self.gap_mask = BitPlane(flags, len(FLAG_RESULTS))
 
     # -- queries ------------------------------------------------------------------------------
 
@@ -358,6 +377,10 @@ def resolve_parameters(
         except ValueError:
             raise ChainError.at(("as_of",), f"'{as_of}' is not a valid date (expected YYYY-MM-DD)") from None
     return required, day, chain.analysed_controls(controls, cloud_guidance_only=cloud_guidance_only)
+
+
+def _packed_flags(result: BlockResult) -> np.ndarray:
+    return pack([*(getattr(result, name) for name in FLAG_RESULTS), result.kind != KIND_NONE])
 
 
 def analyze(
