@@ -337,8 +337,12 @@ class Analysis:
         rank is ``counted``."""
         ids = self.compiled.node_ids
         control = self.controls[k]
-        own, needs_own = self.own[:, k], self.needs_own[:, k]  # views: only the nodes reached are read
-        found = find_contributors(self.compiled, self._r(k), lambda w: bool(needs_own[w]) and counted(int(own[w])), v)
+        # Views of column k: only the nodes the search reaches are read (a BitPlane column would
+        # unpack every node's cell, a strided read of the whole matrix, for each gap).
+        own, flags, needs_own = self.own[:, k], self.flags[:, k], self.needs_own.mask
+        found = find_contributors(
+            self.compiled, self._r(k), lambda w: bool(flags[w] & needs_own) and counted(int(own[w])), v
+        )
         return [
             RootCause(
                 ids[w],
