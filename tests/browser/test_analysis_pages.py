@@ -35,7 +35,8 @@ def test_spof_draws_a_nodes_dominators_as_a_path(page, server):
         page.locator("#spof-table tbody tr td:first-child a").first.get_attribute("href").startswith("/w/demo/nodes/")
     )
     page.select_option("#spof-node", node)
-    page.click("text=Show")
+    with page.expect_navigation():  # a GET form: read the page it loads, not the one it leaves
+        page.click("text=Show")
     dominators = page.locator("#spof-dominators a").all_inner_texts()
     assert len(dominators) == len(spof["dominators"][node])
     page.click("#spof-map")
@@ -51,7 +52,8 @@ def test_what_if_composes_changes_and_explains_the_incident(page, server):
     page.select_option("#wi-op", "apply_incident")
     page.select_option("#wi-node", "musashi-dc")
     page.select_option("#wi-incident", "dns-ddos")
-    page.click("text=Add the change")
+    with page.expect_navigation():  # a GET form: read the page it loads, not the one it leaves
+        page.click("text=Add the change")
     assert page.locator("#change-list li").count() == 1
     assert "DNS" in page.inner_text(".incident") and "20" in page.inner_text(".incident")  # title, year, story
     opened = page.inner_text("#what-if-result h2")
@@ -59,7 +61,8 @@ def test_what_if_composes_changes_and_explains_the_incident(page, server):
     page.select_option("#wi-node", "altair-cloud")
     page.select_option("#wi-status", "not_implemented")
     page.fill("#wi-controls", "10.5.1")
-    page.click("text=Add the change")
+    with page.expect_navigation():  # a GET form: read the page it loads, not the one it leaves
+        page.click("text=Add the change")
     assert page.locator("#change-list li").count() == 2
     assert page.inner_text("#what-if-result h2") != opened
     assert page.locator("#opened-table a[href^='/w/demo/nodes/']").count() > 0
@@ -89,7 +92,8 @@ def test_the_gap_table_finds_a_gap_beyond_the_first_2000_rows(page, server):
     assert page.inner_text("#gap-count").startswith(f"{total} gaps")
     page.fill("#gap-filters input[name=node]", late["node"])
     page.fill("#gap-filters input[name=control]", late["control"])
-    page.click("#gap-filters button[type=submit]")
+    with page.expect_navigation():  # a GET form: read the page it loads, not the one it leaves
+        page.click("#gap-filters button[type=submit]")
     assert page.inner_text("#gap-count").startswith(f"1 of {total} gaps match")
     assert page.locator("#gap-table tbody tr").count() == 1
     assert f"node={late['node']}" in page.url  # the filters stay in the URL
