@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from obligraph.graph.evidence import assurance_window
 from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Status
 from obligraph.graph.sweep import Structure, build_structure, extend_structure
 
@@ -52,7 +53,7 @@ class CompiledChain:
     src: np.ndarray  # [E] int64 provider index, document order
     dst: np.ndarray  # [E] int64 consumer index
     own: np.ndarray  # [n, C] uint8 declared status rank (unknown where undeclared)
-    declared: np.ndarray  # [n, C] bool
+    declared: np.ndarray  # [n, ceil(C / 8)] uint8: control column j is bit j % 8 of byte j // 8
     verified_node: np.ndarray  # sparse list of `verified` declarations
     verified_col: np.ndarray
     window_node: np.ndarray  # sparse list of the day ranges on which evidence assures a `verified` declaration
@@ -94,6 +95,18 @@ class CompiledChain:
             live = (k >= 0) & (self.window_first <= ordinal) & (self.window_last >= ordinal)
             own[self.window_node[live], k[live]] = VERIFIED_RANK
         return own
+
+    def declared_columns(self, cols: np.ndarray) -> NDArray[np.bool_]:
+        """Whether each node declared each of the control columns ``cols`` (any status): [n, len(cols)]."""
+        picked = np.take(self.declared, cols >> 3, axis=1)
+        np.right_shift(picked, (cols & 7).astype(np.uint8), out=picked)
+        np.bitwise_and(picked, 1, out=picked)
+        return picked.view(np.bool_)
+
+    def declared_at(self, nodes: np.ndarray, cols: np.ndarray) -> NDArray[np.bool_]:
+        """Whether node ``nodes[i]`` declared control column ``cols[i]``, for each i."""
+        picked: NDArray[np.uint8] = self.declared[nodes, cols >> 3] >> (cols & 7).astype(np.uint8)
+        return (picked & 1).view(np.bool_)
 
     def not_applicable_cells(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(node, column among ``cols``) of every ``not_applicable`` declaration of those controls."""
@@ -273,7 +286,7 @@ class CompiledChain:
         """
         own, declared = self.own.copy(), self.declared.copy()
         own[node] = UNKNOWN_RANK
-        declared[node] = False
+        declared[node] = 0
         cells = SparseCells()
         _fill_node(node, declarations, column, own, declared, cells)
         fresh = cells.arrays()
@@ -364,13 +377,13 @@ def _fill_node(
     declarations: Mapping[str, Declaration],
     column: Mapping[str, int],
     own: NDArray[np.uint8],
-    declared: NDArray[np.bool_],
+    declared: NDArray[np.uint8],
     cells: SparseCells,
 ) -> None:
     """Write one node's declarations into the status matrices and the sparse lists."""
     for j, rank, windows, assign in declaration_cells(declarations, column):
         own[node, j] = rank
-        declared[node, j] = True
+        declared[node, j >> 3] |= np.uint8(1 << (j & 7))
         if windows is not None:
             cells.verified.append((node, j))
             cells.window.extend((node, j, first, last) for first, last in windows)
@@ -380,11 +393,32 @@ def _fill_node(
             cells.assign.append((node, j, assign))
 
 
+def no_declarations(n: int, c: int) -> NDArray[np.uint8]:
+    """The bits of ``CompiledChain.declared`` for ``n`` nodes and ``c`` controls, all clear.
+
+    Eight controls to a byte: at a million nodes a bool per cell held 133 MB, and a copy-on-write
+    edit of one declaration copied all of it.
+    """
+    return np.zeros((n, (c + 7) // 8), dtype=np.uint8)
+
+
+def mark_declared(declared: NDArray[np.uint8], rows: np.ndarray, cols: np.ndarray) -> None:
+    """Set the bits of the (``rows[i]``, ``cols[i]``) cells.
+
+    >>> declared = no_declarations(2, 10)
+    >>> mark_declared(declared, np.array([0, 0, 1]), np.array([1, 9, 3]))
+    >>> declared.tolist()
+    [[2, 2], [8, 0]]
+    """
+    # Cells sharing a byte must all land: ``at`` applies repeated indices one by one.
+    np.bitwise_or.at(declared, (rows, cols >> 3), np.left_shift(1, cols & 7).astype(np.uint8))
+
+
 def _declared_cells(
     node_attributes: Sequence[Mapping[str, Any]],
     column: Mapping[str, int],
     own: NDArray[np.uint8],
-    declared: NDArray[np.bool_],
+    declared: NDArray[np.uint8],
     first: int = 0,
 ) -> SparseCells:
     """Every node's declarations into the status matrices at once, and the sparse lists.
@@ -406,17 +440,20 @@ def _declared_cells(
     flat = list(itertools.chain.from_iterable(map(dict.values, per_node)))
     ranks = np.fromiter(map(_RANKS.__getitem__, map(_VALUE, map(_STATUS, flat))), dtype=np.uint8, count=total)
     own[cell_row, cell_col] = ranks
-    declared[cell_row, cell_col] = True
+    mark_declared(declared, cell_row, cell_col)
     cell_node = cell_row + first
 
     cells = SparseCells()
-    for k in np.flatnonzero(ranks == VERIFIED_RANK).tolist():
-        node, j = int(cell_node[k]), int(cell_col[k])
-        cells.verified.append((node, j))
-        cells.window.extend(
-            (node, j, first_day.toordinal(), last_day.toordinal())
-            for first_day, last_day in flat[k].assurance_windows()
-        )
+    verified = np.flatnonzero(ranks == VERIFIED_RANK)
+    verified_node, verified_col = cell_node[verified].tolist(), cell_col[verified].tolist()
+    cells.verified.extend(zip(verified_node, verified_col))
+    window = cells.window.append
+    for node, j, declaration in zip(verified_node, verified_col, map(flat.__getitem__, verified.tolist())):
+        control = declaration.control
+        for item in declaration.evidence:
+            days = assurance_window(item, control)
+            if days is not None:
+                window((node, j, days[0].toordinal(), days[1].toordinal()))
     not_applicable = np.flatnonzero(ranks == NOT_APPLICABLE_RANK)
     cells.not_applicable.extend(zip(cell_node[not_applicable].tolist(), cell_col[not_applicable].tolist()))
     assigning = np.fromiter(map(operator.is_not, map(_ASSIGNS, flat), itertools.repeat(None)), dtype=bool, count=total)
@@ -561,7 +598,7 @@ def extend_compiled(compiled: CompiledChain, chain: "Chain") -> CompiledChain:
 class _NodeRows:
     layer: NDArray[np.int8]
     own: NDArray[np.uint8]
-    declared: NDArray[np.bool_]
+    declared: NDArray[np.uint8]  # bits, as CompiledChain.declared
     sparse: SparseArrays
 
 
@@ -580,7 +617,7 @@ def _node_rows(node_attributes: Sequence[Mapping[str, Any]], catalog: Catalog, f
     layers = map(operator.itemgetter("layer"), node_attributes)
     layer = np.fromiter(map(_LAYER_CODES.__getitem__, map(_VALUE, layers)), dtype=np.int8, count=n)
     own = np.full((n, c), UNKNOWN_RANK, dtype=np.uint8)
-    declared = np.zeros((n, c), dtype=bool)
+    declared = no_declarations(n, c)
     cells = _declared_cells(node_attributes, catalog.index, own, declared, first)
     return _NodeRows(layer, own, declared, cells.arrays())
 

@@ -48,9 +48,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
     patches = compiled.patches(cols)
     blocked = compiled.blocked_block(cols, patches)
     _not_applicable_relied_on(compiled, cols, blocked, own)
-    needs_own = (
-        np.take(compiled.declared, cols, axis=1) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
-    )
+    needs_own = compiled.declared_columns(cols) | (s.indegree == 0)[:, None] | compiled.rely_on_own_part(cols, patches)
     val = np.where(needs_own, own, np.uint8(NO_CONTRIBUTOR))  # uint8, a fresh array the sweep may write
     up = np.full((n, k), BLOCKED, dtype=np.uint8)
     for level in s.levels:
@@ -100,7 +98,7 @@ def analyse_block(compiled: CompiledChain, cols: np.ndarray, own: np.ndarray, re
         handed_down = (patches.value == CUSTOMER) & (patches.default != CUSTOMER)
         v = s.order_dst[patches.position[handed_down]]
         kk = patches.column[handed_down]
-        picked = gap[v, kk] & root_self[v, kk] & ~compiled.declared[v, cols[kk]]
+        picked = gap[v, kk] & root_self[v, kk] & ~compiled.declared_at(v, cols[kk])
         orphaned[v[picked], kk[picked]] = True
     return BlockResult(own, needs_own, effective, kind, orphaned, in_scope, circular)
 
@@ -136,6 +134,8 @@ def _relax_cycles(
     already in it).
     """
     positions = plan.positions
+    if positions is None:
+        raise ValueError("a cycle plan names its positions")
     sources = order_src[positions]
     mask = blocked[positions]
     targets = plan.targets
