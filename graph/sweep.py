@@ -25,7 +25,9 @@ class Plan:
     """A per-target reduction over a set of edge positions."""
 
     targets: np.ndarray  # unique consumer node indices; row i of the result belongs to targets[i]
-    positions: np.ndarray  # edge positions (in sweep order), sorted by (rank, consumer)
+    # Edge positions (in sweep order), sorted by (rank, consumer). None in a level's own plan, whose
+    # edges are already in plan order at positions start..end-1: at 5 million edges the array held 40 MB.
+    positions: np.ndarray | None
     slots: np.ndarray  # for each entry, the row of its target
     rank_bounds: list[tuple[int, int]]  # entry ranges of rank blocks 1, 2, ... (block 0 is targets' first edges)
 
@@ -219,13 +221,14 @@ def _planned_block(members: np.ndarray, src: np.ndarray, dst: np.ndarray, comp: 
     """The edges into one level (``members``, in document order) as a block."""
     plan = make_plan(np.arange(members.size), dst[members])
     ordered = members[plan.positions]
-    plan.positions = np.arange(members.size)
+    plan.positions = None
     inside = np.flatnonzero(comp[src[ordered]] == comp[dst[ordered]])
     return _Block(ordered, plan, make_plan(inside, dst[ordered][inside]) if inside.size else None)
 
 
 def _shifted(plan: Plan, by: int) -> Plan:
-    return Plan(plan.targets, plan.positions + by, plan.slots, plan.rank_bounds)
+    positions = None if plan.positions is None else plan.positions + by
+    return Plan(plan.targets, positions, plan.slots, plan.rank_bounds)
 
 
 def _kept_block(before: Structure, level: Level) -> _Block:

@@ -48,9 +48,13 @@ def _assert_same_structure(got: sweep.Structure, want: sweep.Structure) -> None:
         for plan, other in ((mine.plan, theirs.plan), (mine.cycle_plan, theirs.cycle_plan)):
             assert (plan is None) == (other is None)
             if plan is not None and other is not None:
-                for field in ("targets", "positions", "slots"):
+                for field in ("targets", "slots"):
                     assert getattr(plan, field).tolist() == getattr(other, field).tolist(), field
+                assert (plan.positions is None) == (other.positions is None)
+                if plan.positions is not None and other.positions is not None:
+                    assert plan.positions.tolist() == other.positions.tolist()
                 assert plan.rank_bounds == other.rank_bounds
+        assert mine.plan.positions is None  # a level's own edges are its run of positions, in plan order
 
 
 @settings(max_examples=150)
