@@ -7,8 +7,8 @@ Each run imports the file (``POST .../import``, replace) into a new workspace of
 persists across runs (SQLite in a temporary directory unless ``--db``), through the real app and
 the test client, and deletes the workspace afterwards. The steps the import route calls are
 wrapped with timers: parsing the body, ``Chain.from_dict``, the chain's warnings (which compile it),
-the undo snapshot, and each table's bulk insert (with its row count, since the rows are made as the
-driver takes them, the Python that makes them is in that figure), and the commit. "other" is the
+the undo snapshot, each table's bulk insert with its row count (the rows are made as the driver
+takes them, so making them is part of that figure), and the commit. "other" is the
 rest of the request: routing, locks, the revision and journal rows, the response. Medians over the
 runs; the total is the request's wall time.
 """
@@ -16,7 +16,6 @@ runs; the total is the request's wall time.
 from __future__ import annotations
 
 import argparse
-import collections
 import functools
 import statistics
 import sys
@@ -108,11 +107,11 @@ def main(argv: list[str] | None = None) -> None:
             client.delete(f"/api/v1/workspaces/{ws}").raise_for_status()
             print(f"run {len(runs)}: {total:.2f} s", file=sys.stderr)
 
-    backend = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    backend = "SQLite" if settings.is_sqlite else "PostgreSQL"
     print(f"{args.path.name} ({len(body) / 2**20:.1f} MB), {backend}, median of {len(runs)}\n")
     print("| phase | rows | seconds | share |\n|---|---:|---:|---:|")
     total = statistics.median(run["total"] for run in runs)
-    labels = collections.OrderedDict.fromkeys(label for run in runs for label in run if label != "total")
+    labels = dict.fromkeys(label for run in runs for label in run if label != "total")
     for label in labels:
         seconds = statistics.median(run.get(label, 0.0) for run in runs)
         table = label.removeprefix("insert ")
