@@ -5,7 +5,7 @@ workspace delete cascades. ``position`` keeps document order, which the analysis
 Change a table here only together with a new migration in ``migrations/versions``.
 """
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKeyConstraint, Index, Text
@@ -58,6 +58,11 @@ class NodeRow(SQLModel, table=True):
     layer: str = Field(max_length=16)
     org: Optional[str] = Field(default=None, max_length=500)
     description: Optional[str] = Field(default=None, sa_type=Text)
+    # The node's declarations, evidence within, as the chain document lists them: one value per
+    # node rather than a row per declaration and per evidence item (docs/architecture.md, "Storage").
+    declarations: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class EdgeRow(SQLModel, table=True):
@@ -75,46 +80,6 @@ class EdgeRow(SQLModel, table=True):
     position: int
     responsibility: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     criticality: Optional[str] = Field(default=None, max_length=16)
-    notes: Optional[str] = Field(default=None, sa_type=Text)
-
-
-class DeclarationRow(SQLModel, table=True):
-    __tablename__ = "declarations"
-    __table_args__ = (
-        ForeignKeyConstraint(["workspace_id", "node_id"], ["nodes.workspace_id", "nodes.node_id"], ondelete="CASCADE"),
-    )
-
-    workspace_id: str = Field(primary_key=True, max_length=64)
-    node_id: str = Field(primary_key=True, max_length=128)
-    control: str = Field(primary_key=True, max_length=64)
-    position: int
-    status: str = Field(max_length=32)
-    assigns: Optional[str] = Field(default=None, max_length=16)
-    notes: Optional[str] = Field(default=None, sa_type=Text)
-
-
-class EvidenceRow(SQLModel, table=True):
-    __tablename__ = "evidence"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["workspace_id", "node_id", "control"],
-            ["declarations.workspace_id", "declarations.node_id", "declarations.control"],
-            ondelete="CASCADE",
-        ),
-    )
-
-    workspace_id: str = Field(primary_key=True, max_length=64)
-    node_id: str = Field(primary_key=True, max_length=128)
-    control: str = Field(primary_key=True, max_length=64)
-    position: int = Field(primary_key=True)
-    kind: str = Field(max_length=32)
-    ref: str = Field(max_length=500)
-    issued: Optional[date] = None
-    expires: Optional[date] = None
-    # NULL reads as third_party / every control, as in the document (kept NULL so it round-trips).
-    independence: Optional[str] = Field(default=None, max_length=16)
-    scope: Optional[list[str]] = Field(default=None, sa_column=Column(JSON, nullable=True))
-    url: Optional[str] = Field(default=None, max_length=500)
     notes: Optional[str] = Field(default=None, sa_type=Text)
 
 

@@ -392,11 +392,13 @@ def verify(database_url: str, logs: list[ClientLog], revision_before: int) -> Ve
     engine = create_engine(normalise_database_url(database_url))
     verdict = Verdict()
     with engine.connect() as connection:
+        # A node's declarations are one JSON list in its row (text on SQLite, parsed on PostgreSQL).
         declared = {
-            (row.node_id, row.control): (row.status, row.notes)
+            (row.node_id, item["control"]): (item["status"], item.get("notes"))
             for row in connection.execute(
-                text("SELECT node_id, control, status, notes FROM declarations WHERE workspace_id = :ws"), {"ws": WS}
+                text("SELECT node_id, declarations FROM nodes WHERE workspace_id = :ws"), {"ws": WS}
             )
+            for item in (json.loads(row.declarations) if isinstance(row.declarations, str) else row.declarations)
         }
         nodes = {
             row[0] for row in connection.execute(text("SELECT node_id FROM nodes WHERE workspace_id = :ws"), {"ws": WS})

@@ -269,9 +269,9 @@ class Chain:
                     if dumped is not None:
                         items.append(dumped.copy())
                     elif declaration.evidence:
-                        items.append(_declaration_document(declaration))
+                        items.append(declaration_document(declaration))
                     else:
-                        dumped = plain[id(declaration)] = _declaration_document(declaration)
+                        dumped = plain[id(declaration)] = declaration_document(declaration)
                         held.append(declaration)
                         items.append(dumped.copy())
                 document["declarations"] = items
@@ -728,7 +728,12 @@ def _edge_attributes(edge: Edge) -> dict[str, Any]:
 # the models' dumps, field list included.
 
 
-def _declaration_document(declaration: Declaration) -> dict[str, Any]:
+def declaration_document(declaration: Declaration) -> dict[str, Any]:
+    """The declaration as a chain document lists it (what a workspace stores for it, too).
+
+    >>> declaration_document(Declaration(control="10.5.1", status=Status.DECLARED, notes="daily"))
+    {'control': '10.5.1', 'status': 'declared', 'notes': 'daily'}
+    """
     document: dict[str, Any] = {"control": declaration.control, "status": declaration.status._value_}
     if declaration.evidence:
         document["evidence"] = [_evidence_document(item) for item in declaration.evidence]

@@ -1,25 +1,21 @@
-"""Declaration rows of one node: a page in document order, one declaration, a write in place, removal.
+"""Declarations of one node: a page in document order, one declaration, a write in place, removal.
 
-The evidence rows of a declaration go with it (ON DELETE CASCADE); ``rows.insert_declaration`` writes both.
+They are one JSON list in the node's row (evidence within each): a change writes the node's
+whole list as the edited chain holds it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from obligraph.app.repository import store
-from obligraph.app.repository.rows import insert_declaration
+from obligraph.graph.chain import declaration_document
 from obligraph.graph.schema import Declaration
 
-DECLARATIONS = store.DECLARATIONS
 NODES = store.NODES
-
-
-def _where(ws: str, node: str, control: str) -> tuple:
-    return (DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node, DECLARATIONS.c.control == control)
 
 
 def node_exists(session: Session, ws: str, node: str) -> bool:
@@ -30,28 +26,26 @@ def node_exists(session: Session, ws: str, node: str) -> bool:
 def declaration_page(
     session: Session, ws: str, node: str, limit: int, after: int | None
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Up to ``limit`` declarations of ``node`` after position ``after``, and the position to continue from."""
-    where = [DECLARATIONS.c.workspace_id == ws, DECLARATIONS.c.node_id == node]
-    rows, last = store.page_by_position(session, DECLARATIONS, where, limit, after)
-    by_control = {item["control"]: item for item in store.declarations_by_node(session, ws, [node]).get(node, [])}
-    return [by_control[row.control] for row in rows], last
+    """Up to ``limit`` declarations of ``node`` after position ``after`` (their place in the node's
+    list), and the position to continue from (None: no more)."""
+    items = store.node_declarations(session, ws, node) or []
+    start = 0 if after is None else after + 1
+    page = items[start : start + limit]
+    return page, start + limit - 1 if start + limit < len(items) else None
 
 
 def find_declaration(session: Session, ws: str, node: str, control: str) -> dict[str, Any] | None:
-    declarations = store.declarations_by_node(session, ws, [node]).get(node, [])
-    return next((item for item in declarations if item["control"] == control), None)
+    items = store.node_declarations(session, ws, node) or []
+    return next((item for item in items if item["control"] == control), None)
 
 
-def write_declaration(session: Session, ws: str, node: str, declaration: Declaration) -> None:
-    """Write the declaration over any stored one for its control, keeping that one's place."""
-    where = _where(ws, node, declaration.control)
-    position = session.execute(select(DECLARATIONS.c.position).where(*where)).scalar()
-    if position is None:
-        position = store.next_position(session, DECLARATIONS, ws, node_id=node)
-    else:
-        session.execute(delete(DECLARATIONS).where(*where))
-    insert_declaration(session, ws, node, declaration, position)
+def store_declarations(session: Session, ws: str, node: str, declarations: Iterable[Declaration]) -> None:
+    """Write the node's declarations, in their order: the edited chain's, after ``edit.change``.
 
-
-def delete_declaration(session: Session, ws: str, node: str, control: str) -> None:
-    session.execute(delete(DECLARATIONS).where(*_where(ws, node, control)))
+    Written whole from the chain rather than read, edited and written back: the edit holds the
+    workspace's write lock and its chain is the stored one plus this change, and a write that
+    reads no row of the chain is one less reason to touch the node's data twice.
+    """
+    items = [declaration_document(declaration) for declaration in declarations]
+    where = (NODES.c.workspace_id == ws, NODES.c.node_id == node)
+    session.execute(update(NODES).where(*where).values(declarations=items))

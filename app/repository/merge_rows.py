@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from sqlalchemy import delete, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from obligraph.app.repository import store
 from obligraph.app.repository.rows import Rows, edge_values
-from obligraph.graph.chain import Chain
+from obligraph.graph.chain import Chain, declaration_document
 
 
 def write_touched_rows(session: Session, ws: str, chain: Chain, touched: Mapping[str, list]) -> None:
-    """Rewrite the updated nodes (their row, declarations and evidence) and edges; append the new ones."""
-    updated = touched["nodes_updated"]
+    """Rewrite the updated nodes (their row, declarations within) and edges; append the new ones."""
     rows = Rows(ws)
-    for start in range(0, len(updated), 500):  # bounded IN lists
-        chunk = updated[start : start + 500]
-        for table in (store.EVIDENCE, store.DECLARATIONS):
-            session.execute(delete(table).where(table.c.workspace_id == ws, table.c.node_id.in_(chunk)))
-    for node_id in updated:
+    for node_id in touched["nodes_updated"]:
         node = chain.node(node_id)
         session.execute(
             update(store.NODES)
             .where(store.NODES.c.workspace_id == ws, store.NODES.c.node_id == node_id)
-            .values(name=node.name, layer=node.layer.value, org=node.org, description=node.description)
+            .values(
+                name=node.name,
+                layer=node.layer.value,
+                org=node.org,
+                description=node.description,
+                declarations=[declaration_document(declaration) for declaration in node.declarations],
+            )
         )
-        for position, declaration in enumerate(node.declarations):
-            rows.declaration(node_id, declaration, position)
     for provider, consumer in touched["edges_updated"]:
         edge = chain.edge(provider, consumer)
         session.execute(

@@ -15,9 +15,8 @@ from obligraph.app.repository import store
 NODES = store.NODES
 
 
-def _with_declarations(session: Session, ws: str, rows: list) -> list[dict[str, Any]]:
-    declarations = store.declarations_by_node(session, ws, [row.node_id for row in rows])
-    return [{**store.node_dict(row), "declarations": declarations.get(row.node_id, [])} for row in rows]
+def _with_declarations(rows: list) -> list[dict[str, Any]]:
+    return [{**store.node_dict(row), "declarations": store.declarations_of(row.declarations)} for row in rows]
 
 
 def node_page(
@@ -25,13 +24,14 @@ def node_page(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Up to ``limit`` nodes after position ``after``, and the position to continue from (None: no more)."""
     where = [NODES.c.workspace_id == ws] + ([NODES.c.layer == layer] if layer is not None else [])
-    rows, last = store.page_by_position(session, NODES, where, limit, after)
-    return _with_declarations(session, ws, rows), last
+    rows, last = store.page_by_position(session, NODES, where, limit, after, store.NODE_READ)
+    return _with_declarations(rows), last
 
 
 def find_node(session: Session, ws: str, node: str) -> dict[str, Any] | None:
-    row = session.execute(select(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node)).first()
-    return None if row is None else _with_declarations(session, ws, [row])[0]
+    query = select(*store.NODE_READ).where(NODES.c.workspace_id == ws, NODES.c.node_id == node)
+    row = session.execute(query).first()
+    return None if row is None else _with_declarations([row])[0]
 
 
 def update_node(session: Session, ws: str, node: str, values: dict[str, Any]) -> None:
@@ -40,5 +40,5 @@ def update_node(session: Session, ws: str, node: str, values: dict[str, Any]) ->
 
 
 def delete_node(session: Session, ws: str, node: str) -> None:
-    """The node's row; its edges, declarations and evidence go with it (ON DELETE CASCADE)."""
+    """The node's row, its declarations within; its edges go with it (ON DELETE CASCADE)."""
     session.execute(delete(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node))

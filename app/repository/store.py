@@ -1,19 +1,20 @@
 """Rows -> the chain@1 document. ``load_chain`` is the one way a workspace becomes a ``Chain``.
 
-Reads go through SQLAlchemy Core on the tables: a 10k-node workspace is about 150k rows, and ORM
-objects for each would cost more than the analysis. Writing rows is in ``rows.py``; the
+Reads go through SQLAlchemy Core on the tables: a 10k-node workspace is about 60k rows (a node's
+declarations are one JSON value of its row), and ORM objects for each would cost more than the
+analysis. Writing rows is in ``rows.py``; the
 per-resource reads and writes of the routes are in ``node_rows``, ``edge_rows`` and the like.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import Table, delete, func, inspect, select
+import orjson
+from sqlalchemy import Table, Text, cast, delete, func, inspect, select
 from sqlmodel import Session, SQLModel
 
-from obligraph.app.models import DeclarationRow, EdgeRow, EvidenceRow, NodeRow, Workspace
+from obligraph.app.models import EdgeRow, NodeRow, Workspace
 from obligraph.graph.chain import Chain
 from obligraph.graph.schema import CHAIN_FORMAT
 
@@ -28,9 +29,13 @@ def _table_of(model: type[SQLModel]) -> Table:
 
 NODES = _table_of(NodeRow)
 EDGES = _table_of(EdgeRow)
-DECLARATIONS = _table_of(DeclarationRow)
-EVIDENCE = _table_of(EvidenceRow)
-CHILD_TABLES = (EVIDENCE, DECLARATIONS, EDGES, NODES)  # delete order
+CHILD_TABLES = (EDGES, NODES)  # delete order
+NODE_COLUMNS = tuple(column for column in NODES.c if column.name != "declarations")
+# The declarations as the stored JSON text, parsed here by orjson: the JSON type would parse it with
+# the json module (PostgreSQL's driver too), several times slower on a 100k-node workspace.
+DECLARATIONS_TEXT = cast(NODES.c.declarations, Text).label("declarations")
+EMPTY_LIST = "[]"
+NODE_READ = (*NODE_COLUMNS, DECLARATIONS_TEXT)
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -40,12 +45,11 @@ def chain_document(session: Session, workspace: Workspace) -> dict[str, Any]:
     """The workspace as an ``obligraph/chain@1`` document, in stored (document) order; declarations and
     edges leave out their empty fields, as a written document does."""
     ws = workspace.id
-    declarations = declarations_by_node(session, ws)
     nodes = []
-    for row in session.execute(select(NODES).where(NODES.c.workspace_id == ws).order_by(NODES.c.position)):
+    for row in session.execute(select(*NODE_READ).where(NODES.c.workspace_id == ws).order_by(NODES.c.position)):
         node = node_dict(row)
-        if row.node_id in declarations:
-            node["declarations"] = [_without_empty(declaration) for declaration in declarations[row.node_id]]
+        if row.declarations != EMPTY_LIST:
+            node["declarations"] = orjson.loads(row.declarations)
         nodes.append(node)
     edges = [
         _without_empty(edge_dict(row))
@@ -68,29 +72,21 @@ def load_chain(session: Session, workspace: Workspace) -> Chain:
     return Chain.from_dict(chain_document(session, workspace), source=f"workspace '{workspace.id}'", consume=True)
 
 
-def declarations_by_node(
-    session: Session, ws: str, node_ids: Iterable[str] | None = None
-) -> dict[str, list[dict[str, Any]]]:
-    """Declarations (with evidence) per node, in stored order; all nodes, or only ``node_ids``."""
-    decl_query = select(DECLARATIONS).where(DECLARATIONS.c.workspace_id == ws)
-    evidence_query = select(EVIDENCE).where(EVIDENCE.c.workspace_id == ws)
-    if node_ids is not None:
-        ids = list(node_ids)
-        decl_query = decl_query.where(DECLARATIONS.c.node_id.in_(ids))
-        evidence_query = evidence_query.where(EVIDENCE.c.node_id.in_(ids))
-    evidence: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in session.execute(evidence_query.order_by(EVIDENCE.c.position)):
-        evidence[row.node_id, row.control].append(evidence_dict(row))
-    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in session.execute(decl_query.order_by(DECLARATIONS.c.node_id, DECLARATIONS.c.position)):
-        result[row.node_id].append(declaration_dict(row, evidence.get((row.node_id, row.control), [])))
-    return result
+def node_declarations(session: Session, ws: str, node_id: str) -> list[dict[str, Any]] | None:
+    """The node's declarations in stored order, as the chain document lists them (None: no such node)."""
+    query = select(DECLARATIONS_TEXT).where(NODES.c.workspace_id == ws, NODES.c.node_id == node_id)
+    text = session.execute(query).scalar()
+    return None if text is None else declarations_of(text)
+
+
+def declarations_of(text: str | bytes) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = orjson.loads(text)
+    return items
 
 
 def _without_empty(item: dict[str, Any]) -> dict[str, Any]:
     """The item without its None and empty fields, as a document would write it: ``Chain.from_dict``
-    checks an edge of only provider and consumer, or a declaration of only control and status, as a
-    column rather than as one model each."""
+    checks an edge of only provider and consumer as a column rather than as one model each."""
     return {key: value for key, value in item.items() if value is not None and value != [] and value != {}}
 
 
@@ -114,29 +110,6 @@ def edge_dict(row: Any) -> dict[str, Any]:
     }
 
 
-def declaration_dict(row: Any, evidence: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "control": row.control,
-        "status": row.status,
-        "evidence": evidence,
-        "assigns": row.assigns,
-        "notes": row.notes,
-    }
-
-
-def evidence_dict(row: Any) -> dict[str, Any]:
-    return {
-        "kind": row.kind,
-        "ref": row.ref,
-        "issued": row.issued,
-        "expires": row.expires,
-        "independence": row.independence,
-        "scope": row.scope,
-        "url": row.url,
-        "notes": row.notes,
-    }
-
-
 # -- writing ------------------------------------------------------------------------------------
 
 
@@ -146,11 +119,11 @@ def delete_chain(session: Session, ws: str) -> None:
 
 
 def page_by_position(
-    session: Session, table: Any, where: list[Any], limit: int, after: int | None
+    session: Session, table: Any, where: list[Any], limit: int, after: int | None, columns: tuple = ()
 ) -> tuple[list[Any], int | None]:
-    """Up to ``limit`` rows of ``table`` matching ``where`` in document order after position ``after``,
-    and the position the next page starts after (None: this was the last page)."""
-    query = select(table).where(*where).order_by(table.c.position).limit(limit + 1)
+    """Up to ``limit`` rows of ``table`` (its ``columns``, default all) matching ``where`` in document
+    order after position ``after``, and the position the next page starts after (None: the last page)."""
+    query = select(*(columns or (table,))).where(*where).order_by(table.c.position).limit(limit + 1)
     if after is not None:
         query = query.where(table.c.position > after)
     rows = list(session.execute(query))

@@ -1,6 +1,7 @@
 """Schema migrations and the database settings that keep writers safe."""
 
-from datetime import datetime, timezone
+import json
+from datetime import date, datetime, timezone
 
 import pytest
 from alembic import command
@@ -131,3 +132,84 @@ def test_writes_take_the_lock_up_front(app, client, backend):
     assert not any("FOR UPDATE" in s for s in statements)
     event.remove(engine, "before_cursor_execute", record)
     event.remove(engine, "checkout", trace)
+
+
+def _node_with_declarations_at_0006(connection) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO workspaces (id, uid, name, catalog, revision, created_at, updated_at)"
+            " VALUES ('w', 'u6', 'W', 'meti-2011', 1, :at, :at)"
+        ),
+        {"at": datetime(2026, 1, 1, tzinfo=timezone.utc)},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO nodes (workspace_id, node_id, position, layer) VALUES"
+            " ('w', 'iaas', 0, 'iaas'), ('w', 'app', 1, 'saas')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO declarations (workspace_id, node_id, control, position, status, assigns, notes) VALUES"
+            " ('w', 'iaas', '10.5.1', 1, 'verified', NULL, 'daily'),"
+            " ('w', 'iaas', '11.2.1', 0, 'declared', 'consumer', NULL)"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO evidence (workspace_id, node_id, control, position, kind, ref, issued, expires,"
+            " independence, scope) VALUES"
+            " ('w', 'iaas', '10.5.1', 1, 'audit_report', 'SOC 2', :issued, NULL, 'first_party', NULL),"
+            " ('w', 'iaas', '10.5.1', 0, 'certification', 'ISO 27001', NULL, :expires, NULL, :scope)"
+        ),
+        {"issued": date(2026, 2, 1), "expires": date(2028, 3, 31), "scope": '["10.5.1"]'},
+    )
+
+
+STORED_0006 = {
+    "iaas": [
+        {"control": "11.2.1", "status": "declared", "assigns": "consumer"},
+        {
+            "control": "10.5.1",
+            "status": "verified",
+            "evidence": [
+                {"kind": "certification", "ref": "ISO 27001", "expires": "2028-03-31", "scope": ["10.5.1"]},
+                {"kind": "audit_report", "ref": "SOC 2", "issued": "2026-02-01", "independence": "first_party"},
+            ],
+            "notes": "daily",
+        },
+    ],
+    "app": [],
+}
+
+
+def test_declarations_and_evidence_move_into_their_node_and_back(fresh_database_url, tmp_path):
+    """0007 folds the declaration and evidence rows into each node's list, in their stored order,
+    and its downgrade gives the same rows back."""
+    database = Database(Settings(database_url=fresh_database_url, data_dir=tmp_path))
+    with database.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0006")
+        _node_with_declarations_at_0006(connection)
+        before = [
+            connection.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4")).all()
+            for table in ("declarations", "evidence")
+        ]
+    with database.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0007")
+        tables = set(inspect(connection).get_table_names())
+        assert not {"declarations", "evidence"} & tables
+        stored = {
+            row.node_id: json.loads(row.declarations) if isinstance(row.declarations, str) else row.declarations
+            for row in connection.execute(text("SELECT node_id, declarations FROM nodes"))
+        }
+        assert stored == STORED_0006
+    with database.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0006")
+        after = [
+            connection.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4")).all()
+            for table in ("declarations", "evidence")
+        ]
+        assert "declarations" not in {column["name"] for column in inspect(connection).get_columns("nodes")}
+    # Positions come back numbered from 0 in list order: the same here, as they were numbered so.
+    assert after == before
+    database.dispose()

@@ -106,12 +106,12 @@ def test_catalog_change_on_an_empty_workspace(client):
 def _rows_left(app) -> list[int]:
     from sqlalchemy import func, select
 
-    from obligraph.app.models import DeclarationRow, EdgeRow, EvidenceRow, NodeRow, SnapshotRow
+    from obligraph.app.models import EdgeRow, JournalRow, NodeRow, SnapshotRow
 
     with app.state.service.db.read() as session:
         return [
             session.execute(select(func.count()).select_from(table)).scalar()
-            for table in (NodeRow, EdgeRow, DeclarationRow, EvidenceRow, SnapshotRow)
+            for table in (NodeRow, EdgeRow, SnapshotRow, JournalRow)
         ]
 
 
@@ -122,7 +122,7 @@ def test_delete_removes_everything_once_the_id_is_created_again(client, workspac
     # The id can be used again: the deleted namesake goes for good, and nothing cached for it
     # leaks into the new one.
     assert create(client, workspace).status_code == 201
-    assert _rows_left(app) == [0, 0, 0, 0, 0]
+    assert _rows_left(app) == [0, 0, 0, 0]
     assert client.get(f"{BASE}/{workspace}/gaps").json()["summary"]["nodes"] == 0
     error_of(client.post(f"{BASE}/{workspace}/restore"), 409)
 
@@ -131,7 +131,7 @@ def test_delete_without_undo_removes_everything_at_once(client, workspace, app):
     app.state.service.settings.deleted_workspaces_keep_days = 0
     response = client.delete(f"{BASE}/{workspace}")
     assert response.status_code == 204 and "x-undo-restore" not in response.headers
-    assert _rows_left(app) == [0, 0, 0, 0, 0]
+    assert _rows_left(app) == [0, 0, 0, 0]
     assert "kept 0 days" in error_of(client.post(f"{BASE}/{workspace}/restore"), 404)["message"]
 
 

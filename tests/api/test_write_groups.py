@@ -28,7 +28,7 @@ def declare(service: Service, control: str, status: str = "declared", *, fail: b
     declaration = parse_declaration({"control": control, "status": status})
     with service.edit(WS) as edit:
         edit.change(journal.declare(NODE, declaration))
-        declaration_rows.write_declaration(edit.session, WS, NODE, declaration)
+        declaration_rows.store_declarations(edit.session, WS, NODE, edit.chain.declarations(NODE).values())
         if fail:
             raise ValueError(f"refused {control}")
 
@@ -59,7 +59,7 @@ class Writers:
             declaration = parse_declaration({"control": control, "status": "verified"})
             with self.service.edit(WS) as edit:
                 edit.change(journal.declare(NODE, declaration))
-                declaration_rows.write_declaration(edit.session, WS, NODE, declaration)
+                declaration_rows.store_declarations(edit.session, WS, NODE, edit.chain.declarations(NODE).values())
                 self.inside.set()
                 assert self.release.wait(30)
 

@@ -139,16 +139,7 @@ def stored_state(database: Path, base_ids: set[str]) -> dict:
                 for r in query("SELECT node_id, name, layer, org, description FROM nodes ORDER BY 1")
                 if r[0] in base_ids
             ],
-            [
-                r
-                for r in query("SELECT node_id, control, status, assigns, notes FROM declarations ORDER BY 1, 2")
-                if r[0] in base_ids
-            ],
-            [
-                r
-                for r in query("SELECT node_id, control, kind, ref, issued, expires FROM evidence ORDER BY 1, 2, 3, 4")
-                if r[0] in base_ids
-            ],
+            [r for r in query("SELECT node_id, declarations FROM nodes ORDER BY 1") if r[0] in base_ids],
             [
                 r
                 for r in query("SELECT provider, consumer, responsibility, criticality FROM edges ORDER BY 1, 2")
@@ -160,8 +151,10 @@ def stored_state(database: Path, base_ids: set[str]) -> dict:
             "base": hashlib.sha256(repr(base_rows).encode()).hexdigest(),
             "nodes": {r[0] for r in query("SELECT node_id FROM nodes WHERE workspace_id = 'w'")},
             "edges": query("SELECT count(*) FROM edges")[0][0],
-            "declarations": query("SELECT count(*) FROM declarations")[0][0],
-            "evidence": query("SELECT count(*) FROM evidence")[0][0],
+            "declarations": query("SELECT sum(json_array_length(declarations)) FROM nodes")[0][0],
+            "evidence": query(
+                "SELECT count(*) FROM nodes, json_each(nodes.declarations) AS item, json_each(item.value, '$.evidence')"
+            )[0][0],
             "revision": query("SELECT revision FROM workspaces WHERE id = 'w'")[0][0],
             "keys": {r[0] for r in query("SELECT key FROM idempotency_keys WHERE workspace_id = 'w'")},
         }

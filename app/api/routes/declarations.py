@@ -95,8 +95,7 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
                 )
         edit.change(journal.declare(node, declaration))
         stored = [replace(declaration, control=control) for control in controls]
-        for item in stored:
-            declaration_rows.write_declaration(edit.session, ws, node, item)
+        declaration_rows.store_declarations(edit.session, ws, node, edit.chain.declarations(node).values())
     return assessed(stored[0])
 
 
@@ -157,8 +156,7 @@ def put_declaration(
         created = any(c not in edit.chain.declarations(node) for c in controls)
         edit.change(journal.declare(node, declaration))
         stored = [replace(declaration, control=c) for c in controls]
-        for item in stored:
-            declaration_rows.write_declaration(edit.session, ws, node, item)
+        declaration_rows.store_declarations(edit.session, ws, node, edit.chain.declarations(node).values())
     response.status_code = 201 if created else 200
     return assessed(stored[0])
 
@@ -174,7 +172,7 @@ def update_declaration(
         current = _current(edit, ws, node, control)
         declaration = parse_declaration({**dump_item(current, mode="python", exclude_none=False), **changes})
         edit.change(journal.declare(node, declaration))
-        declaration_rows.write_declaration(edit.session, ws, node, declaration)
+        declaration_rows.store_declarations(edit.session, ws, node, edit.chain.declarations(node).values())
     return assessed(declaration)
 
 
@@ -184,5 +182,5 @@ def delete_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, se
         _current(edit, ws, node, control)
         undo = snapshot_before(service, edit, f"deleting the declaration of {control} by {node}")
         edit.change(journal.undeclare(node, control))
-        declaration_rows.delete_declaration(edit.session, ws, node, control)
+        declaration_rows.store_declarations(edit.session, ws, node, edit.chain.declarations(node).values())
     return undo_headers(Response(status_code=204), undo)
