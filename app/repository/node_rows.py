@@ -40,5 +40,9 @@ def update_node(session: Session, ws: str, node: str, values: dict[str, Any]) ->
 
 
 def delete_node(session: Session, ws: str, node: str) -> None:
-    """The node's row, its declarations within; its edges go with it (ON DELETE CASCADE)."""
+    """The node's row, its declarations within, and its edges either way (no foreign key removes
+    them: see ``EdgeRow``)."""
+    edges = store.EDGES
+    session.execute(delete(edges).where(edges.c.workspace_id == ws, edges.c.provider == node))
+    session.execute(delete(edges).where(edges.c.workspace_id == ws, edges.c.consumer == node))
     session.execute(delete(NODES).where(NODES.c.workspace_id == ws, NODES.c.node_id == node))

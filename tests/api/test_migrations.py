@@ -150,6 +150,12 @@ def _node_with_declarations_at_0006(connection) -> None:
     )
     connection.execute(
         text(
+            "INSERT INTO edges (workspace_id, provider, consumer, position, responsibility)"
+            " VALUES ('w', 'iaas', 'app', 0, '{}')"
+        )
+    )
+    connection.execute(
+        text(
             "INSERT INTO declarations (workspace_id, node_id, control, position, status, assigns, notes) VALUES"
             " ('w', 'iaas', '10.5.1', 1, 'verified', NULL, 'daily'),"
             " ('w', 'iaas', '11.2.1', 0, 'declared', 'consumer', NULL)"
@@ -185,7 +191,7 @@ STORED_0006 = {
 
 def test_declarations_and_evidence_move_into_their_node_and_back(fresh_database_url, tmp_path):
     """0007 folds the declaration and evidence rows into each node's list, in their stored order,
-    and its downgrade gives the same rows back."""
+    and its downgrade gives the same rows back; the edges stay through 0008 and back."""
     database = Database(Settings(database_url=fresh_database_url, data_dir=tmp_path))
     with database.engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0006")
@@ -195,7 +201,8 @@ def test_declarations_and_evidence_move_into_their_node_and_back(fresh_database_
             for table in ("declarations", "evidence")
         ]
     with database.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0007")
+        command.upgrade(alembic_config(connection), "head")
+        assert connection.execute(text("SELECT provider, consumer FROM edges")).all() == [("iaas", "app")]
         tables = set(inspect(connection).get_table_names())
         assert not {"declarations", "evidence"} & tables
         stored = {
@@ -210,6 +217,8 @@ def test_declarations_and_evidence_move_into_their_node_and_back(fresh_database_
             for table in ("declarations", "evidence")
         ]
         assert "declarations" not in {column["name"] for column in inspect(connection).get_columns("nodes")}
+        assert connection.execute(text("SELECT provider, consumer FROM edges")).all() == [("iaas", "app")]
+        assert {key["referred_table"] for key in inspect(connection).get_foreign_keys("edges")} == {"nodes"}
     # Positions come back numbered from 0 in list order: the same here, as they were numbered so.
     assert after == before
     database.dispose()
