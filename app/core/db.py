@@ -7,7 +7,8 @@ is locked" instead of waiting. pysqlite's own transaction handling is switched o
 ``begin`` event decides what is emitted (the recipe in SQLAlchemy's SQLite dialect docs).
 Writers queue fairly (``core/write_queue.py``): in each process one at a time, in arrival order,
 tries ``BEGIN IMMEDIATE`` every ``_WRITE_POLL_S`` until ``sqlite_busy_timeout_ms`` has passed since
-it arrived, instead of SQLite's busy handler, whose growing sleeps let newcomers overtake it.
+it arrived, instead of SQLite's busy handler, whose growing sleeps let newcomers overtake it; and
+a process that writes back to back leaves the other processes' writers a turn (``HandOver``).
 
 On PostgreSQL a writer locks the workspace row (``SELECT ... FOR UPDATE``, see ``services/workspace.py``);
 readers use REPEATABLE READ so that a chain rebuilt from several queries is one consistent state.
@@ -35,7 +36,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
 from obligraph.app.core.settings import Settings
-from obligraph.app.core.write_queue import FairLock, WriteQueueTimeout
+from obligraph.app.core.write_queue import FairLock, HandOver, WriteQueueTimeout
 
 MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 _WRITE = "obligraph_write"
@@ -59,6 +60,7 @@ class Database:
         self._probe: PoolProxiedConnection | None = None
         self._probe_lock = threading.Lock()
         self._write_queue = FairLock()
+        self._hand_over = HandOver(_WRITE_POLL_S)
         if self.is_sqlite:
             self._reader = self.engine
         else:
@@ -101,7 +103,7 @@ class Database:
             options = connection.get_execution_options()
             if options.get(_WRITE, False):
                 deadline = options.get(_WRITE_DEADLINE) or time.monotonic() + busy_ms / 1000  # migrate() has none
-                _begin_immediate(connection, deadline, busy_ms)
+                _begin_immediate(connection, deadline, busy_ms, self._hand_over)
             else:
                 connection.exec_driver_sql("BEGIN")
 
@@ -148,10 +150,12 @@ class Database:
         except WriteQueueTimeout as exc:
             raise lock_wait_timed_out(str(exc)) from None
         try:
+            self._hand_over.before_write()
             writer = self._writer.execution_options(**{_WRITE_DEADLINE: deadline})
             with Session(writer, expire_on_commit=False) as session:
                 yield session
         finally:
+            self._hand_over.released()
             self._write_queue.release()
 
     def migrate(self) -> bool:
@@ -209,7 +213,7 @@ class Database:
         self.engine.dispose()
 
 
-def _begin_immediate(connection: Connection, deadline: float, busy_ms: int) -> None:
+def _begin_immediate(connection: Connection, deadline: float, busy_ms: int, hand_over: HandOver) -> None:
     """``BEGIN IMMEDIATE``, retried every ``_WRITE_POLL_S`` while another process writes, until ``deadline``.
 
     The attempts go to sqlite3 directly: a refused one through SQLAlchemy costs a wrapped
@@ -227,6 +231,7 @@ def _begin_immediate(connection: Connection, deadline: float, busy_ms: int) -> N
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
+                hand_over.contended()
                 if time.monotonic() >= deadline:
                     raise lock_wait_timed_out(str(exc)) from None
                 time.sleep(_WRITE_POLL_S)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from obligraph.app.core.db import Database
 from obligraph.app.core.settings import Settings
-from obligraph.app.core.write_queue import FairLock, WriteQueueTimeout
+from obligraph.app.core.write_queue import FairLock, HandOver, WriteQueueTimeout
 
 
 def test_the_lock_is_granted_in_arrival_order():
@@ -52,6 +52,36 @@ def test_a_waiter_that_gives_up_is_skipped():
     lock.release()
     thread.join(5)
     assert got.is_set()  # its turn came although the ticket before it was abandoned
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_process_that_took_the_lock_lately_leaves_the_others_a_try_before_taking_it_again():
+    time_ = FakeTime()
+    hand_over = HandOver(0.002, clock=lambda: time_.now, sleep=time_.sleep)
+    hand_over.released()
+    hand_over.before_write()
+    assert time_.slept == []  # alone on the database: no pause
+    hand_over.contended()  # another process held the lock
+    time_.now += 0.5
+    hand_over.released()
+    time_.now += 0.0005
+    hand_over.before_write()
+    assert time_.slept == [pytest.approx(0.003)]  # longer than one poll of the others
+    time_.now += 0.01
+    hand_over.before_write()  # not right after its own release
+    time_.now += 2.0
+    hand_over.released()
+    hand_over.before_write()  # the contention is forgotten after a second
+    assert time_.slept == [pytest.approx(0.003)]
 
 
 @pytest.fixture
