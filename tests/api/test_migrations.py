@@ -138,14 +138,14 @@ def _node_with_declarations_at_0006(connection) -> None:
     connection.execute(
         text(
             "INSERT INTO workspaces (id, uid, name, catalog, revision, created_at, updated_at)"
-            " VALUES ('w', 'u6', 'W', 'meti-2011', 1, :at, :at)"
+            " VALUES ('w', 'u6', 'W', 'meti-2011', 1, :at, :at), ('v', 'u7', 'V', 'meti-2011', 1, :at, :at)"
         ),
         {"at": datetime(2026, 1, 1, tzinfo=timezone.utc)},
     )
     connection.execute(
         text(
             "INSERT INTO nodes (workspace_id, node_id, position, layer) VALUES"
-            " ('w', 'iaas', 0, 'iaas'), ('w', 'app', 1, 'saas')"
+            " ('w', 'iaas', 0, 'iaas'), ('w', 'app', 1, 'saas'), ('v', 'iaas', 0, 'iaas')"
         )
     )
     connection.execute(
@@ -158,7 +158,8 @@ def _node_with_declarations_at_0006(connection) -> None:
         text(
             "INSERT INTO declarations (workspace_id, node_id, control, position, status, assigns, notes) VALUES"
             " ('w', 'iaas', '10.5.1', 1, 'verified', NULL, 'daily'),"
-            " ('w', 'iaas', '11.2.1', 0, 'declared', 'consumer', NULL)"
+            " ('w', 'iaas', '11.2.1', 0, 'declared', 'consumer', NULL),"
+            " ('v', 'iaas', '10.5.1', 0, 'unknown', NULL, NULL)"
         )
     )
     connection.execute(
@@ -173,7 +174,8 @@ def _node_with_declarations_at_0006(connection) -> None:
 
 
 STORED_0006 = {
-    "iaas": [
+    ("v", "iaas"): [{"control": "10.5.1", "status": "unknown"}],
+    ("w", "iaas"): [
         {"control": "11.2.1", "status": "declared", "assigns": "consumer"},
         {
             "control": "10.5.1",
@@ -185,7 +187,7 @@ STORED_0006 = {
             "notes": "daily",
         },
     ],
-    "app": [],
+    ("w", "app"): [],
 }
 
 
@@ -206,8 +208,10 @@ def test_declarations_and_evidence_move_into_their_node_and_back(fresh_database_
         tables = set(inspect(connection).get_table_names())
         assert not {"declarations", "evidence"} & tables
         stored = {
-            row.node_id: json.loads(row.declarations) if isinstance(row.declarations, str) else row.declarations
-            for row in connection.execute(text("SELECT node_id, declarations FROM nodes"))
+            (row.workspace_id, row.node_id): (
+                json.loads(row.declarations) if isinstance(row.declarations, str) else row.declarations
+            )
+            for row in connection.execute(text("SELECT workspace_id, node_id, declarations FROM nodes"))
         }
         assert stored == STORED_0006
     with database.engine.begin() as connection:

@@ -37,42 +37,49 @@ def _scope(value: Any) -> Any:
 def upgrade() -> None:
     connection = op.get_bind()
     op.add_column("nodes", sa.Column("declarations", sa.JSON(), nullable=False, server_default="[]"))
-    evidence: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    # One workspace at a time: a database of several large workspaces is never all in memory.
+    for (ws,) in connection.execute(sa.text("SELECT DISTINCT workspace_id FROM declarations")).all():
+        _fold_workspace(connection, ws)
+    op.drop_table("evidence")
+    op.drop_table("declarations")
+
+
+def _fold_workspace(connection: sa.Connection, ws: str) -> None:
+    evidence: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in connection.execute(
         sa.text(
-            "SELECT workspace_id, node_id, control, kind, ref, issued, expires, independence, scope, url, notes"
-            " FROM evidence ORDER BY workspace_id, node_id, control, position"
-        )
+            "SELECT node_id, control, kind, ref, issued, expires, independence, scope, url, notes"
+            " FROM evidence WHERE workspace_id = :ws ORDER BY node_id, control, position"
+        ),
+        {"ws": ws},
     ):
         values = {field: _plain(getattr(row, field)) for field in EVIDENCE_FIELDS}
         values["scope"] = _scope(values["scope"])
-        evidence[row.workspace_id, row.node_id, row.control].append(
+        evidence[row.node_id, row.control].append(
             {field: value for field, value in values.items() if value is not None}
         )
-    declarations: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    declarations: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in connection.execute(
         sa.text(
-            "SELECT workspace_id, node_id, control, status, assigns, notes FROM declarations"
-            " ORDER BY workspace_id, node_id, position"
-        )
+            "SELECT node_id, control, status, assigns, notes FROM declarations"
+            " WHERE workspace_id = :ws ORDER BY node_id, position"
+        ),
+        {"ws": ws},
     ):
         item: dict[str, Any] = {"control": row.control, "status": row.status}
-        if (row.workspace_id, row.node_id, row.control) in evidence:
-            item["evidence"] = evidence[row.workspace_id, row.node_id, row.control]
+        if (row.node_id, row.control) in evidence:
+            item["evidence"] = evidence[row.node_id, row.control]
         if row.assigns is not None:
             item["assigns"] = row.assigns
         if row.notes is not None:
             item["notes"] = row.notes
-        declarations[row.workspace_id, row.node_id].append(item)
-    if declarations:
-        connection.execute(
-            sa.text("UPDATE nodes SET declarations = :items WHERE workspace_id = :ws AND node_id = :node").bindparams(
-                sa.bindparam("items", type_=sa.JSON())
-            ),
-            [{"ws": ws, "node": node, "items": items} for (ws, node), items in declarations.items()],
-        )
-    op.drop_table("evidence")
-    op.drop_table("declarations")
+        declarations[row.node_id].append(item)
+    connection.execute(
+        sa.text("UPDATE nodes SET declarations = :items WHERE workspace_id = :ws AND node_id = :node").bindparams(
+            sa.bindparam("items", type_=sa.JSON())
+        ),
+        [{"ws": ws, "node": node, "items": items} for node, items in declarations.items()],
+    )
 
 
 def downgrade() -> None:
