@@ -20,15 +20,19 @@ _APPEND = insert(_JOURNAL)
 _PRUNE = delete(_JOURNAL).where(_JOURNAL.c.workspace_id == bindparam("ws"), _JOURNAL.c.revision <= bindparam("upto"))
 
 
-def append(session: Session, ws: str, revision: int, changes: Changes | None) -> None:
-    session.connection().execute(_APPEND, {"workspace_id": ws, "revision": revision, "changes": changes})
+def append_all(session: Session, ws: str, entries: list[tuple[int, Changes | None]]) -> None:
+    """One row per (revision, changes), in one statement (an executemany)."""
+    rows = [{"workspace_id": ws, "revision": revision, "changes": changes} for revision, changes in entries]
+    if rows:
+        session.connection().execute(_APPEND, rows)
 
 
-def prune(session: Session, ws: str, keep: int, revision: int) -> None:
-    """Drop the entries older than the last ``keep`` up to ``revision``, when ``revision`` is a
-    multiple of ``PRUNE_EVERY`` (between two prunes, up to ``keep + PRUNE_EVERY - 1`` are kept)."""
-    if revision % PRUNE_EVERY == 0:
-        session.connection().execute(_PRUNE, {"ws": ws, "upto": revision - keep})
+def prune(session: Session, ws: str, keep: int, revisions: list[int]) -> None:
+    """Drop the entries older than the last ``keep`` of ``revisions`` (the ones just written), when
+    one of them is a multiple of ``PRUNE_EVERY`` (between two prunes, up to ``keep + PRUNE_EVERY - 1``
+    are kept)."""
+    if any(revision % PRUNE_EVERY == 0 for revision in revisions):
+        session.connection().execute(_PRUNE, {"ws": ws, "upto": max(revisions) - keep})
 
 
 def changes_after(session: Session, ws: str, after: int, upto: int) -> list[Changes | None] | None:

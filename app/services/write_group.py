@@ -44,9 +44,13 @@ class WriteGroup:
         # Set by the leader once it holds the lock, then handed from turn to turn.
         self.session: Any = None
         self.row: dict[str, Any] = {}
+        #: The workspace row as the leader locked it; ``row`` is it after the stored writes.
+        self.locked_row: dict[str, Any] = {}
         self.chain: Any = None
         #: Writes of the group that bumped the revision (and so wait for the commit).
         self.stored = 0
+        #: (revision, changes) of each stored write, for the journal rows written before the commit.
+        self.journal: list[tuple[int, Any]] = []
         #: Set when the transaction has ended, committed or not (``error``).
         self.ended = threading.Event()
         self.error: BaseException | None = None

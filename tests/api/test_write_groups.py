@@ -106,6 +106,14 @@ def cached_state(service: Service) -> tuple[int, dict]:
         return view.revision, view.chain.to_dict()
 
 
+def statements_of(service: Service) -> list[str]:
+    seen: list[str] = []
+    event.listen(
+        service.db.engine, "before_cursor_execute", lambda _c, _cursor, statement, *_: seen.append(statement.upper())
+    )
+    return seen
+
+
 def test_queued_writes_share_the_leaders_transaction_each_with_its_revision(client, workspace):
     service = client.app.state.service
     revision_before, _ = stored_state(service)
@@ -115,10 +123,14 @@ def test_queued_writes_share_the_leaders_transaction_each_with_its_revision(clie
     for control in ("6.1.3", "9.1.1", "10.5.1"):
         writers.start(control, lambda control=control: declare(service, control))
     writers.wait_until_queued(4)
+    statements = statements_of(service)
     writers.finish()
 
     assert writers.errors == {}
     assert len(commits) == 1
+    # The workspace row and the four journal rows are written once, for the group, before its commit.
+    assert sum(s.startswith("UPDATE WORKSPACES") for s in statements) == 1
+    assert sum(s.startswith("INSERT INTO JOURNAL") for s in statements) == 1
     revision, stored = stored_state(service)
     assert revision == revision_before + 4
     entries = journal_entries(service, revision_before)
