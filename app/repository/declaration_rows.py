@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from obligraph.app.repository import store
-from obligraph.graph.chain import declaration_document
+from obligraph.app.repository.rows import declaration_list
 from obligraph.graph.schema import Declaration
 
 NODES = store.NODES
@@ -46,6 +46,5 @@ def store_declarations(session: Session, ws: str, node: str, declarations: Itera
     workspace's write lock and its chain is the stored one plus this change, and a write that
     reads no row of the chain is one less reason to touch the node's data twice.
     """
-    items = [declaration_document(declaration) for declaration in declarations]
     where = (NODES.c.workspace_id == ws, NODES.c.node_id == node)
-    session.execute(update(NODES).where(*where).values(declarations=items))
+    session.execute(update(NODES).where(*where).values(declarations=declaration_list(declarations)))

@@ -8,8 +8,8 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from obligraph.app.repository import store
-from obligraph.app.repository.rows import Rows, edge_values
-from obligraph.graph.chain import Chain, declaration_document
+from obligraph.app.repository.rows import Rows, declaration_list, edge_values
+from obligraph.graph.chain import Chain
 
 
 def write_touched_rows(session: Session, ws: str, chain: Chain, touched: Mapping[str, list]) -> None:
@@ -25,7 +25,7 @@ def write_touched_rows(session: Session, ws: str, chain: Chain, touched: Mapping
                 layer=node.layer.value,
                 org=node.org,
                 description=node.description,
-                declarations=[declaration_document(declaration) for declaration in node.declarations],
+                declarations=declaration_list(node.declarations),
             )
         )
     for provider, consumer in touched["edges_updated"]:

@@ -33,10 +33,14 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def declarations_text(declarations: Iterable[Declaration | Mapping[str, Any]]) -> str:
-    """A node's declarations as the JSON its row stores (chain document form, in order)."""
-    items = [item if isinstance(item, Mapping) else declaration_document(item) for item in declarations]
-    return orjson.dumps(items).decode()
+def declaration_list(declarations: Iterable[Declaration]) -> list[dict[str, Any]]:
+    """A node's declarations as its row stores them: chain document form, in order."""
+    return [declaration_document(declaration) for declaration in declarations]
+
+
+def declarations_text(declarations: Iterable[Declaration]) -> str:
+    """``declaration_list`` as JSON text, for the bulk insert."""
+    return orjson.dumps(declaration_list(declarations)).decode()
 
 
 class Rows:

@@ -366,7 +366,6 @@ class Service:
         group.journal.append((workspace.revision, edit.journal))
         if edit.has_chain:
             group.chain = edit.chain
-        group.stored += 1
         return True
 
     def _store_revisions(self, group: WriteGroup) -> None:

@@ -47,13 +47,17 @@ class WriteGroup:
         #: The workspace row as the leader locked it; ``row`` is it after the stored writes.
         self.locked_row: dict[str, Any] = {}
         self.chain: Any = None
-        #: Writes of the group that bumped the revision (and so wait for the commit).
-        self.stored = 0
-        #: (revision, changes) of each stored write, for the journal rows written before the commit.
+        #: (revision, changes) of each write of the group that bumped the revision (and so waits for
+        #: the commit), for the journal rows written before the commit.
         self.journal: list[tuple[int, Any]] = []
         #: Set when the transaction has ended, committed or not (``error``).
         self.ended = threading.Event()
         self.error: BaseException | None = None
+
+    @property
+    def stored(self) -> int:
+        """How many writes of the group bumped the revision."""
+        return len(self.journal)
 
 
 class WriteGroups:
