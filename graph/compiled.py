@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from obligraph.graph.evidence import assurance_window
 from obligraph.graph.lattice import PROVIDER_LAYERS, Layer, Responsibility, Status
-from obligraph.graph.sweep import Structure, build_structure, extend_structure
+from obligraph.graph.sweep import Structure, StructureOnDemand
 
 if TYPE_CHECKING:
     from obligraph.graph.catalog import Catalog
@@ -69,14 +69,29 @@ class CompiledChain:
     override_col: np.ndarray
     override_value: np.ndarray
     default: np.ndarray  # [len(Layer), C] uint8 catalog default responsibility per provider layer
-    structure: Structure
-    src_layer: np.ndarray  # [E] layer code of each edge's provider, in sweep order
     in_layer_counts: np.ndarray  # [n, len(Layer)] float32: incoming edges per provider layer
     in_layer_set: np.ndarray  # [n] uint8: bit l set when some incoming edge comes from layer l
+    sweep: StructureOnDemand  # the sweep order, built when an analysis first needs it
 
     @property
     def n(self) -> int:
         return len(self.node_ids)
+
+    @property
+    def structure(self) -> Structure:
+        """The sweep order of the graph (components, levels, plans), built on first use."""
+        return self.sweep.get()
+
+    @property
+    def src_layer(self) -> np.ndarray:
+        """[E] layer code of each edge's provider, in sweep order."""
+        structure = self.structure
+        cached = self._src_layer
+        if cached is None or cached[0] is not structure:
+            cached = self._src_layer = (structure, self.layer[structure.order_src])
+        return cached[1]
+
+    _src_layer: tuple[Structure, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def own_on(self, day: date, cols: np.ndarray) -> np.ndarray:
         """Own status ranks for the given control columns on ``day``.
@@ -271,9 +286,12 @@ class CompiledChain:
         """Every outgoing edge of each ``nodes[i]``, and whether it hands control ``cols[i]`` (a catalog
         column) on to its consumer (r is not customer): (i, edge in document order, delegates).
         What the ``not_applicable`` rule looks at, for a few (node, control) cells."""
-        s = self.structure
-        cell, position = s.outgoing(nodes)
-        edge = s.order[position]
+        s = self.sweep.ready
+        if s is not None:
+            cell, position = s.outgoing(nodes)
+            edge = s.order[position]
+        else:  # a few cells do not warrant ordering the whole graph (an import's warnings, under its lock)
+            cell, edge = _outgoing_edges(self.src, nodes)
         return cell, edge, self.responsibility_at(edge, cols[cell]) != CUSTOMER
 
     def with_declarations(
@@ -656,9 +674,7 @@ def _assembled(
     ``before``: the compiled chain this one extends (its nodes and edges come first here), whose
     sweep order and edge counts are carried over where they can be."""
     n, layer, src, dst = len(node_ids), rows.layer, edges.src, edges.dst
-    structure = extend_structure(before.structure, n, src, dst) if before is not None else None
-    if structure is None:
-        structure = build_structure(n, src, dst)
+    sweep = StructureOnDemand(n, src, dst, before.sweep.ready if before is not None else None)
     if before is None:
         in_layer_counts = (
             np.bincount(dst * len(Layer) + layer[src], minlength=n * len(Layer))
@@ -683,8 +699,25 @@ def _assembled(
         override_col=edges.override_col,
         override_value=edges.override_value,
         default=default,
-        structure=structure,
-        src_layer=layer[structure.order_src],
         in_layer_counts=in_layer_counts,
         in_layer_set=((in_layer_counts > 0) @ (1 << np.arange(len(Layer)))).astype(np.uint8),
+        sweep=sweep,
     )
+
+
+def _outgoing_edges(src: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every edge out of each ``nodes[i]`` (repeats allowed), found by a scan of the providers
+    ``src``: (i, edge in document order) pairs as two arrays, as ``Structure.outgoing`` gives them.
+
+    >>> cell, edge = _outgoing_edges(np.array([0, 1, 0]), np.array([0, 2, 0]))
+    >>> cell.tolist(), edge.tolist()
+    ([0, 0, 2, 2], [0, 2, 0, 2])
+    """
+    picked = np.flatnonzero(np.isin(src, nodes))
+    by_provider = picked[np.argsort(src[picked], kind="stable")]
+    providers = src[by_provider]
+    first = np.searchsorted(providers, nodes, side="left")
+    counts = np.searchsorted(providers, nodes, side="right") - first
+    cell = np.repeat(np.arange(nodes.size), counts)
+    offsets = np.arange(cell.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return cell, by_provider[np.repeat(first, counts) + offsets]

@@ -15,6 +15,7 @@ operations per rank instead of one Python step (or one ``reduceat`` segment) per
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,6 +136,50 @@ class Structure:
         owner = np.repeat(np.arange(nodes.size), counts)
         offsets = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
         return owner, self.out_pos[np.repeat(self.out_ptr[nodes], counts) + offsets]
+
+
+class StructureOnDemand:
+    """A graph's ``Structure``, built the first time someone asks for it (``get``), once.
+
+    Compiling a chain under a workspace's write lock (an import reports its warnings, which read
+    the compiled arrays) need not order the whole graph for the sweep: the first analysis does it,
+    outside the lock. ``before``: the structure of the graph this one extends with nodes and edges
+    appended, tried first (``extend_structure``).
+
+    >>> lazy = StructureOnDemand(2, np.array([0]), np.array([1]))
+    >>> lazy.ready is None
+    True
+    >>> lazy.get().level.tolist(), lazy.ready is lazy.get()
+    ([0, 1], True)
+    """
+
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray, before: Structure | None = None):
+        self._n, self._src, self._dst, self._before = n, src, dst, before
+        self._value: Structure | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, structure: Structure) -> "StructureOnDemand":
+        """One that is ready already."""
+        ready = cls(structure.indegree.size, structure.order_src, structure.order_dst)
+        ready._value, ready._before = structure, None
+        return ready
+
+    @property
+    def ready(self) -> Structure | None:
+        """The structure if it was built already, else None (nothing is built)."""
+        return self._value
+
+    def get(self) -> Structure:
+        if self._value is None:
+            with self._lock:  # two readers asking at once build it once
+                if self._value is None:
+                    extended = None
+                    if self._before is not None:
+                        extended = extend_structure(self._before, self._n, self._src, self._dst)
+                    self._value = extended if extended is not None else build_structure(self._n, self._src, self._dst)
+                    self._before = None
+        return self._value
 
 
 def build_structure(n: int, src: np.ndarray, dst: np.ndarray) -> Structure:

@@ -31,9 +31,12 @@ SPARSE_FIELDS = {name for group in SPARSE_GROUPS.values() for name in group}
 def assert_same_compiled(got: CompiledChain, want: CompiledChain) -> None:
     """Field by field; the sparse lists as sets of rows (a declaration patch moves its node's rows to the end)."""
     for field in dataclasses.fields(CompiledChain):
-        if field.name in SPARSE_FIELDS:
+        if field.name in SPARSE_FIELDS or field.name in ("sweep", "_src_layer"):
             continue
         _assert_same(getattr(got, field.name), getattr(want, field.name), field.name)
+    # The sweep order is built on demand, from the one extended when that one was built.
+    _assert_same(got.structure, want.structure, "structure")
+    _assert_same(got.src_layer, want.src_layer, "src_layer")
     for group, names in SPARSE_GROUPS.items():
         rows = [sorted(zip(*(getattr(c, name).tolist() for name in names))) for c in (got, want)]
         assert rows[0] == rows[1], group
@@ -162,3 +165,39 @@ def test_a_chain_that_no_longer_starts_with_the_compiled_nodes_is_refused():
     other.add_node({"id": "crm", "layer": "saas"})
     with pytest.raises(ValueError, match="compile it again"):
         extend_compiled(before, other)
+
+
+def test_compiling_after_additions_leaves_the_sweep_order_to_the_first_analysis(monkeypatch):
+    """An import's warnings read the compiled arrays under the workspace's write lock: ordering the
+    whole graph for the sweep waits for the first analysis, outside it."""
+    from obligraph.graph import sweep
+    from obligraph.graph.checks import chain_warnings
+
+    chain = _demo()
+    chain.declare("iaas", {"control": "9.1.1", "status": "not_applicable"})
+    analyze(chain, as_of=AS_OF)
+    built: list[str] = []
+    for name in ("build_structure", "extend_structure"):
+        original = getattr(sweep, name)
+        monkeypatch.setattr(sweep, name, lambda *args, _name=name, _f=original: built.append(_name) or _f(*args))
+    chain.add_node({"id": "crm", "layer": "saas"})
+    chain.add_edge({"provider": "iaas", "consumer": "crm"})
+    chain.add_edge({"provider": "crm", "consumer": "app"})  # crm gets an edge out: the order is rebuilt
+    warnings = chain_warnings(chain)
+    assert built == []
+    assert [w.location for w in warnings] == ["nodes[0].declarations[1].status"]
+    assert_same_compiled(chain.compiled(), compile_chain(chain))
+    assert built.count("build_structure") >= 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document=chains(), data=st.data())
+def test_delegations_found_by_a_scan_are_those_the_sweep_order_gives(document, data):
+    compiled = compile_chain(Chain.from_dict({**document, "controls": CONTROLS}))
+    nodes = np.array(data.draw(st.lists(st.integers(0, compiled.n - 1), max_size=12)), dtype=np.int64)
+    columns = st.integers(0, compiled.default.shape[1] - 1)  # catalog columns
+    cols = np.array(data.draw(st.lists(columns, min_size=nodes.size, max_size=nodes.size)), dtype=np.int64)
+    scanned = compiled.delegations(nodes, cols)
+    compiled.structure  # built now: delegations walk it from here on
+    walked = compiled.delegations(nodes, cols)
+    assert sorted(zip(*(a.tolist() for a in scanned))) == sorted(zip(*(a.tolist() for a in walked)))
