@@ -1,19 +1,17 @@
-"""Declarations of one node: a page in document order, one declaration, a write in place, removal.
+"""Declarations of one node: a page in document order, one declaration.
 
 They are one JSON list in the node's row (evidence within each): a change writes the node's
-whole list as the edited chain holds it.
+whole list as the edited chain holds it (``pending_rows.PendingRows.store_declarations``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from obligraph.app.repository import store
-from obligraph.app.repository.rows import declaration_list
-from obligraph.graph.schema import Declaration
 
 NODES = store.NODES
 
@@ -37,14 +35,3 @@ def declaration_page(
 def find_declaration(session: Session, ws: str, node: str, control: str) -> dict[str, Any] | None:
     items = store.node_declarations(session, ws, node) or []
     return next((item for item in items if item["control"] == control), None)
-
-
-def store_declarations(session: Session, ws: str, node: str, declarations: Iterable[Declaration]) -> None:
-    """Write the node's declarations, in their order: the edited chain's, after ``edit.change``.
-
-    Written whole from the chain rather than read, edited and written back: the edit holds the
-    workspace's write lock and its chain is the stored one plus this change, and a write that
-    reads no row of the chain is one less reason to touch the node's data twice.
-    """
-    where = (NODES.c.workspace_id == ws, NODES.c.node_id == node)
-    session.execute(update(NODES).where(*where).values(declarations=declaration_list(declarations)))

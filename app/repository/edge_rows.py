@@ -1,6 +1,6 @@
 """Edge rows of one workspace: a filtered page in document order, one edge, a change, removal.
 
-Inserting an edge is ``rows.insert_edge``; the chain document is ``store``.
+Inserting an edge is ``pending_rows.PendingRows.insert_edge``; the chain document is ``store``.
 """
 
 from __future__ import annotations

@@ -1,26 +1,22 @@
-"""Stored answers of imports sent with an Idempotency-Key, per workspace."""
+"""Stored answers of imports sent with an Idempotency-Key, per workspace.
+
+Imports write and remove them as pending rows of their write group (``pending_rows.py``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlmodel import Session, col
+from sqlalchemy import select
+from sqlmodel import Session
 
 from obligraph.app.models import IdempotencyKey
 
-
-def find_key(session: Session, ws: str, key: str) -> IdempotencyKey | None:
-    query = select(IdempotencyKey).where(col(IdempotencyKey.workspace_id) == ws, col(IdempotencyKey.key) == key)
-    return session.execute(query).scalar_one_or_none()
+KEYS = IdempotencyKey.__table__  # type: ignore[attr-defined]
+_FIND = select(KEYS.c.request_hash, KEYS.c.status, KEYS.c.response, KEYS.c.created_at)
 
 
-def delete_keys_before(session: Session, ws: str, cutoff: datetime) -> None:
-    session.execute(
-        delete(IdempotencyKey).where(col(IdempotencyKey.workspace_id) == ws, col(IdempotencyKey.created_at) < cutoff)
-    )
-
-
-def add_key(session: Session, ws: str, key: str, fingerprint: str, status: int, response: dict[str, Any]) -> None:
-    session.add(IdempotencyKey(workspace_id=ws, key=key, request_hash=fingerprint, status=status, response=response))
+def find_key(session: Session, ws: str, key: str) -> dict[str, Any] | None:
+    query = _FIND.where(KEYS.c.workspace_id == ws, KEYS.c.key == key)
+    row = session.execute(query).mappings().first()
+    return dict(row) if row is not None else None

@@ -1,6 +1,6 @@
 """Node rows of one workspace: a page in document order, one node, a change of its columns, removal.
 
-Inserting a node (with its declarations) is ``rows.insert_node``; the chain document is ``store``.
+Inserting a node (with its declarations) is ``pending_rows.PendingRows.insert_node``; the chain document is ``store``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import orjson
 from sqlmodel import Session
 
 from obligraph.graph.chain import Chain, declaration_document
-from obligraph.graph.schema import Declaration, Edge, Node
+from obligraph.graph.schema import Declaration, Edge
 
 if TYPE_CHECKING:
     import psycopg
@@ -72,7 +72,7 @@ class Rows:
     def write(self, session: Session) -> None:
         for table, columns, rows in (("nodes", NODE_COLUMNS, self.nodes), ("edges", EDGE_COLUMNS, self.edges)):
             if rows:
-                _bulk_insert(session, table, columns, rows)
+                bulk_insert(session, table, columns, rows)
 
 
 def insert_chain(session: Session, ws: str, chain: Chain) -> None:
@@ -82,7 +82,7 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
     so a 100k-node chain's 600k rows are never all held as tuples at once.
     """
     rows = Rows(ws)
-    _bulk_insert(
+    bulk_insert(
         session,
         "nodes",
         NODE_COLUMNS,
@@ -102,7 +102,7 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
             for i, document in enumerate(chain.node_documents())
         ),
     )
-    _bulk_insert(
+    bulk_insert(
         session,
         "edges",
         EDGE_COLUMNS,
@@ -111,18 +111,6 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
             for i, ((u, v), edge) in enumerate(chain.edge_attributes().items())
         ),
     )
-
-
-def insert_node(session: Session, ws: str, node: Node, position: int) -> None:
-    rows = Rows(ws)
-    rows.node(node.id, position, node.name, node.layer, node.org, node.description, node.declarations)
-    rows.write(session)
-
-
-def insert_edge(session: Session, ws: str, edge: Edge, position: int) -> None:
-    rows = Rows(ws)
-    rows.edge(edge.provider, edge.consumer, position, edge.responsibility, edge.criticality, edge.notes)
-    rows.write(session)
 
 
 def edge_values(edge: Edge) -> dict[str, Any]:
@@ -134,7 +122,7 @@ def edge_values(edge: Edge) -> dict[str, Any]:
     }
 
 
-def _bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+def bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
     connection = session.connection()
     # SQLAlchemy types the driver's own connection as Any: psycopg's on PostgreSQL, sqlite3's on SQLite.
     driver = connection.connection.driver_connection

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from sqlmodel import Session
 
@@ -17,10 +18,14 @@ from obligraph.app.core.exceptions import InvalidInput, TooLarge, UnsupportedMed
 from obligraph.app.core.settings import Settings
 from obligraph.app.models import utcnow
 from obligraph.app.repository import idempotency_keys
+from obligraph.app.repository.pending_rows import PendingRows
 from obligraph.app.schemas.transfer import ImportMode
 from obligraph.graph.catalog import available_catalogs
 from obligraph.graph.document import parse_document
 from obligraph.graph.errors import ChainError
+
+if TYPE_CHECKING:
+    from obligraph.app.services.workspace import Edit
 
 SOURCE = "request body"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -126,35 +131,78 @@ def request_hash(body: bytes, mode: ImportMode, format: str | None, content_type
 
 
 def stored_outcome(
-    session: Session, ws: str, key: str, fingerprint: str, settings: Settings
+    session: Session,
+    ws: str,
+    key: str,
+    fingerprint: str,
+    settings: Settings,
+    pending: Sequence[PendingRows] = (),
 ) -> tuple[int, dict[str, Any]] | None:
     """The ``(status, body)`` an earlier import with this key answered, or None if the key is new or expired.
 
-    A key that was used for another request is refused: replaying its answer would hide that this
-    request was never carried out.
+    ``pending``: rows not sent yet in ``session``'s transaction, newest first, which come before the
+    stored ones. A key that was used for another request is refused: replaying its answer would
+    hide that this request was never carried out.
     """
-    cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
-    row = idempotency_keys.find_key(session, ws, key)
-    if row is None or _aware(row.created_at) < cutoff:
+    return _outcome(_key_row(session, ws, key, pending), ws, key, fingerprint, settings)
+
+
+def _outcome(
+    row: Mapping[str, Any] | None, ws: str, key: str, fingerprint: str, settings: Settings
+) -> tuple[int, dict[str, Any]] | None:
+    if row is None or _expired(row, settings):
         return None
-    if row.request_hash != fingerprint:
+    if row["request_hash"] != fingerprint:
         raise InvalidInput(
             f"the Idempotency-Key '{key}' was already used in workspace '{ws}' for a different import "
             "(another body, mode or format); send a new key for a new request",
             code="idempotency_key_reused",
             details=[{"location": "header.Idempotency-Key", "message": "used for a different request"}],
         )
-    return row.status, row.response
+    return row["status"], row["response"]
 
 
-def forget_expired_keys(session: Session, ws: str, settings: Settings) -> None:
-    """Run with the workspace locked, so two writers never delete the same rows (no cross-workspace waits)."""
+def claim_key(edit: "Edit", key: str, fingerprint: str, settings: Settings) -> tuple[int, dict[str, Any]] | None:
+    """With the workspace locked: the answer stored under ``key``, or None when this import runs
+    under it (``record_key`` then stores its answer with it).
+
+    With the workspace locked, a concurrent request with this key has either committed or left
+    its row pending in this transaction, or not started writing: it cannot be imported twice.
+    An expired row of the key is removed first; the workspace's other expired keys are forgotten
+    once every ``KEY_PURGE_INTERVAL_S`` per process, since looking a key up ignores them anyway.
+    """
+    ws = edit.workspace.id
     cutoff = utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
-    idempotency_keys.delete_keys_before(session, ws, cutoff)
+    now = time.monotonic()
+    if now - _purged.get(ws, -KEY_PURGE_INTERVAL_S) >= KEY_PURGE_INTERVAL_S:
+        _purged[ws] = now
+        edit.rows.delete_keys_before(cutoff)
+    row = _key_row(edit.reader, ws, key, edit.pending())
+    if row is not None and _expired(row, settings):
+        edit.rows.delete_key(key)
+        return None
+    return _outcome(row, ws, key, fingerprint, settings)
 
 
-def record_key(session: Session, ws: str, key: str, fingerprint: str, status: int, response: dict[str, Any]) -> None:
-    idempotency_keys.add_key(session, ws, key, fingerprint, status, response)
+def record_key(pending: PendingRows, key: str, fingerprint: str, status: int, response: dict[str, Any]) -> None:
+    pending.insert_key(key, fingerprint, status, response)
+
+
+#: How often (seconds) a process removes a workspace's expired idempotency keys, at most.
+KEY_PURGE_INTERVAL_S = 60.0
+# Workspace id -> when this process last removed its expired keys (time.monotonic).
+_purged: dict[str, float] = {}
+
+
+def _key_row(session: Session, ws: str, key: str, pending: Sequence[PendingRows]) -> Mapping[str, Any] | None:
+    for rows in pending:
+        if rows.holds_key(key):
+            return rows.key(key)
+    return idempotency_keys.find_key(session, ws, key)
+
+
+def _expired(row: Mapping[str, Any], settings: Settings) -> bool:
+    return _aware(row["created_at"]) < utcnow() - timedelta(seconds=settings.idempotency_key_ttl_s)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -40,7 +40,7 @@ def store_merge(edit: Edit, document: Any) -> tuple[Chain, dict[str, int]]:
     if nodes_touched > REWRITE_ABOVE * max(1, len(chain)):
         edit.rewrite_rows()
     else:
-        write_touched_rows(edit.session, edit.workspace.id, chain, touched)
+        write_touched_rows(edit, chain, touched)
         workspace = edit.workspace
         workspace.description = chain.description
         workspace.requirement = chain.requirement.value if chain.requirement else None

@@ -30,6 +30,7 @@ from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace, utcnow
 from obligraph.app.repository import journal_rows, store, workspace_rows
+from obligraph.app.repository.pending_rows import PendingRows
 from obligraph.app.repository.rows import insert_chain
 from obligraph.app.repository.workspace_rows import WORKSPACE_COLUMNS
 from obligraph.app.services import journal
@@ -86,8 +87,13 @@ class Edit:
     readers never wait for the edit and a failed write leaves nothing to undo.
     """
 
-    def __init__(self, session: Session, workspace: Workspace, chain: Chain | None):
-        self.session = session
+    def __init__(self, session: Session, workspace: Workspace, chain: Chain | None, group: WriteGroup):
+        self._session = session
+        self._group = group
+        #: This write's savepoint, opened when it first writes through ``session``.
+        self.savepoint: Any = None
+        #: Rows this write adds or rewrites without a statement of its own (``pending_rows.py``).
+        self.rows = PendingRows(workspace.id)
         self.workspace = workspace
         self._base = chain
         self._fork: Chain | None = None
@@ -97,6 +103,35 @@ class Edit:
         # What the change journal stores for this write; None: only a reload reproduces it.
         self.journal: list[journal.Change] | None = []
         self._before_commit: list[Callable[[Workspace], None]] = []
+
+    @property
+    def session(self) -> Session:
+        """The group's transaction, for statements of this write's own, inside a savepoint of its own.
+
+        The first use sends the rows that the group's earlier writes left pending (they come first)
+        and opens the savepoint, so that this write can fail alone; its own pending rows go in the
+        savepoint too. A write that only reads (``reader``) and leaves ``rows`` needs neither.
+        """
+        if self.savepoint is None:
+            self._group.rows.send(self._session)
+            self._group.positions.forget()
+            self.savepoint = self._session.begin_nested()
+            self.rows.send(self._session)
+        return self._session
+
+    @property
+    def reader(self) -> Session:
+        """The group's transaction, for reads of this write's own: no savepoint, nothing sent first.
+        The rows the group's writes left pending are not in it yet (``pending``)."""
+        return self._session
+
+    def pending(self) -> list[PendingRows]:
+        """The rows pending in this transaction: this write's, then its group's earlier writes'."""
+        return [self.rows, self._group.rows]
+
+    def next_position(self, table: Any) -> int:
+        """The position of one new row of ``table`` (``store.NODES`` or ``store.EDGES``), in document order."""
+        return self._group.positions.take(self._session, table)
 
     @property
     def has_chain(self) -> bool:
@@ -313,6 +348,7 @@ class Service:
                     turn.called.set()
                     turn.finished.wait()
                 if group.stored:
+                    group.rows.send(session)
                     self._store_revisions(group)
                     session.commit()
                 else:
@@ -335,18 +371,21 @@ class Service:
             raise group.error
 
     def _take_turn(self, group: WriteGroup) -> Generator[Edit, None, bool]:
-        """One write of ``group`` in a savepoint of its transaction; True when it stored a new revision."""
-        session = group.session
-        savepoint = session.begin_nested()
+        """One write of ``group`` in its transaction; True when it stored a new revision.
+
+        A write's statements run in a savepoint of its own (``Edit.session``), so that it can fail
+        alone; the rows it only leaves pending (``Edit.rows``) join the group's once it has ended well.
+        """
         before = group.row
         workspace = _detached(before)
-        edit = Edit(session, workspace, group.chain)
+        edit = Edit(group.session, workspace, group.chain, group)
         if group.alone:
             edit.journal = None  # whatever it stores, other workers reload it
         try:
             yield edit
             if edit.cancelled and not edit.changed_chain:
-                savepoint.rollback()
+                if edit.savepoint is not None:
+                    edit.savepoint.rollback()
                 return False
             if edit.cancelled:
                 raise RuntimeError("an edit that changed the chain cannot be cancelled")
@@ -357,11 +396,14 @@ class Service:
             after = {name: getattr(workspace, name) for name in WORKSPACE_COLUMNS}
             for callback in edit._before_commit:
                 callback(workspace)
-            savepoint.commit()
+            if edit.savepoint is not None:
+                edit.rows.send(group.session)
+                edit.savepoint.commit()
         except BaseException:
-            if savepoint.is_active:
-                savepoint.rollback()
+            if edit.savepoint is not None and edit.savepoint.is_active:
+                edit.savepoint.rollback()
             raise
+        group.rows.extend(edit.rows)
         group.row = after
         group.journal.append((workspace.revision, edit.journal))
         if edit.has_chain:

@@ -7,7 +7,8 @@ waited. So the first writer of a workspace in a process *leads* a group: it take
 opens the transaction, and the writers of the same workspace that arrive in this process while
 it holds the lock *join* the group and wait for their turn, in arrival order. Each turn is one
 write in a savepoint of the shared transaction, on the chain the turn before left, with its own
-revision and journal entry; a write that fails rolls back to its savepoint alone. When no writer
+revision and journal entry; a write that fails rolls back to its savepoint alone (a write that
+only adds or rewrites rows leaves them pending instead, and the group sends them together). When no writer
 is left waiting (or ``limit`` have joined), the leader commits once for the whole group, and only
 then is any of its writes answered: nothing is acknowledged that a failed commit could lose.
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 from typing import Any
+
+from obligraph.app.repository.pending_rows import PendingRows, Positions
 
 
 class Turn:
@@ -47,6 +50,9 @@ class WriteGroup:
         #: The workspace row as the leader locked it; ``row`` is it after the stored writes.
         self.locked_row: dict[str, Any] = {}
         self.chain: Any = None
+        #: Rows of the group's ended writes not sent yet; the group sends them before its commit.
+        self.rows = PendingRows(ws_id)
+        self.positions = Positions(ws_id)
         #: (revision, changes) of each write of the group that bumped the revision (and so waits for
         #: the commit), for the journal rows written before the commit.
         self.journal: list[tuple[int, Any]] = []

@@ -115,7 +115,7 @@ def test_the_key_and_the_import_commit_together(app, workspace, monkeypatch):
 
     def record_then_fail(*args, **kwargs):
         route_record(*args, **kwargs)
-        recorded.append(args[2])
+        recorded.append(args[1])
         raise RuntimeError("crash between the key and the commit")
 
     route_record = route.record_key
@@ -143,6 +143,26 @@ def test_an_expired_key_is_forgotten(client, workspace, app):
     assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
     assert again.json()["revision"] == before + 1 and again.json()["nodes_updated"] == 1
     assert key_rows(app) == 1  # the expired row was replaced, not kept beside the new one
+
+
+def test_expired_keys_of_other_imports_are_removed_now_and_then(client, workspace, app, monkeypatch):
+    from obligraph.app.services import importing
+
+    for key in ("key-a", "key-b"):
+        assert merge(client, EXTRA, key).status_code == 200
+    ttl = app.state.service.settings.idempotency_key_ttl_s
+    with app.state.service.db.write() as session:
+        session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(seconds=ttl + 60)))
+        session.commit()
+    monkeypatch.setattr(importing, "KEY_PURGE_INTERVAL_S", 3600.0)
+    monkeypatch.setattr(importing, "_purged", {"hr": float("-inf")})  # last removed long ago: due now
+    assert merge(client, EXTRA, "key-c").status_code == 200
+    assert key_rows(app) == 1
+    with app.state.service.db.write() as session:
+        session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(seconds=ttl + 60)))
+        session.commit()
+    assert merge(client, EXTRA, "key-d").status_code == 200
+    assert key_rows(app) == 2  # not due again within the interval: key-c stays until then, ignored
 
 
 def test_a_new_workspace_of_a_deleted_ones_name_starts_with_no_keys(client, workspace, app):

@@ -133,7 +133,7 @@ def test_merge_errors_use_the_documents_own_indices(client, workspace):
 def test_an_import_that_fails_halfway_stores_nothing(app, workspace, monkeypatch):
     before = stored_document(app)
 
-    write = rows._bulk_insert
+    write = rows.bulk_insert
 
     def fail_at_edges(session, table, columns, items):
         if table == "edges":
@@ -141,7 +141,7 @@ def test_an_import_that_fails_halfway_stores_nothing(app, workspace, monkeypatch
         write(session, table, columns, items)
 
     # The nodes, declarations and evidence are written, then writing the edges fails.
-    monkeypatch.setattr(rows, "_bulk_insert", fail_at_edges)
+    monkeypatch.setattr(rows, "bulk_insert", fail_at_edges)
     smaller = {**HR_CHAIN, "nodes": HR_CHAIN["nodes"][:2], "edges": HR_CHAIN["edges"][:1]}
     with TestClient(app, raise_server_exceptions=False) as client:
         error = error_of(client.post(f"{WS}/import", json=smaller), 500)

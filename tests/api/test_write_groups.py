@@ -8,27 +8,36 @@ import time
 from typing import Callable
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
 
 from obligraph.app.main import create_app
 from obligraph.app.models import JournalRow
-from obligraph.app.repository import declaration_rows, store
+from obligraph.app.repository import store
+from obligraph.app.repository.rows import declaration_list
 from obligraph.app.services import journal
 from obligraph.app.services.workspace import Service
-from obligraph.graph.schema import parse_declaration
+from obligraph.graph.schema import Edge, Node, parse_declaration
 from tests.strategies import CONTROLS
 
 WS = "hr"
 NODE = "hr-saas"
 
 
-def declare(service: Service, control: str, status: str = "declared", *, fail: bool = False) -> None:
-    """One declaration write, as the declarations route makes it; ``fail``: the write raises after its row is written."""
+def declare(
+    service: Service, control: str, status: str = "declared", *, fail: bool = False, direct: bool = False
+) -> None:
+    """One declaration write, as the declarations route makes it; ``fail``: the write raises after its row is
+    written (or left pending); ``direct``: the row is written by a statement of the write's own instead."""
     declaration = parse_declaration({"control": control, "status": status})
     with service.edit(WS) as edit:
         edit.change(journal.declare(NODE, declaration))
-        declaration_rows.store_declarations(edit.session, WS, NODE, edit.chain.declarations(NODE).values())
+        declarations = edit.chain.declarations(NODE).values()
+        if direct:
+            where = (store.NODES.c.workspace_id == WS, store.NODES.c.node_id == NODE)
+            edit.session.execute(update(store.NODES).where(*where).values(declarations=declaration_list(declarations)))
+        else:
+            edit.rows.store_declarations(NODE, declarations)
         if fail:
             raise ValueError(f"refused {control}")
 
@@ -59,7 +68,7 @@ class Writers:
             declaration = parse_declaration({"control": control, "status": "verified"})
             with self.service.edit(WS) as edit:
                 edit.change(journal.declare(NODE, declaration))
-                declaration_rows.store_declarations(edit.session, WS, NODE, edit.chain.declarations(NODE).values())
+                edit.rows.store_declarations(NODE, edit.chain.declarations(NODE).values())
                 self.inside.set()
                 assert self.release.wait(30)
 
@@ -131,6 +140,9 @@ def test_queued_writes_share_the_leaders_transaction_each_with_its_revision(clie
     # The workspace row and the four journal rows are written once, for the group, before its commit.
     assert sum(s.startswith("UPDATE WORKSPACES") for s in statements) == 1
     assert sum(s.startswith("INSERT INTO JOURNAL") for s in statements) == 1
+    # So are the four declaration lists, by one executemany, and none of the writes needs a savepoint.
+    assert sum(s.startswith("UPDATE NODES") for s in statements) == 1
+    assert not any(s.startswith("SAVEPOINT") for s in statements)
     revision, stored = stored_state(service)
     assert revision == revision_before + 4
     entries = journal_entries(service, revision_before)
@@ -170,6 +182,111 @@ def test_a_write_that_fails_in_a_group_is_rolled_back_alone(client, workspace):
     assert statuses.get("6.1.3") != "verified"  # the refused write's row went with its savepoint
     assert statuses["9.1.1"] == "declared"
     assert cached_state(service) == (revision, stored)
+
+
+def test_a_write_with_statements_of_its_own_fails_alone_after_the_pending_rows_before_it(client, workspace):
+    service = client.app.state.service
+    revision_before, _ = stored_state(service)
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    writers.start("pending", lambda: declare(service, "9.1.1"))
+    writers.wait_until_queued(2)
+    writers.start("refused", lambda: declare(service, "6.1.3", "verified", fail=True, direct=True))
+    writers.wait_until_queued(3)
+    writers.start("direct", lambda: declare(service, "10.5.1", "partial", direct=True))
+    writers.wait_until_queued(4)
+    writers.start("last", lambda: declare(service, "12.6.1"))
+    writers.wait_until_queued(5)
+    writers.finish()
+
+    assert set(writers.errors) == {"refused"}
+    revision, stored = stored_state(service)
+    assert revision == revision_before + 4
+    node = next(n for n in stored["nodes"] if n["id"] == NODE)
+    statuses = {d["control"]: d["status"] for d in node["declarations"]}
+    assert statuses.get("6.1.3") != "verified"
+    assert (statuses["5.1.1"], statuses["9.1.1"], statuses["10.5.1"], statuses["12.6.1"]) == (
+        "verified",
+        "declared",
+        "partial",
+        "declared",
+    )
+    assert cached_state(service) == (revision, stored)
+
+
+def test_pending_rows_of_new_nodes_edges_and_declarations_are_stored_in_the_order_written(client, workspace):
+    service = client.app.state.service
+    revision_before, stored_before = stored_state(service)
+
+    def add_node(node_id: str) -> None:
+        with service.edit(WS) as edit:
+            edit.change(journal.add_node(Node(id=node_id, layer="saas")))
+            edit.rows.insert_node(edit.chain.node(node_id), edit.next_position(store.NODES))
+
+    def declare_on(node_id: str) -> None:
+        with service.edit(WS) as edit:
+            edit.change(journal.declare(node_id, parse_declaration({"control": "9.1.1", "status": "partial"})))
+            edit.rows.store_declarations(node_id, edit.chain.declarations(node_id).values())
+
+    def add_edge(provider: str, consumer: str) -> None:
+        with service.edit(WS) as edit:
+            edit.change(journal.add_edge(Edge(provider=provider, consumer=consumer)))
+            edit.rows.insert_edge(edit.chain.edge(provider, consumer), edit.next_position(store.EDGES))
+
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    queued = [
+        ("node a", lambda: add_node("a")),
+        ("declare a", lambda: declare_on("a")),
+        ("node b", lambda: add_node("b")),
+        ("edge", lambda: add_edge(NODE, "a")),
+        ("edge again", lambda: add_edge(NODE, "a")),  # refused by the chain: nothing of it is stored
+        ("edge b", lambda: add_edge("a", "b")),
+    ]
+    for size, (name, write) in enumerate(queued, start=2):
+        writers.start(name, write)
+        writers.wait_until_queued(size)
+    writers.finish()
+
+    assert set(writers.errors) == {"edge again"}
+    revision, stored = stored_state(service)
+    assert revision == revision_before + 6
+    assert [n["id"] for n in stored["nodes"]] == [n["id"] for n in stored_before["nodes"]] + ["a", "b"]
+    assert [(e["provider"], e["consumer"]) for e in stored["edges"]][-2:] == [(NODE, "a"), ("a", "b")]
+    assert next(n for n in stored["nodes"] if n["id"] == "a")["declarations"] == [
+        {"control": "9.1.1", "status": "partial"}
+    ]
+    assert cached_state(service) == (revision, stored)
+
+
+def test_an_import_key_left_pending_in_the_group_answers_its_retry_in_the_same_group(client, workspace):
+    service = client.app.state.service
+    revision_before, _ = stored_state(service)
+    document = {"format": "obligraph/chain@1", "name": "m", "nodes": [{"id": "m1", "layer": "saas"}]}
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "same"}
+    answers: dict[str, object] = {}
+
+    def send(name: str) -> None:
+        response = client.post(
+            f"/api/v1/workspaces/{WS}/import", params={"mode": "merge"}, json=document, headers=headers
+        )
+        answers[name] = response
+
+    writers = Writers(service)
+    writers.lead("5.1.1")
+    writers.start("first", lambda: send("first"))
+    writers.wait_until_queued(2)
+    writers.start("retry", lambda: send("retry"))
+    writers.wait_until_queued(3)
+    writers.finish()
+
+    first, retry = answers["first"], answers["retry"]
+    assert first.status_code == retry.status_code == 200, (first.text, retry.text)
+    assert "Idempotent-Replayed" not in first.headers and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.content == first.content
+    revision, stored = stored_state(service)
+    assert revision == revision_before + 2  # the leader's write and one import
+    assert [n["id"] for n in stored["nodes"]].count("m1") == 1
 
 
 def test_a_failed_commit_fails_every_write_of_the_group_and_stores_none(client, workspace, monkeypatch):

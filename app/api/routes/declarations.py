@@ -69,7 +69,7 @@ def _current(edit: Edit, ws: str, node: str, control: str) -> Declaration:
 
 def _store(edit: Edit, ws: str, node: str) -> None:
     """The node's declarations as this write's chain now holds them."""
-    declaration_rows.store_declarations(edit.session, ws, node, edit.chain.declarations(node).values())
+    edit.rows.store_declarations(node, edit.chain.declarations(node).values())
 
 
 DECLARATION_LINKS = links(

@@ -16,7 +16,7 @@ from obligraph.app.api.deps import (
 from obligraph.app.core.exceptions import Conflict, NotFound
 from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import edge_rows, store
-from obligraph.app.repository.rows import edge_values, insert_edge
+from obligraph.app.repository.rows import edge_values
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import EDGE_EXAMPLE, EdgeOut, EdgeUpdate
 from obligraph.app.services import journal
@@ -56,7 +56,7 @@ def create_edge(ws: WorkspaceId, edge: EdgeBody, service: ServiceDep) -> Any:
             raise Conflict(f"edge {edge.provider} -> {edge.consumer} already exists; PATCH it instead")
         edit.change(journal.add_edge(edge))
         edge = edit.chain.edge(edge.provider, edge.consumer)  # typed override ids are catalog ids now
-        insert_edge(edit.session, ws, edge, store.next_position(edit.session, EDGES, ws))
+        edit.rows.insert_edge(edge, edit.next_position(EDGES))
     return edge
 
 

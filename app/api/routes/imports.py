@@ -18,7 +18,7 @@ from obligraph.app.services.importing import (
     check_caps,
     check_catalog,
     check_idempotency_key,
-    forget_expired_keys,
+    claim_key,
     record_key,
     request_hash,
     stored_outcome,
@@ -174,10 +174,7 @@ def import_chain(
     replacing = mode is ImportMode.REPLACE and service.settings.auto_snapshots_keep == 0
     with service.edit(ws, replacing=replacing) as edit:
         if key is not None:
-            # With the workspace locked, a concurrent request with this key has either committed
-            # (its row is visible now) or not started writing: it cannot be imported twice.
-            forget_expired_keys(edit.session, ws, service.settings)
-            outcome = stored_outcome(edit.session, ws, key, fingerprint, service.settings)
+            outcome = claim_key(edit, key, fingerprint, service.settings)
             if outcome is not None:
                 edit.cancel()
         if outcome is None:
@@ -202,7 +199,7 @@ def import_chain(
             if key is not None:
                 edit.before_commit(
                     lambda workspace: record_key(
-                        edit.session, ws, key, fingerprint, 200, result_at(workspace.revision).model_dump(mode="json")
+                        edit.rows, key, fingerprint, 200, result_at(workspace.revision).model_dump(mode="json")
                     )
                 )
             workspace = edit.workspace

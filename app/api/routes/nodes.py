@@ -10,7 +10,6 @@ from obligraph.app.api.deps import AssessedOn, NodePath, PageDep, ServiceDep, Wo
 from obligraph.app.core.exceptions import Conflict, NotFound
 from obligraph.app.core.paging import decode_cursor, encode_cursor
 from obligraph.app.repository import node_rows, store
-from obligraph.app.repository.rows import insert_node
 from obligraph.app.schemas.common import CRUD, ERROR_RESPONSES, Page, links, page_example
 from obligraph.app.schemas.graph import NODE_EXAMPLE, NodeOut, NodeUpdate
 from obligraph.app.services import journal
@@ -48,8 +47,7 @@ def create_node(ws: WorkspaceId, node: NodeBody, service: ServiceDep) -> Any:
             raise Conflict(f"workspace '{ws}' already has a node '{node.id}'; PATCH it, or pick another id")
         edit.change(journal.add_node(node))
         node = edit.chain.node(node.id)  # typed declaration ids are catalog ids now
-        position = store.next_position(edit.session, NODES, ws)
-        insert_node(edit.session, ws, node, position)
+        edit.rows.insert_node(node, edit.next_position(NODES))
     return assessed_node(node)
 
 
