@@ -43,6 +43,17 @@ def test_replace_round_trips(client, app, empty):
     assert Chain.from_dict(stored_document(app)).to_dict() == Chain.from_dict(HR_CHAIN).to_dict()
 
 
+def test_a_replace_import_leaves_its_chain_in_the_cache_ready_to_analyse(client, app, empty):
+    """Compiled, sweep order included, before the import took the lock: the first analysis does neither."""
+    assert client.post(f"{WS}/import", json=HR_CHAIN).status_code == 200
+    service = app.state.service
+    with service.db.read() as session:
+        workspace = service.workspace(session, "hr")
+    revision, chain = service.cache.chain(workspace.uid)
+    assert revision == workspace.revision
+    assert chain.compiled().sweep.ready is not None
+
+
 def test_replace_with_yaml(client, empty):
     text = yaml.safe_dump(HR_CHAIN, sort_keys=False)
     response = client.post(f"{WS}/import", content=text, headers={"content-type": "application/yaml"})

@@ -167,8 +167,10 @@ def import_chain(
         chain = Chain.from_dict(document, source="request body", consume=True)
         document = None  # consumed, and the largest thing held until the rows are written
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
-        # Before the lock: this compiles the chain, whose arrays then go into the cache with it.
+        # Before the lock: this compiles the chain, whose arrays then go into the cache with it, and
+        # the sweep order is built here too rather than by the first analysis after the import.
         warnings = chain_warnings(chain)
+        chain.compiled().sweep.get()
     outcome = undo = None
     # Without automatic snapshots a replace need not load the chain it throws away.
     replacing = mode is ImportMode.REPLACE and service.settings.auto_snapshots_keep == 0
