@@ -384,7 +384,7 @@ async def run_clients(
     url: str, clients: int, seconds: float, base_nodes: list[str], providers: list[str], seed: int
 ) -> list[ClientLog]:
     # aiohttp rather than httpx: the clients share the server's two cores, and httpx's asynchronous
-    # client spent 3.7-4.0 ms of CPU per request where aiohttp spends 0.2 ms (benchmarks/README.md).
+    # client spent 3.5-4.0 ms of CPU per request where aiohttp spends 0.2 ms (benchmarks/client_cost.py).
     # A long timeout: a write that times out on the client has an unknown outcome, which weakens the check.
     connector = aiohttp.TCPConnector(limit=clients)
     timeout = aiohttp.ClientTimeout(total=120)
