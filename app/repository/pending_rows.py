@@ -36,27 +36,16 @@ _EDGE = (
     EDGES.c.provider == bindparam("provider_"),
     EDGES.c.consumer == bindparam("consumer_"),
 )
-_STORE_DECLARATIONS = update(NODES).where(*_NODE).values(declarations=bindparam("declarations_"))
-_UPDATE_NODE = (
-    update(NODES)
-    .where(*_NODE)
-    .values(
-        name=bindparam("name_"),
-        layer=bindparam("layer_"),
-        org=bindparam("org_"),
-        description=bindparam("description_"),
-        declarations=bindparam("declarations_"),
-    )
-)
-_UPDATE_EDGE = (
-    update(EDGES)
-    .where(*_EDGE)
-    .values(
-        responsibility=bindparam("responsibility_"),
-        criticality=bindparam("criticality_"),
-        notes=bindparam("notes_"),
-    )
-)
+
+
+def _rewrite(table: Any, where: tuple, *columns: str) -> Any:
+    """``UPDATE table SET column = :column_, ... WHERE where``, for an executemany."""
+    return update(table).where(*where).values({column: bindparam(f"{column}_") for column in columns})
+
+
+_STORE_DECLARATIONS = _rewrite(NODES, _NODE, "declarations")
+_UPDATE_NODE = _rewrite(NODES, _NODE, "name", "layer", "org", "description", "declarations")
+_UPDATE_EDGE = _rewrite(EDGES, _EDGE, "responsibility", "criticality", "notes")
 _INSERT_NODE, _INSERT_EDGE, _INSERT_KEY = insert(NODES), insert(EDGES), insert(KEYS)
 _DELETE_KEY = delete(KEYS).where(KEYS.c.workspace_id == bindparam("ws_"), KEYS.c.key == bindparam("key_"))
 _DELETE_KEYS_BEFORE = delete(KEYS).where(

@@ -75,6 +75,12 @@ class Writers:
         self.start("leader", write)
         assert self.inside.wait(30)
 
+    def enqueue(self, name: str, write: Callable[[], None]) -> None:
+        """Start ``write`` and wait until it has joined the leader's group, behind the ones before it."""
+        size = self.service.groups._open[WS].size
+        self.start(name, write)
+        self.wait_until_queued(size + 1)
+
     def wait_until_queued(self, size: int) -> None:
         deadline = time.monotonic() + 30
         while self.service.groups._open[WS].size < size:
@@ -130,8 +136,7 @@ def test_queued_writes_share_the_leaders_transaction_each_with_its_revision(clie
     commits = commits_of(service)
     writers.lead("5.1.1")
     for control in ("6.1.3", "9.1.1", "10.5.1"):
-        writers.start(control, lambda control=control: declare(service, control))
-    writers.wait_until_queued(4)
+        writers.enqueue(control, lambda control=control: declare(service, control))
     statements = statements_of(service)
     writers.finish()
 
@@ -163,10 +168,8 @@ def test_a_write_that_fails_in_a_group_is_rolled_back_alone(client, workspace):
     revision_before, _ = stored_state(service)
     writers = Writers(service)
     writers.lead("5.1.1")
-    writers.start("refused", lambda: declare(service, "6.1.3", "verified", fail=True))
-    writers.wait_until_queued(2)
-    writers.start("accepted", lambda: declare(service, "9.1.1"))
-    writers.wait_until_queued(3)
+    writers.enqueue("refused", lambda: declare(service, "6.1.3", "verified", fail=True))
+    writers.enqueue("accepted", lambda: declare(service, "9.1.1"))
     writers.finish()
 
     assert set(writers.errors) == {"refused"}
@@ -189,14 +192,10 @@ def test_a_write_with_statements_of_its_own_fails_alone_after_the_pending_rows_b
     revision_before, _ = stored_state(service)
     writers = Writers(service)
     writers.lead("5.1.1")
-    writers.start("pending", lambda: declare(service, "9.1.1"))
-    writers.wait_until_queued(2)
-    writers.start("refused", lambda: declare(service, "6.1.3", "verified", fail=True, direct=True))
-    writers.wait_until_queued(3)
-    writers.start("direct", lambda: declare(service, "10.5.1", "partial", direct=True))
-    writers.wait_until_queued(4)
-    writers.start("last", lambda: declare(service, "12.6.1"))
-    writers.wait_until_queued(5)
+    writers.enqueue("pending", lambda: declare(service, "9.1.1"))
+    writers.enqueue("refused", lambda: declare(service, "6.1.3", "verified", fail=True, direct=True))
+    writers.enqueue("direct", lambda: declare(service, "10.5.1", "partial", direct=True))
+    writers.enqueue("last", lambda: declare(service, "12.6.1"))
     writers.finish()
 
     assert set(writers.errors) == {"refused"}
@@ -243,9 +242,8 @@ def test_pending_rows_of_new_nodes_edges_and_declarations_are_stored_in_the_orde
         ("edge again", lambda: add_edge(NODE, "a")),  # refused by the chain: nothing of it is stored
         ("edge b", lambda: add_edge("a", "b")),
     ]
-    for size, (name, write) in enumerate(queued, start=2):
-        writers.start(name, write)
-        writers.wait_until_queued(size)
+    for name, write in queued:
+        writers.enqueue(name, write)
     writers.finish()
 
     assert set(writers.errors) == {"edge again"}
@@ -274,10 +272,8 @@ def test_an_import_key_left_pending_in_the_group_answers_its_retry_in_the_same_g
 
     writers = Writers(service)
     writers.lead("5.1.1")
-    writers.start("first", lambda: send("first"))
-    writers.wait_until_queued(2)
-    writers.start("retry", lambda: send("retry"))
-    writers.wait_until_queued(3)
+    writers.enqueue("first", lambda: send("first"))
+    writers.enqueue("retry", lambda: send("retry"))
     writers.finish()
 
     first, retry = answers["first"], answers["retry"]
@@ -302,9 +298,8 @@ def test_a_failed_commit_fails_every_write_of_the_group_and_stores_none(client, 
 
     writers = Writers(service)
     writers.lead("5.1.1")
-    writers.start("second", lambda: declare(service, "6.1.3"))
-    writers.start("third", lambda: declare(service, "9.1.1"))
-    writers.wait_until_queued(3)
+    writers.enqueue("second", lambda: declare(service, "6.1.3"))
+    writers.enqueue("third", lambda: declare(service, "9.1.1"))
     monkeypatch.setattr(dialect, "do_commit", refuse_commit)
     writers.finish()
     monkeypatch.undo()
@@ -331,8 +326,7 @@ def test_a_write_that_waits_past_the_lock_timeout_leaves_the_queue(client, works
     revision_before, _ = stored_state(service)
     writers = Writers(service)
     writers.lead("5.1.1")
-    writers.start("impatient", lambda: declare(service, "6.1.3"))
-    writers.wait_until_queued(2)
+    writers.enqueue("impatient", lambda: declare(service, "6.1.3"))
     writers.threads[-1].join(30)
     assert isinstance(writers.errors.get("impatient"), OperationalError)  # answered 503 over HTTP
     assert service.groups._open[WS].size == 1
