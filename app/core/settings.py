@@ -84,7 +84,7 @@ class Settings(BaseSettings):
         ge=1,
         le=10_000,
         description="Most writes of one workspace a process commits together (group commit: writes that "
-        "queue while another holds the lock share its transaction, each in a savepoint); 1: one commit per write.",
+        "queue while another holds the lock share its transaction); 1: one commit per write.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     chain_cache_size: int = Field(default=4, ge=1, le=1000, description="Workspaces kept in memory per process.")

@@ -6,7 +6,8 @@ transaction holding the workspace's lock (``BEGIN IMMEDIATE`` on SQLite, ``SELEC
 UPDATE`` on PostgreSQL) and the chain at the locked revision; leaving the block bumps the
 revision and stores the write's change-journal entry in the same transaction, which commits
 before the block returns. Writes of a workspace that queue in this process while another holds
-its lock share that transaction, each in a savepoint, and its one commit (``write_group.py``).
+its lock share that transaction and its one commit (``write_group.py``); the rows of most writes
+wait as pending rows for the group to send them together (``repository/pending_rows.py``).
 
 A worker whose cached chain is older than the stored revision replays the journal entries since
 on a fork of it, and reloads the rows only when the journal does not reach back far enough or

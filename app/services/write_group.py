@@ -6,11 +6,12 @@ cost more than most writes themselves, and each writer paid for them while all t
 waited. So the first writer of a workspace in a process *leads* a group: it takes the lock and
 opens the transaction, and the writers of the same workspace that arrive in this process while
 it holds the lock *join* the group and wait for their turn, in arrival order. Each turn is one
-write in a savepoint of the shared transaction, on the chain the turn before left, with its own
-revision and journal entry; a write that fails rolls back to its savepoint alone (a write that
-only adds or rewrites rows leaves them pending instead, and the group sends them together). When no writer
-is left waiting (or ``limit`` have joined), the leader commits once for the whole group, and only
-then is any of its writes answered: nothing is acknowledged that a failed commit could lose.
+write in the shared transaction, on the chain the turn before left, with its own revision and
+journal entry, and a write that fails leaves nothing behind: its rows were only pending (the
+group sends those of the writes that stood together), or its own statements ran in a savepoint
+it rolls back to. When no writer is left waiting (or ``limit`` have joined), the leader commits
+once for the whole group, and only then is any of its writes answered: nothing is acknowledged
+that a failed commit could lose.
 
 This module only coordinates the threads; ``services/workspace.py`` runs the turns.
 """

@@ -1,5 +1,5 @@
 """Group commit: writes of a workspace that queue behind another in the same process share its
-transaction, each in a savepoint with its own revision and journal entry, and one commit."""
+transaction, each with its own revision and journal entry, and one commit; a failed write leaves nothing."""
 
 from __future__ import annotations
 
