@@ -38,41 +38,14 @@ def declaration_list(declarations: Iterable[Declaration]) -> list[dict[str, Any]
     return [declaration_document(declaration) for declaration in declarations]
 
 
-def declarations_text(declarations: Iterable[Declaration]) -> str:
-    """``declaration_list`` as JSON text, for the bulk insert."""
-    return orjson.dumps(declaration_list(declarations)).decode()
-
-
-class Rows:
-    """Rows collected for one bulk write, table by table; ``insert_chain`` streams the same rows instead."""
-
-    def __init__(self, ws: str):
-        self.ws = ws
-        self.nodes: list[tuple] = []
-        self.edges: list[tuple] = []
-
-    def node(self, node_id: str, position: int, name, layer, org, description, declarations: Iterable[Declaration]):
-        row = (self.ws, node_id, position, name, _value(layer), org, description, declarations_text(declarations))
-        self.nodes.append(row)
-
-    def edge(self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes) -> None:
-        self.edges.append(self.edge_row(provider, consumer, position, responsibility, criticality, notes))
-
-    def edge_row(
-        self, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes
-    ) -> tuple:
-        overrides = (
-            orjson.dumps({control: _value(r) for control, r in responsibility.items()}).decode()
-            if responsibility
-            else "{}"
-        )
-        level = criticality.value if criticality is not None else None
-        return (self.ws, provider, consumer, position, overrides, level, notes)
-
-    def write(self, session: Session) -> None:
-        for table, columns, rows in (("nodes", NODE_COLUMNS, self.nodes), ("edges", EDGE_COLUMNS, self.edges)):
-            if rows:
-                bulk_insert(session, table, columns, rows)
+def _edge_row(
+    ws: str, provider: str, consumer: str, position: int, responsibility: Mapping, criticality, notes
+) -> tuple:
+    overrides = (
+        orjson.dumps({control: _value(r) for control, r in responsibility.items()}).decode() if responsibility else "{}"
+    )
+    level = criticality.value if criticality is not None else None
+    return (ws, provider, consumer, position, overrides, level, notes)
 
 
 def insert_chain(session: Session, ws: str, chain: Chain) -> None:
@@ -81,7 +54,6 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
     Each table's rows are made as the driver takes them, nodes before the edges that refer to them,
     so a 100k-node chain's 600k rows are never all held as tuples at once.
     """
-    rows = Rows(ws)
     bulk_insert(
         session,
         "nodes",
@@ -107,7 +79,7 @@ def insert_chain(session: Session, ws: str, chain: Chain) -> None:
         "edges",
         EDGE_COLUMNS,
         (
-            rows.edge_row(u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
+            _edge_row(ws, u, v, i, edge["responsibility"], edge["criticality"], edge["notes"])
             for i, ((u, v), edge) in enumerate(chain.edge_attributes().items())
         ),
     )

@@ -67,7 +67,7 @@ def _current(edit: Edit, ws: str, node: str, control: str) -> Declaration:
     return declaration
 
 
-def _store(edit: Edit, ws: str, node: str) -> None:
+def _store(edit: Edit, node: str) -> None:
     """The node's declarations as this write's chain now holds them."""
     edit.rows.store_declarations(node, edit.chain.declarations(node).values())
 
@@ -100,7 +100,7 @@ def create_declaration(ws: WorkspaceId, node: NodePath, declaration: Declaration
                 )
         edit.change(journal.declare(node, declaration))
         stored = [replace(declaration, control=control) for control in controls]
-        _store(edit, ws, node)
+        _store(edit, node)
     return assessed(stored[0])
 
 
@@ -161,7 +161,7 @@ def put_declaration(
         created = any(c not in edit.chain.declarations(node) for c in controls)
         edit.change(journal.declare(node, declaration))
         stored = [replace(declaration, control=c) for c in controls]
-        _store(edit, ws, node)
+        _store(edit, node)
     response.status_code = 201 if created else 200
     return assessed(stored[0])
 
@@ -177,7 +177,7 @@ def update_declaration(
         current = _current(edit, ws, node, control)
         declaration = parse_declaration({**dump_item(current, mode="python", exclude_none=False), **changes})
         edit.change(journal.declare(node, declaration))
-        _store(edit, ws, node)
+        _store(edit, node)
     return assessed(declaration)
 
 
@@ -187,5 +187,5 @@ def delete_declaration(ws: WorkspaceId, node: NodePath, control: ControlPath, se
         _current(edit, ws, node, control)
         undo = snapshot_before(service, edit, f"deleting the declaration of {control} by {node}")
         edit.change(journal.undeclare(node, control))
-        _store(edit, ws, node)
+        _store(edit, node)
     return undo_headers(Response(status_code=204), undo)
