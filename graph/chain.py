@@ -26,20 +26,35 @@ import operator
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Collection, Iterable, Iterator, Literal, Mapping, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Iterator, Literal, Mapping, NamedTuple, cast
+
+import msgspec
+from pydantic import ValidationError
 
 from obligraph.graph.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from obligraph.graph.collector import collector_paused
 from obligraph.graph.control_ids import distinct_control_ids, expand_control_ids, expand_edge, expand_node
 from obligraph.graph.crosswalk import ControlIdError, is_typed, resolve_control_id
-from obligraph.graph.document import read_document, write_document
+from obligraph.graph.document import (
+    JsonParts,
+    decoded_batches,
+    list_items,
+    parse_document,
+    read_document_text,
+    split_json,
+    write_document,
+)
 from obligraph.graph.document_checks import (
+    DOCUMENT_LIMITS,
+    EDGE_LIST,
+    NODE_LIST,
     columns_clean,
     cross_check,
     declaration_issues,
     edge_issues,
     parsed_with_catalog,
     scope_issues,
+    scopes_clean,
     split_plain_edges,
     validated,
     validated_declaration,
@@ -78,7 +93,11 @@ _revisions = itertools.count(1)
 #: are never changed in place (an edit replaces the edge's dict), and one dict per edge was a fifth
 #: of a large chain's loading time.
 _PLAIN_EDGE: dict[str, Any] = {"responsibility": {}, "criticality": None, "notes": None}
-_CONTROL, _DECLARATIONS = operator.attrgetter("control"), operator.attrgetter("declarations")
+_ID, _CONTROL, _DECLARATIONS = (
+    operator.attrgetter("id"),
+    operator.attrgetter("control"),
+    operator.attrgetter("declarations"),
+)
 
 
 class Chain:
@@ -129,10 +148,52 @@ class Chain:
             return cls._from_dict(document, source=source, consume=consume)
 
     @classmethod
+    def from_json(cls, data: str | bytes, *, source: str | None = None) -> "Chain":
+        """Validate a chain@1 document given as JSON text and build the chain, as
+        ``from_dict(parse_document(data, "json"))`` would, with the same messages, in a fraction of
+        the memory (``from_json_parts``).
+
+        >>> Chain.from_json('{"format": "obligraph/chain@1", "name": "demo", "nodes": [{"id": "a", "layer": "saas"}]}').node_ids()
+        ['a']
+        """
+        parts = split_json(data)
+        chain = cls.from_json_parts(parts) if parts is not None else None
+        if chain is not None:
+            return chain
+        return cls.from_dict(parse_document(data, "json", source=source), source=source, consume=True)
+
+    @classmethod
+    def from_json_parts(cls, parts: JsonParts, *, on_count: Callable[[str, int], None] | None = None) -> "Chain | None":
+        """The chain of a valid document split by ``split_json``; None when the document is not valid,
+        or not shaped for this path: parse it whole then and give it to ``from_dict``, whose messages
+        name every problem's place.
+
+        The nodes are decoded and checked a couple of thousand at a time, then the edges, so that a
+        large document's items are never all alive as Python objects at once: each batch reuses the
+        memory the one before it freed (at 100k nodes the whole document's objects take 500 MB).
+        ``on_count(key, n)`` hears how many items ``nodes`` and then ``edges`` hold before any of them
+        is checked, for a cap on their size, say; what it raises goes to the caller.
+        """
+
+        def batches(key: str, raw: msgspec.Raw | None) -> Iterator[list[Any]]:
+            items = list_items(raw) if raw is not None else []
+            if on_count is not None:
+                on_count(key, len(items))
+            return decoded_batches(items)
+
+        with collector_paused():
+            try:
+                return cls._from_columns(
+                    parts.head, batches("nodes", parts.nodes), lambda: batches("edges", parts.edges), consume=True
+                )
+            except msgspec.ValidationError:  # a list that is none, a number out of range
+                return None
+
+    @classmethod
     def _from_dict(cls, document: Mapping[str, Any], *, source: str | None, consume: bool = False) -> "Chain":
-        split = split_plain_edges(document)
-        if split is not None:
-            chain = cls._from_columns(document, *split, consume=consume)
+        if isinstance(document, Mapping):
+            nodes, edges = document.get("nodes", []), document.get("edges", [])
+            chain = cls._from_columns(document, [nodes], lambda: [edges], consume=consume)
             if chain is not None:
                 return chain
         # The document is malformed somewhere, or shaped unusually: validate every part as a model,
@@ -149,59 +210,112 @@ class Chain:
 
     @classmethod
     def _from_columns(
-        cls, document: Mapping[str, Any], pairs: list[tuple[str, str] | None], rich: list[int], *, consume: bool
+        cls,
+        head: Mapping[str, Any],
+        node_batches: Iterable[Any],
+        edge_batches: Callable[[], Iterable[Any]],
+        *,
+        consume: bool,
     ) -> "Chain | None":
         """The chain, when the document is valid, with its plain edges (provider and consumer only, nine
         in ten of a large chain's) checked as two columns of node ids instead of one pydantic model each.
+
+        ``head``: the document's other members (its own ``nodes`` and ``edges`` are not read); the
+        nodes come in batches (lists), all of them checked before the edges' batches are asked for,
+        and each batch is let go once checked.
 
         A plain edge's endpoints must be ids of the document's nodes, which the node model has
         already held to the node-id pattern, so the column checks are the whole of its validation.
         The other edges are validated as models. None when anything is wrong: the caller then
         validates the whole document again, item by item, for the messages.
         """
-        raw_edges = document["edges"]
-        raw_nodes = with_shared_declarations(document.get("nodes"), in_place=consume)
         try:
-            parsed, catalog = parsed_with_catalog(
-                {**document, "nodes": raw_nodes, "edges": [raw_edges[i] for i in rich]}, None
-            )
+            parsed, catalog = parsed_with_catalog({**head, "nodes": [], "edges": []}, None)
         except ChainError:
             return None
-        named: set[str] | None = distinct_control_ids(parsed)
-        expanded, issues = expand_control_ids(parsed, catalog, named)
-        if issues:
-            return None
-        if expanded is not parsed:  # typed ids were replaced: the set named the ones before
-            parsed, named = expanded, None
-        for i, edge in zip(rich, parsed.edges, strict=True):
-            pairs[i] = (edge.provider, edge.consumer)
+        nodes: dict[str, dict[str, Any]] = {}
+        listed = count = 0  # declarations listed, nodes listed
+        shared: dict[tuple[Any, Any], Declaration | None] = {}
         try:
-            edges = dict.fromkeys(pairs, _PLAIN_EDGE)
-        except TypeError:  # an end that is not a string (a list, say)
+            for batch in node_batches:
+                models = NODE_LIST.validate_python(with_shared_declarations(batch, in_place=consume, shared=shared))
+                batch = None  # this batch's JSON objects go before the next one's come
+                declared = list(itertools.chain.from_iterable(map(_DECLARATIONS, models)))
+                if any(map(is_typed, set(map(_CONTROL, declared)))):
+                    expanded = [expand_node(node, catalog, ("nodes",)) for node in models]
+                    if any(issues for _, issues in expanded):
+                        return None
+                    models = [node for node, _ in expanded]
+                    declared = list(itertools.chain.from_iterable(map(_DECLARATIONS, models)))
+                # The nodes' attributes are made batch by batch, and the batch's models let go, so
+                # that the next batch reuses their memory (held until the end, they left holes).
+                nodes.update(zip(map(_ID, models), map(_node_attributes, models)))
+                listed += len(declared)
+                count += len(models)
+                models = declared = []
+        except ValidationError:
             return None
-        if len(edges) != len(pairs):  # an edge repeated
+        node_ids = list(nodes)
+        node_index = dict(zip(node_ids, range(len(node_ids))))
+        if len(node_ids) != count or count > DOCUMENT_LIMITS["nodes"]:  # a node id repeated; too many
             return None
-        complete = cast("dict[tuple[str, str], dict[str, Any]]", edges)  # every None was filled in above
-        nodes = {node.id: _node_attributes(node) for node in parsed.nodes}
-        # Each node's declarations went into a dict by control: no control twice in a node if no
-        # dict came out shorter than its list.
-        kept = sum(map(len, map(operator.itemgetter("declarations"), nodes.values())))
-        unique = kept == sum(map(len, map(_DECLARATIONS, parsed.nodes)))
         # Each end as its node's row number checks that the end is a node, and compiling the chain
         # takes the numbers instead of looking every end up again (a third of compiling's time).
         from obligraph.graph.compiled import edge_ends
 
+        rich_edges: list[Edge] = []
+        ends: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
+        count = 0
         try:
-            providers, consumers = edge_ends(dict(zip(nodes, range(len(nodes)))), complete)
+            for batch in edge_batches():
+                split = split_plain_edges(batch)
+                if split is None:
+                    return None
+                pairs, rich = split
+                for i, edge in zip(rich, EDGE_LIST.validate_python([batch[i] for i in rich]), strict=True):
+                    pairs[i] = (edge.provider, edge.consumer)
+                    rich_edges.append(edge)
+                ends.append(edge_ends(node_index, cast("list[tuple[str, str]]", pairs)))
+                count += len(pairs)
+                batch = None
+        except ValidationError:
+            return None
         except (KeyError, TypeError):  # an end that is no node's id, or not a string
             return None
+        if count > DOCUMENT_LIMITS["edges"]:
+            return None
+        import numpy as np
+
+        providers = np.concatenate([p for p, _ in ends]) if ends else np.zeros(0, dtype=np.int64)
+        consumers = np.concatenate([c for _, c in ends]) if ends else np.zeros(0, dtype=np.int64)
+        ends = []
+        parsed = parsed.model_copy(update={"edges": rich_edges})  # its nodes are in ``nodes`` already
+        parsed, issues = expand_control_ids(parsed, catalog)
+        if issues:
+            return None
+        declarations = list(
+            itertools.chain.from_iterable(map(dict.values, map(operator.itemgetter("declarations"), nodes.values())))
+        )
+        named = distinct_control_ids(parsed) | set(map(_CONTROL, declarations))
+        # Each node's declarations went into a dict by control: no control twice in a node if the
+        # dicts hold as many as the lists did.
+        unique = len(declarations) == listed
+        # Keyed by the nodes' own id strings rather than the edges' copies of them, so that no edge
+        # keeps a string of the document alive (and with it the memory around it).
+        id_column = np.array(node_ids, dtype=object)
+        edges = dict.fromkeys(zip(id_column[providers].tolist(), id_column[consumers].tolist()), _PLAIN_EDGE)
+        del id_column
+        if len(edges) != count:  # an edge repeated
+            return None
         if not unique or (providers == consumers).any():  # a control declared twice in a node; a self-loop
+            return None
+        if not scopes_clean(declarations, catalog):
             return None
         if not columns_clean(parsed, catalog, edges_checked=True, declarations_unique=True, named=named):
             return None
         chain = cls._empty_like(parsed, catalog)
         chain._nodes = nodes
-        chain._edges = complete
+        chain._edges = edges
         for edge in parsed.edges:
             chain._edges[edge.provider, edge.consumer] = _edge_attributes(edge)
         chain._loaded_ends = (chain.revision, providers, consumers)
@@ -221,7 +335,10 @@ class Chain:
     def load(cls, path: str | Path) -> "Chain":
         """Load a chain from a ``.json``, ``.yaml`` or ``.yml`` file."""
         path = Path(path)
-        return cls.from_dict(read_document(path), source=str(path), consume=True)
+        text, syntax = read_document_text(path)
+        if syntax == "json":
+            return cls.from_json(text, source=str(path))
+        return cls.from_dict(parse_document(text, syntax, source=str(path)), source=str(path), consume=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The chain as an ``obligraph/chain@1`` document; ``Chain.from_dict`` reads it back unchanged."""

@@ -19,7 +19,8 @@ import operator
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+import annotated_types
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from obligraph.graph.catalog import Catalog, load_catalog
 from obligraph.graph.crosswalk import unknown_control_message
@@ -27,6 +28,21 @@ from obligraph.graph.errors import ChainError, Issue, Location, format_location
 from obligraph.graph.schema import ChainDocument, Declaration, Edge, Node, parse_declaration
 
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+#: The nodes and the edges of a document validated in batches instead of inside a ``ChainDocument``.
+NODE_LIST: TypeAdapter[list[Node]] = TypeAdapter(list[Node])
+EDGE_LIST: TypeAdapter[list[Edge]] = TypeAdapter(list[Edge])
+
+
+def _max_length(metadata: list[Any]) -> int:
+    return min(item.max_length for item in metadata if isinstance(item, annotated_types.MaxLen))
+
+
+#: The most nodes and the most edges a document may hold: the ``ChainDocument`` model's own limits.
+DOCUMENT_LIMITS: dict[str, int] = {
+    key: _max_length(ChainDocument.model_fields[key].metadata) for key in ("nodes", "edges")
+}
 
 
 def parsed_with_catalog(document: Any, source: str | None) -> tuple[ChainDocument, Catalog]:
@@ -38,18 +54,22 @@ def parsed_with_catalog(document: Any, source: str | None) -> tuple[ChainDocumen
         raise
 
 
-def with_shared_declarations(nodes: Any, *, in_place: bool = False) -> Any:
+def with_shared_declarations(
+    nodes: Any, *, in_place: bool = False, shared: dict[tuple[Any, Any], Declaration | None] | None = None
+) -> Any:
     """The nodes with each plain declaration (a mapping of exactly ``control`` and ``status``) replaced
     by one validated ``Declaration`` per distinct pair, which the node model then takes as it is.
 
     A large chain repeats a few hundred such pairs millions of times; validating and holding one
     model each cost a third of loading time and most of the model's memory. A pair that does not
     validate is left as it was, for the node model to report at its place. ``in_place``: swap them
-    in the given lists instead of copies (the document's owner drops it afterwards).
+    in the given lists instead of copies (the document's owner drops it afterwards). ``shared``: the
+    pairs already validated, for a caller that passes the nodes in several lists.
     """
     if not isinstance(nodes, list):
         return nodes
-    shared: dict[tuple[Any, Any], Declaration | None] = {}
+    if shared is None:
+        shared = {}
     swapped = []
     for node in nodes:
         declarations = node.get("declarations") if type(node) is dict else None
@@ -78,15 +98,14 @@ def with_shared_declarations(nodes: Any, *, in_place: bool = False) -> Any:
     return swapped
 
 
-def split_plain_edges(document: Any) -> tuple[list[tuple[str, str] | None], list[int]] | None:
+def split_plain_edges(edges: Any) -> tuple[list[tuple[str, str] | None], list[int]] | None:
     """(provider, consumer) for each plain edge (a mapping of exactly those two keys) and None for
-    the others, with the positions of the others; None when the document is not shaped for that."""
-    if not isinstance(document, Mapping) or not isinstance(document.get("edges"), list):
+    the others, with the positions of the others; None when ``edges`` is not a list shaped for that."""
+    if not isinstance(edges, list):
         return None
     try:
         pairs = [
-            (edge["provider"], edge["consumer"]) if type(edge) is dict and len(edge) == 2 else None
-            for edge in document["edges"]
+            (edge["provider"], edge["consumer"]) if type(edge) is dict and len(edge) == 2 else None for edge in edges
         ]
     except KeyError:
         return None
@@ -216,10 +235,19 @@ def columns_clean(
         )
     overridden = {control for edge in document.edges if edge.responsibility for control in edge.responsibility}
     edges_clean = overridden.issubset(known) and (edges_checked or _edges_clean(document.edges, id_set))
+    return (
+        nodes_clean
+        and edges_clean
+        and scopes_clean(declarations, catalog)
+        and known.issuperset(document.controls or ())
+    )
+
+
+def scopes_clean(declarations: Iterable[Declaration], catalog: Catalog) -> bool:
+    """Whether every scope entry of the declarations' evidence names something in the catalog."""
     evidence = itertools.chain.from_iterable(map(_EVIDENCE, declarations))
     scopes = set(itertools.chain.from_iterable(filter(None, map(_SCOPE, evidence))))
-    scopes_clean = all(catalog.covers_any(entry) for entry in scopes)
-    return nodes_clean and edges_clean and scopes_clean and known.issuperset(document.controls or ())
+    return all(catalog.covers_any(entry) for entry in scopes)
 
 
 def _edges_clean(edges: Collection[Edge], id_set: set[str]) -> bool:

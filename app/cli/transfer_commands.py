@@ -78,7 +78,8 @@ def read_file(path: Path) -> bytes:
 
 def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
     """The chain in a file, for a command that works on it and exits (``analyze``, ``export FILE``)."""
-    from obligraph.graph.formats import format_for_path, import_document
+    from obligraph.graph.document import split_json
+    from obligraph.graph.formats import format_for_path, import_document, is_oscal_json
 
     if fmt:
         # Only here: the service stack behind it is most of what importing this command costs.
@@ -94,8 +95,14 @@ def chain_from_file(path: Path, fmt: str | None = None) -> Chain:
         )
     if spec is None or not spec.can_read:
         raise ChainError(f"{path.name}: {spec.name if spec else 'this'} is not a chain format that can be read")
+    data = read_file(path)
+    if spec.name == "json" and not is_oscal_json(data):
+        parts = split_json(data)
+        chain = Chain.from_json_parts(parts) if parts is not None else None
+        if chain is not None:
+            return chain
     # Nothing else holds the parsed document: the chain may take its parts over (consume).
-    return Chain.from_dict(import_document(read_file(path), spec), source=str(path), consume=True)
+    return Chain.from_dict(import_document(data, spec), source=str(path), consume=True)
 
 
 # -- export -----------------------------------------------------------------------------------

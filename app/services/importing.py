@@ -46,22 +46,27 @@ _KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,%d}" % IDEMPOTENCY_KEY_MAX)
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,%d}$" % IDEMPOTENCY_KEY_MAX
 
 
-def parse_body(body: bytes, content_type: str | None) -> Any:
+def body_syntax(body: bytes, content_type: str | None) -> str:
+    """ "json" or "yaml": what a chain document's body is written in, by its Content-Type (sniffed
+    when that says nothing); ``UnsupportedMediaType`` for a type no chain document comes as."""
     media = (content_type or "").split(";")[0].strip().lower()
     if media in YAML_TYPES:
-        syntax = "yaml"
-    elif media in JSON_TYPES or media.endswith("+json"):
-        syntax = "json"
-    elif media in ("", "application/octet-stream", "text/plain"):
-        syntax = "json" if body.lstrip()[:1] in (b"{", b"[") else "yaml"
-    else:
-        raise UnsupportedMediaType(
-            f"cannot import a body of type '{media}'; send a chain as application/json or application/yaml,"
-            " GraphML as application/graphml+xml (or application/xml, text/xml), a CSV bundle or a zip of OSCAL"
-            " documents as application/zip (an OSCAL document alone as application/json), or name the format"
-            " with format=",
-            details=[{"location": "header.content-type", "message": "expected one of: " + ", ".join(IMPORT_TYPES)}],
-        )
+        return "yaml"
+    if media in JSON_TYPES or media.endswith("+json"):
+        return "json"
+    if media in ("", "application/octet-stream", "text/plain"):
+        return "json" if body.lstrip()[:1] in (b"{", b"[") else "yaml"
+    raise UnsupportedMediaType(
+        f"cannot import a body of type '{media}'; send a chain as application/json or application/yaml,"
+        " GraphML as application/graphml+xml (or application/xml, text/xml), a CSV bundle or a zip of OSCAL"
+        " documents as application/zip (an OSCAL document alone as application/json), or name the format"
+        " with format=",
+        details=[{"location": "header.content-type", "message": "expected one of: " + ", ".join(IMPORT_TYPES)}],
+    )
+
+
+def parse_body(body: bytes, content_type: str | None) -> Any:
+    syntax = body_syntax(body, content_type)
     if not body or body.isspace():  # not strip(): that copies a large body
         raise ChainError("the body is empty; send a chain document (format: obligraph/chain@1)", source=SOURCE)
     if syntax == "json" and body.isascii():
@@ -90,18 +95,25 @@ def check_catalog(document: Any) -> None:
 def check_caps(document: Any, settings: Settings) -> None:
     if not isinstance(document, Mapping):
         return  # Chain.from_dict explains what a chain document is
-    for key, limit, variable in (
-        ("nodes", settings.import_max_nodes, "OBLIGRAPH_IMPORT_MAX_NODES"),
-        ("edges", settings.import_max_edges, "OBLIGRAPH_IMPORT_MAX_EDGES"),
-    ):
+    for key in ("nodes", "edges"):
         items = document.get(key)
-        if isinstance(items, list) and len(items) > limit:
-            raise TooLarge(
-                f"the document has {len(items)} {key}; this server imports at most {limit} "
-                f"(split the document and use mode=merge, or raise {variable})",
-                code="import_too_large",
-                details=[{"location": key, "message": f"{len(items)} items, at most {limit}"}],
-            )
+        if isinstance(items, list):
+            check_count(key, len(items), settings)
+
+
+def check_count(key: str, count: int, settings: Settings) -> None:
+    """Refuse a document whose ``nodes`` or ``edges`` hold more items than this server imports."""
+    limit, variable = {
+        "nodes": (settings.import_max_nodes, "OBLIGRAPH_IMPORT_MAX_NODES"),
+        "edges": (settings.import_max_edges, "OBLIGRAPH_IMPORT_MAX_EDGES"),
+    }[key]
+    if count > limit:
+        raise TooLarge(
+            f"the document has {count} {key}; this server imports at most {limit} "
+            f"(split the document and use mode=merge, or raise {variable})",
+            code="import_too_large",
+            details=[{"location": key, "message": f"{count} items, at most {limit}"}],
+        )
 
 
 def check_idempotency_key(value: str) -> str:

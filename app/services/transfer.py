@@ -12,13 +12,15 @@ import uuid
 from typing import IO, Any, overload
 
 from obligraph.app.core.exceptions import InvalidInput, NotFound
+from obligraph.app.core.settings import Settings
 from obligraph.app.models import Workspace
 from obligraph.app.repository import workspace_rows
 from obligraph.app.schemas.transfer import ImportMode
-from obligraph.app.services.importing import check_caps, check_catalog, parse_body
+from obligraph.app.services.importing import body_syntax, check_caps, check_catalog, check_count, parse_body
 from obligraph.app.services.merge import store_merge
 from obligraph.app.services.workspace import Service
 from obligraph.graph.chain import Chain
+from obligraph.graph.document import JsonParts, split_json
 from obligraph.graph.formats import FORMATS, FormatSpec, export_to, import_document, is_oscal_json
 
 #: Media types that select a reader other than the JSON/YAML body parser of ``POST .../import``.
@@ -86,6 +88,39 @@ def parse_import(body: bytes, spec: FormatSpec | None, content_type: str | None 
     if spec.name in CHAIN_MEDIA_TYPES:
         return parse_body(body, CHAIN_MEDIA_TYPES[spec.name])
     return import_document(body, spec)
+
+
+def chain_json_parts(body: bytes, spec: FormatSpec | None, content_type: str | None = None) -> JsonParts | None:
+    """A chain@1 JSON body split for ``Chain.from_json_parts``, which reads a large one in a fraction
+    of the memory; None for a body in another format, or JSON that is no object (``parse_import``
+    then reads it, and says what is wrong)."""
+    if is_oscal_json(body) and (spec is None or spec.name == "json"):
+        return None
+    if spec is None:
+        syntax = body_syntax(body, content_type)
+    elif spec.name in CHAIN_MEDIA_TYPES:
+        syntax = body_syntax(body, CHAIN_MEDIA_TYPES[spec.name])
+    else:
+        return None
+    return split_json(body) if syntax == "json" else None
+
+
+def replacement_chain(body: bytes, spec: FormatSpec | None, content_type: str | None, settings: Settings) -> Chain:
+    """The chain a replace import's body holds, checked against this server's caps and catalogs.
+
+    Chain JSON goes to ``Chain.from_json_parts``; anything else, and JSON that needs its messages,
+    is parsed whole and goes to ``Chain.from_dict``."""
+    parts = chain_json_parts(body, spec, content_type)
+    if parts is not None:
+        check_catalog(parts.head)  # before anything loads the catalog it names
+        chain = Chain.from_json_parts(parts, on_count=lambda key, count: check_count(key, count, settings))
+        if chain is not None:
+            return chain
+        parts = None
+    document = parse_import(body, spec, content_type)
+    check_caps(document, settings)
+    check_catalog(document)
+    return Chain.from_dict(document, source="request body", consume=True)
 
 
 def safe_name(text: str) -> str:

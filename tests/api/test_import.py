@@ -209,6 +209,23 @@ def test_caps(settings, database_url):
     app.state.service.close()
 
 
+def test_caps_on_edges_for_a_replace_and_for_a_merge(settings, database_url):
+    """A replace reads chain JSON a batch at a time and hears the counts before checking; a merge
+    parses the document whole: both refuse the same document the same way, storing nothing."""
+    from obligraph.app.main import create_app
+
+    app = create_app(settings.model_copy(update={"import_max_edges": len(HR_CHAIN["edges"]) - 1}))
+    with TestClient(app) as client:
+        client.post("/api/v1/workspaces", json={"id": "caps", "name": "caps"})
+        for mode in ("replace", "merge"):
+            response = client.post("/api/v1/workspaces/caps/import", params={"mode": mode}, json=HR_CHAIN)
+            error = error_of(response, 413)
+            assert error["code"] == "import_too_large" and "OBLIGRAPH_IMPORT_MAX_EDGES" in error["message"]
+        assert client.get("/api/v1/workspaces/caps/nodes").json()["items"] == []
+        client.delete("/api/v1/workspaces/caps")
+    app.state.service.close()
+
+
 def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, monkeypatch):
     """A merge touching a few nodes of a larger workspace writes only their rows; the stored chain,
     the chain the service keeps in memory and the gaps it serves all equal a from-scratch result."""

@@ -32,7 +32,7 @@ def _graph_facts(chain: Chain) -> tuple[list, list]:
 
 def _model_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make ``from_dict`` validate every edge and declaration as a model, the way a malformed document is."""
-    monkeypatch.setattr(chain_module, "split_plain_edges", lambda document: None)
+    monkeypatch.setattr(chain_module, "split_plain_edges", lambda edges: None)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

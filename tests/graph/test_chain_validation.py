@@ -25,8 +25,12 @@ def doc(**changes) -> dict:
 
 
 def message(document) -> str:
+    """The message ``from_dict`` gives, which ``from_json`` must give for the same document as JSON."""
+    with pytest.raises(ChainError) as as_json:
+        Chain.from_json(json.dumps(document))
     with pytest.raises(ChainError) as info:
         Chain.from_dict(document)
+    assert str(as_json.value) == str(info.value)
     return str(info.value)
 
 

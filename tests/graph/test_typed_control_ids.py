@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from obligraph.graph.analysis import analyze
@@ -31,8 +33,12 @@ def doc(declarations=(), responsibility=None, controls=None) -> dict:
 
 
 def problem(document) -> str:
+    """The message ``from_dict`` gives, which ``from_json`` must give for the same document as JSON."""
+    with pytest.raises(ChainError) as as_json:
+        Chain.from_json(json.dumps(document))
     with pytest.raises(ChainError) as info:
         Chain.from_dict(document)
+    assert str(as_json.value) == str(info.value)
     return str(info.value)
 
 

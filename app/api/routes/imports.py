@@ -24,7 +24,7 @@ from obligraph.app.services.importing import (
     stored_outcome,
 )
 from obligraph.app.services.merge import store_merge
-from obligraph.app.services.transfer import import_format, parse_import, readable_names
+from obligraph.app.services.transfer import import_format, parse_import, readable_names, replacement_chain
 from obligraph.app.services.undo import UNDO_HEADER, snapshot_before, undo_headers
 from obligraph.graph.chain import Chain
 from obligraph.graph.checks import chain_warnings
@@ -160,17 +160,18 @@ def import_chain(
             outcome = stored_outcome(session, ws, key, fingerprint, service.settings)
         if outcome is not None:
             return replayed(*outcome)
-    document = parse_import(body, import_format(format, content_type), content_type)
-    check_caps(document, service.settings)
-    check_catalog(document)
+    spec = import_format(format, content_type)
     if mode is ImportMode.REPLACE:
-        chain = Chain.from_dict(document, source="request body", consume=True)
-        document = None  # consumed, and the largest thing held until the rows are written
+        chain = replacement_chain(body, spec, content_type, service.settings)
         counts = {"nodes_added": len(chain), "nodes_updated": 0, "edges_added": len(chain.edges()), "edges_updated": 0}
         # Before the lock: this compiles the chain, whose arrays then go into the cache with it, and
         # the sweep order is built here too rather than by the first analysis after the import.
         warnings = chain_warnings(chain)
         chain.compiled().sweep.get()
+    else:
+        document = parse_import(body, spec, content_type)
+        check_caps(document, service.settings)
+        check_catalog(document)
     outcome = undo = None
     # Without automatic snapshots a replace need not load the chain it throws away.
     replacing = mode is ImportMode.REPLACE and service.settings.auto_snapshots_keep == 0
