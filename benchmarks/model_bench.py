@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.file_to_gaps_only:
         # What ``obligraph analyze FILE`` runs before it writes anything.
         analyze(chain_from_file(args.path))
+        print(f"{peak_rss_mb():.0f}")  # the parent's own peak would be counted for a child it forked
         return
     figures: dict[str, float] = {}
     load_catalog("meti-2011")  # once per process; not part of any measure
@@ -95,8 +96,14 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_file_to_gaps:
         del chain, document
         command = [sys.executable, __file__, str(args.path), "--file-to-gaps-only"]
-        timed("file to gaps", lambda: subprocess.run(command, check=True), figures, repeat)
-        print(f"{'peak RSS (file to gaps)':<28} {peak_rss_mb(resource.RUSAGE_CHILDREN):8.0f} MB", flush=True)
+        peaks: list[float] = []
+
+        def file_to_gaps() -> None:
+            run = subprocess.run(command, check=True, capture_output=True, text=True)
+            peaks.append(float(run.stdout.split()[-1]))
+
+        timed("file to gaps", file_to_gaps, figures, repeat)
+        print(f"{'peak RSS (file to gaps)':<28} {max(peaks):8.0f} MB (the most of {len(peaks)} runs)", flush=True)
 
 
 if __name__ == "__main__":
