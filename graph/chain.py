@@ -186,7 +186,7 @@ class Chain:
                 return cls._from_columns(
                     parts.head, batches("nodes", parts.nodes), lambda: batches("edges", parts.edges), consume=True
                 )
-            except msgspec.ValidationError:  # a list that is none, a number out of range
+            except msgspec.DecodeError:  # a list that is none, a number out of range, text that is not UTF-8
                 return None
 
     @classmethod

@@ -1,6 +1,7 @@
 """Bulk import: replace and merge, JSON and YAML, all or nothing, errors that point at the item."""
 
 import copy
+import json
 
 import pytest
 import yaml
@@ -224,6 +225,15 @@ def test_caps_on_edges_for_a_replace_and_for_a_merge(settings, database_url):
         assert client.get("/api/v1/workspaces/caps/nodes").json()["items"] == []
         client.delete("/api/v1/workspaces/caps")
     app.state.service.close()
+
+
+def test_a_body_that_is_not_utf8_inside_its_nodes_is_refused_with_the_byte(client, empty):
+    """The batches decode the nodes only after the body was split: bytes that are not UTF-8 there
+    are found then, and the body gets the message of a whole parse."""
+    body = json.dumps(HR_CHAIN).encode().replace(b'"layer": "iaas"', b'"layer": "ia\xffas"', 1)
+    assert b"\xff" in body
+    error = error_of(client.post(f"{WS}/import", content=body, headers={"content-type": "application/json"}), 422)
+    assert "not UTF-8" in error["message"]
 
 
 def test_a_small_merge_writes_what_a_whole_rewrite_would(client, app, empty, monkeypatch):

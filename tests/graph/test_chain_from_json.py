@@ -128,6 +128,8 @@ def test_what_the_count_callback_raises_stops_the_load():
         ' [{"control": "9.1.1", "status": "declared"}, {"control": "9.1.1", "status": "partial"}]}]}',
         '{"format": "obligraph/chain@1", "name": "t", "nodes": [{"id": "a", "layer": "iaas"}], "edges": [1]}',
         '{"format": "obligraph/chain@1", "name": "t", "nodes": [{"id": "a"',
+        b'{"format": "obligraph/chain@1", "name": "t", "nodes": [{"id": "a", "layer": "iaas", "name": "\xff"}]}',
+        b'{"format": "obligraph/chain@1", "name": "t", "nodes": [], "edges": [{"provider": "\xc3"}]}',
     ],
     ids=[
         "not an object",
@@ -141,6 +143,8 @@ def test_what_the_count_callback_raises_stops_the_load():
         "a control twice in a node",
         "an edge that is a number",
         "cut short",
+        "a node's text not UTF-8",
+        "an edge's text not UTF-8",
     ],
 )
 def test_a_bad_document_gets_the_message_the_whole_parse_gives(text):
