@@ -1,7 +1,8 @@
 """Chain documents as files and text: JSON or YAML in, JSON or YAML out, with errors that say where.
 
 ``Chain.load`` and ``Chain.dump`` read and write through here; the import routes parse request
-bodies with ``parse_document``. YAML is written so that ``yaml.safe_load`` reads it back unchanged:
+bodies with ``parse_document``, or split chain JSON with ``split_json`` for ``Chain.from_json_parts``,
+which decodes its nodes and edges a batch at a time (``list_items``, ``decoded_batches``). YAML is written so that ``yaml.safe_load`` reads it back unchanged:
 PyYAML writes NEL (U+0085) and the Unicode line/paragraph separators raw inside single quotes,
 where its own reader folds them into line breaks, so strings holding them are written
 double-quoted, where the emitter escapes them.
