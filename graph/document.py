@@ -182,6 +182,7 @@ def decoded_batches(items: list[msgspec.Raw], size: int = BATCH_ITEMS) -> Iterat
         with collector_paused():
             batch = msgspec.json.decode(b"[" + b",".join(items[start : start + size]) + b"]")
         yield batch
+        del batch  # before the next batch is decoded: the caller may have let go of this one
 
 
 def write_document(document: Mapping[str, Any], path: Path) -> None:
