@@ -1,11 +1,12 @@
 """Chain documents as files and text: JSON or YAML in, JSON or YAML out, with errors that say where.
 
 ``Chain.load`` and ``Chain.dump`` read and write through here; the import routes parse request
-bodies with ``parse_document``, or split chain JSON with ``split_json`` for ``Chain.from_json_parts``,
-which decodes its nodes and edges a batch at a time (``list_items``, ``decoded_batches``). YAML is written so that ``yaml.safe_load`` reads it back unchanged:
-PyYAML writes NEL (U+0085) and the Unicode line/paragraph separators raw inside single quotes,
-where its own reader folds them into line breaks, so strings holding them are written
-double-quoted, where the emitter escapes them.
+bodies with ``parse_document``, or split chain JSON with ``split_json`` for
+``Chain.from_json_parts``, which decodes its nodes and edges a batch at a time (``list_items``,
+``decoded_batches``). YAML is written so that ``yaml.safe_load`` reads it back unchanged: PyYAML
+writes NEL (U+0085) and the Unicode line/paragraph separators raw inside single quotes, where its
+own reader folds them into line breaks, so strings holding them are written double-quoted, where
+the emitter escapes them.
 """
 
 from __future__ import annotations
@@ -131,14 +132,12 @@ class JsonParts(NamedTuple):
     """A chain document's JSON with its two long lists left undecoded until each is needed.
 
     ``head``: every other top-level member, decoded; ``nodes`` and ``edges``: the lists' text
-    (``msgspec.Raw``, a view into ``data``), or None when the document has no such member;
-    ``data``: the whole text, for decoding it again at once when the document needs its messages.
+    (``msgspec.Raw``, a view into the whole text), or None when the document has no such member.
     """
 
     head: dict[str, Any]
     nodes: msgspec.Raw | None
     edges: msgspec.Raw | None
-    data: str | bytes
 
 
 def split_json(data: str | bytes) -> JsonParts | None:
@@ -157,7 +156,7 @@ def split_json(data: str | bytes) -> JsonParts | None:
         head = {key: msgspec.json.decode(raw) for key, raw in members.items() if key not in ("nodes", "edges")}
     except (msgspec.DecodeError, RecursionError):  # a ValidationError too: not an object, a number out of range
         return None
-    return JsonParts(head, members.get("nodes"), members.get("edges"), data)
+    return JsonParts(head, members.get("nodes"), members.get("edges"))
 
 
 def list_items(raw: msgspec.Raw) -> list[msgspec.Raw]:

@@ -116,7 +116,6 @@ def replacement_chain(body: bytes, spec: FormatSpec | None, content_type: str | 
         chain = Chain.from_json_parts(parts, on_count=lambda key, count: check_count(key, count, settings))
         if chain is not None:
             return chain
-        parts = None
     document = parse_import(body, spec, content_type)
     check_caps(document, settings)
     check_catalog(document)
