@@ -92,6 +92,8 @@ class LRU(Generic[K, V]):
 class Cache:
     def __init__(self, chains: int, analyses: int, response_bytes: int):
         self._chains: LRU[str, tuple[int, Chain]] = LRU(chains)
+        # The workspace row at a revision: every change to a live workspace's row bumps its revision.
+        self._workspaces: LRU[str, tuple[int, Any]] = LRU(max(1, chains))
         self.analyses: LRU[AnalysisKey, Analysis] = LRU(analyses)
         # The latest analysis per cached chain object, so one after declaration edits recomputes only those controls.
         self.incremental = AnalysisCache(max_chains=max(1, chains))
@@ -112,6 +114,16 @@ class Cache:
         if current is None or current[0] <= revision:
             self._chains.put(uid, (revision, chain))
 
+    def workspace(self, uid: str, revision: int) -> Any | None:
+        """The workspace row (a detached ``Workspace``, read only) of ``uid`` at ``revision``, if held."""
+        held = self._workspaces.get(uid)
+        return held[1] if held is not None and held[0] == revision else None
+
+    def put_workspace(self, uid: str, revision: int, workspace: Any) -> None:
+        current = self._workspaces.get(uid)
+        if current is None or current[0] <= revision:
+            self._workspaces.put(uid, (revision, workspace))
+
     def advance(self, uid: str, revision: int) -> None:
         """Forget what was computed for revisions before ``revision``."""
         self.analyses.discard(lambda key: key[0] != uid or key[1] >= revision)
@@ -123,6 +135,7 @@ class Cache:
         if current is not None:
             self.incremental.forget(current[1])
         self._chains.discard(lambda key: key != uid)
+        self._workspaces.discard(lambda key: key != uid)
         self.analyses.discard(lambda key: key[0] != uid)
         self.responses.discard(lambda key: key[0] != uid)
         if locks:

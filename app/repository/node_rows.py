@@ -1,4 +1,4 @@
-"""Node rows of one workspace: a page in document order, one node, a change of its columns, removal.
+"""Node rows of one workspace: a page in document order, a change of its columns, removal.
 
 Inserting a node (with its declarations) is ``pending_rows.PendingRows.insert_node``; the chain document is ``store``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlmodel import Session
 
 from obligraph.app.repository import store
@@ -26,12 +26,6 @@ def node_page(
     where = [NODES.c.workspace_id == ws] + ([NODES.c.layer == layer] if layer is not None else [])
     rows, last = store.page_by_position(session, NODES, where, limit, after, store.NODE_READ)
     return _with_declarations(rows), last
-
-
-def find_node(session: Session, ws: str, node: str) -> dict[str, Any] | None:
-    query = select(*store.NODE_READ).where(NODES.c.workspace_id == ws, NODES.c.node_id == node)
-    row = session.execute(query).first()
-    return None if row is None else _with_declarations([row])[0]
 
 
 def update_node(session: Session, ws: str, node: str, values: dict[str, Any]) -> None:

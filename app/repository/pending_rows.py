@@ -19,9 +19,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlmodel import Session
 
+from obligraph.app.core.statement_batch import BatchResult, StatementBatch
 from obligraph.app.models import IdempotencyKey, utcnow
 from obligraph.app.repository import store
 from obligraph.app.repository.rows import declaration_list, edge_values
@@ -165,7 +166,13 @@ class PendingRows:
         other._writes, other._keys = [], {}
 
     def send(self, session: Session) -> None:
-        """Write every pending row in the session's transaction; then none is pending.
+        """Write every pending row in the session's transaction now; then none is pending."""
+        batch = StatementBatch()
+        self.queue(batch)
+        batch.send(session)
+
+    def queue(self, batch: StatementBatch) -> None:
+        """Put every pending row into ``batch``, which writes them when it is sent; then none is pending here.
 
         One statement per kind of row (an ``executemany``), kinds in an order that keeps every
         write's effect: new nodes, then node rows rewritten (in the order written: a later rewrite
@@ -181,8 +188,15 @@ class PendingRows:
             end = start
             while end < len(writes) and writes[end][0] is statement:
                 end += 1
-            session.execute(statement, [row for _, row in writes[start:end]])
+            batch.executemany(statement, [row for _, row in writes[start:end]])
             start = end
+
+
+#: The largest position of a workspace's rows, per table, for a batch (``Positions.read_in``).
+_LARGEST = {
+    table.name: select(func.max(table.c.position)).where(table.c.workspace_id == bindparam("ws_"))
+    for table in (NODES, EDGES)
+}
 
 
 class Positions:
@@ -191,12 +205,23 @@ class Positions:
     def __init__(self, ws: str):
         self.ws = ws
         self._next: dict[str, int] = {}
+        self._read: dict[str, BatchResult] = {}
+
+    def read_in(self, batch: StatementBatch) -> None:
+        """Read the largest positions in ``batch`` (the one that takes the lock) rather than when first asked."""
+        for name, statement in _LARGEST.items():
+            self._read[name] = batch.execute(statement, {"ws_": self.ws})
 
     def take(self, session: Session, table: Any) -> int:
         """The position for one new row of ``table`` (``store.NODES`` or ``store.EDGES``)."""
         name = table.name
         if name not in self._next:
-            self._next[name] = store.next_position(session, table, self.ws)
+            read = self._read.pop(name, None)
+            if read is None:
+                self._next[name] = store.next_position(session, table, self.ws)
+            else:
+                largest = read.scalar()
+                self._next[name] = 0 if largest is None else largest + 1
         position = self._next[name]
         self._next[name] = position + 1
         return position
@@ -204,3 +229,4 @@ class Positions:
     def forget(self) -> None:
         """Rows were written directly: read the largest position again when next asked."""
         self._next.clear()
+        self._read.clear()

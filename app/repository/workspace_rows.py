@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlmodel import Session, col
 
+from obligraph.app.core.statement_batch import BatchResult, StatementBatch
 from obligraph.app.models import EdgeRow, NodeRow, Workspace
 from obligraph.app.schemas.workspaces import WorkspaceOut
 
@@ -92,18 +93,22 @@ _WORKSPACES = Workspace.__table__  # type: ignore[attr-defined]  # SQLModel sets
 WORKSPACE_COLUMNS = tuple(column.name for column in _WORKSPACES.columns)
 
 
-def lock_workspace_row(session: Session, ws: str) -> dict[str, Any] | None:
+_LOCK_ROW = select(_WORKSPACES).where(_WORKSPACES.c.id == bindparam("ws_"), _live()).with_for_update()
+_UPDATE_ROW = update(_WORKSPACES).where(_WORKSPACES.c.id == bindparam("ws_"))
+
+
+def read_locked_row(batch: StatementBatch, ws: str) -> BatchResult:
     """The live workspace row as column values, held for update (the write lock of its chain) until
     the transaction ends; plain values, not an ORM object, so that several writes can share the
-    transaction (``services/write_group.py``) each with its own copy."""
-    query = select(_WORKSPACES).where(_WORKSPACES.c.id == ws, _live()).with_for_update()
-    row = session.execute(query).first()
-    return dict(row._mapping) if row is not None else None
+    transaction (``services/write_group.py``) each with its own copy. Queued in ``batch``: its
+    result holds the row, or none when there is no such live workspace."""
+    return batch.execute(_LOCK_ROW, {"ws_": ws})
 
 
-def update_workspace_row(session: Session, ws: str, values: dict[str, Any]) -> None:
+def update_workspace_row(batch: StatementBatch, ws: str, values: dict[str, Any]) -> None:
     """Write ``values`` (column name to value) into the workspace row."""
-    session.execute(update(_WORKSPACES).where(_WORKSPACES.c.id == ws).values(**values))
+    if values:
+        batch.executemany(_UPDATE_ROW, [{**values, "ws_": ws}])
 
 
 def delete_workspace(session: Session, workspace: Workspace) -> None:

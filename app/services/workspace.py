@@ -29,6 +29,7 @@ from obligraph.app.core.db import Database, lock_wait_timed_out
 from obligraph.app.core.exceptions import NotFound
 from obligraph.app.core.json_encoding import dump_json
 from obligraph.app.core.settings import Settings
+from obligraph.app.core.statement_batch import BatchResult, StatementBatch
 from obligraph.app.models import Workspace, utcnow
 from obligraph.app.repository import journal_rows, store, workspace_rows
 from obligraph.app.repository.pending_rows import PendingRows
@@ -44,9 +45,10 @@ log = logging.getLogger(__name__)
 
 
 class View:
-    def __init__(self, service: "Service", session: Session, workspace: Workspace, revision: int, chain: Chain):
+    """A workspace and its chain at one committed revision, for reading (never edit either)."""
+
+    def __init__(self, service: "Service", workspace: Workspace, revision: int, chain: Chain):
         self.service = service
-        self.session = session
         self.workspace = workspace
         self.revision = revision
         self.chain = chain
@@ -244,10 +246,11 @@ class Service:
         The hot path is one primary-key lookup of the revision (the check that keeps workers
         consistent) and a dictionary hit; only a miss loads the workspace and renders.
         """
-        body = self.cached_response(ws_id, key)
+        found = self.db.revision_of(ws_id)
+        body = self.cache.responses.get((*found, *key)) if found else None
         if body is not None:
             return body
-        with self.view(ws_id) as view:
+        with self.view_at(ws_id, found) as view:
             return view.cached_json(key, lambda: compute(view))
 
     def cached_response(self, ws_id: str, key: tuple) -> bytes | None:
@@ -265,10 +268,35 @@ class Service:
 
     @contextmanager
     def view(self, ws_id: str) -> Iterator[View]:
+        """The workspace ``ws_id`` and its chain at the latest committed revision this process knows.
+
+        When the chain and the workspace row cached in this process are as new as the stored
+        revision, no transaction is opened: the revision probe is the one round trip. Otherwise
+        a read transaction loads the row and catches the chain up.
+        """
+        with self.view_at(ws_id, self.db.revision_of(ws_id)) as view:
+            yield view
+
+    @contextmanager
+    def view_at(self, ws_id: str, found: tuple[str, int] | None) -> Iterator[View]:
+        """``view``, given the workspace's ``(uid, revision)`` as ``Database.revision_of`` read it just now."""
+        cached = self._cached_view(*found) if found is not None else None
+        if cached is not None:
+            yield cached
+            return
         with self.db.read() as session:
             workspace = self.workspace(session, ws_id)
+            self.cache.put_workspace(workspace.uid, workspace.revision, workspace)
             revision, chain = self._chain_for_read(session, workspace)
-            yield View(self, session, workspace, revision, chain)
+            yield View(self, workspace, revision, chain)
+
+    def _cached_view(self, uid: str, revision: int) -> View | None:
+        """The view from this process's caches when they hold revision ``revision`` or a newer one."""
+        cached = self.cache.chain(uid)
+        if cached is None or cached[0] < revision:
+            return None
+        workspace = self.cache.workspace(uid, cached[0])
+        return View(self, workspace, *cached) if workspace is not None else None
 
     def _chain_for_read(self, session: Session, workspace: Workspace) -> tuple[int, Chain]:
         cached = self.cache.chain(workspace.uid)
@@ -283,13 +311,25 @@ class Service:
             self.cache.put_chain(workspace.uid, workspace.revision, chain)
             return workspace.revision, chain
 
-    def _current_chain(self, session: Session, workspace: Workspace, cached: tuple[int, Chain] | None) -> Chain:
+    def _current_chain(
+        self,
+        session: Session,
+        workspace: Workspace,
+        cached: tuple[int, Chain] | None,
+        read: BatchResult | None = None,
+    ) -> Chain:
         """The chain at ``workspace.revision``: the cached one with the journal's entries since replayed
-        on a fork of it, or, when the journal does not reach back that far or holds a reload, loaded."""
+        on a fork of it, or, when the journal does not reach back that far or holds a reload, loaded.
+
+        ``read``: the journal's entries after some revision, read already; they serve when they
+        reach back to the cached one's.
+        """
         if cached is not None and cached[0] == workspace.revision:
             return cached[1]
         if cached is not None and workspace.revision - cached[0] <= self.settings.journal_keep:
-            entries = journal_rows.changes_after(session, workspace.id, cached[0], workspace.revision)
+            entries = journal_rows.entries(read, cached[0], workspace.revision) if read is not None else None
+            if entries is None:
+                entries = journal_rows.changes_after(session, workspace.id, cached[0], workspace.revision)
             if entries is not None and all(changes is not None for changes in entries):
                 chain = cached[1].fork()
                 try:
@@ -329,18 +369,25 @@ class Service:
     def _lead(self, group: WriteGroup) -> Iterator[Edit]:
         """Open the transaction, make this write, then let the writes that joined make theirs; commit once."""
         ws_id = group.ws_id
-        if not group.alone:
-            self._refresh_chain(ws_id)
+        known = None if group.alone else self._refresh_chain(ws_id)
         own_error: BaseException | None = None
         try:
             with self.db.write() as session:
-                row = workspace_rows.lock_workspace_row(session, ws_id)
+                # One round trip: the lock, then (once it is granted) what the group needs under it.
+                start = StatementBatch()
+                locked = workspace_rows.read_locked_row(start, ws_id)
+                after = self.cache.chain(known[0]) if known is not None else None
+                journal_read = journal_rows.read_changes_after(start, ws_id, after[0]) if after is not None else None
+                group.positions.read_in(start)
+                start.send(session)
+                row = locked.first()
                 if row is None:
                     raise NotFound(f"there is no workspace '{ws_id}'; create it with POST /api/v1/workspaces")
                 group.session, group.row, group.locked_row = session, row, row
                 if not group.alone:
                     # Up to date already unless a write landed since _refresh_chain; then this catches up.
-                    group.chain = self._current_chain(session, _detached(row), self.cache.chain(row["uid"]))
+                    read = journal_read if known is not None and row["uid"] == known[0] else None
+                    group.chain = self._current_chain(session, _detached(row), self.cache.chain(row["uid"]), read)
                 try:
                     yield from self._take_turn(group)
                 except BaseException as exc:  # this write's own failure; the others' writes go on
@@ -349,9 +396,11 @@ class Service:
                     turn.called.set()
                     turn.finished.wait()
                 if group.stored:
-                    group.rows.send(session)
-                    self._store_revisions(group)
-                    session.commit()
+                    # One round trip again: the pending rows, the revisions, the commit.
+                    end = StatementBatch()
+                    group.rows.queue(end)
+                    self._store_revisions(group, end)
+                    end.send(session, commit=True)
                 else:
                     session.rollback()
         except BaseException as exc:
@@ -362,6 +411,7 @@ class Service:
                 waiting.called.set()
             if group.error is None and group.stored:
                 uid, revision = group.row["uid"], group.row["revision"]
+                self.cache.put_workspace(uid, revision, _detached(group.row))
                 if group.chain is not None:
                     self.cache.put_chain(uid, revision, group.chain)
                 self.cache.advance(uid, revision)
@@ -411,18 +461,18 @@ class Service:
             group.chain = edit.chain
         return True
 
-    def _store_revisions(self, group: WriteGroup) -> None:
+    def _store_revisions(self, group: WriteGroup, batch: StatementBatch) -> None:
         """The workspace row as the group's last stored write left it, and one journal row per
-        stored write, in the group's transaction before its commit.
+        stored write, into ``batch``, which the group sends with its commit.
 
         Once per group rather than once per write: on PostgreSQL each statement is a round trip,
         and under load a write waited as long for those as for its own statements.
         """
         before, after = group.locked_row, group.row
         changed = {name: value for name, value in after.items() if value != before[name]}
-        workspace_rows.update_workspace_row(group.session, group.ws_id, changed)
-        journal_rows.append_all(group.session, group.ws_id, group.journal)
-        journal_rows.prune(group.session, group.ws_id, self.settings.journal_keep, [r for r, _ in group.journal])
+        workspace_rows.update_workspace_row(batch, group.ws_id, changed)
+        journal_rows.append_all(batch, group.ws_id, group.journal)
+        journal_rows.prune(batch, group.ws_id, self.settings.journal_keep, [r for r, _ in group.journal])
 
     def _lock_wait_s(self) -> float | None:
         """How long a write may wait for the workspace's lock (None: for ever)."""
@@ -430,20 +480,22 @@ class Service:
             return self.settings.sqlite_busy_timeout_ms / 1000
         return self.settings.postgres_lock_timeout_ms / 1000 or None
 
-    def _refresh_chain(self, ws_id: str) -> None:
-        """Bring a stale cached chain (another worker wrote since) up to date before taking the write lock.
+    def _refresh_chain(self, ws_id: str) -> tuple[str, int] | None:
+        """Bring a stale cached chain (another worker wrote since) up to date before taking the write lock;
+        the workspace's ``(uid, revision)`` as it was then (None: there is no such workspace).
 
         Otherwise that happens with the workspace locked, and every other worker's writers wait
         for it. A write that lands in between is still caught up with under the lock.
         """
         found = self.db.revision_of(ws_id)
         if found is None:
-            return  # the edit itself says the workspace does not exist
+            return None  # the edit itself says the workspace does not exist
         uid, revision = found
         cached = self.cache.chain(uid)
         if cached is None or cached[0] < revision:
-            with self.view(ws_id):
+            with self.view_at(ws_id, found):
                 pass
+        return found
 
     def close(self) -> None:
         self.db.dispose()

@@ -49,3 +49,13 @@ def test_cache_keeps_only_the_newest_revision():
     assert cache.responses.get(("u", 3, "gaps")) is None and cache.responses.get(("v", 1, "gaps")) == b"other"
     cache.forget("u", locks=True)
     assert cache.chain("u") is None
+
+
+def test_the_workspace_row_is_held_for_its_revision_only():
+    cache = Cache(chains=2, analyses=8, response_bytes=1000)
+    cache.put_workspace("u", 3, "row at 3")
+    cache.put_workspace("u", 2, "row at 2")  # an older read arriving late does not win
+    assert cache.workspace("u", 3) == "row at 3"
+    assert cache.workspace("u", 2) is None and cache.workspace("u", 4) is None
+    cache.forget("u")
+    assert cache.workspace("u", 3) is None

@@ -78,11 +78,12 @@ def test_a_stale_worker_catches_up_from_the_journal_before_it_takes_the_write_lo
     def record(_conn, _cursor, statement, *_args):
         statements.append(" ".join(statement.split()).upper())
 
-    # SQLite's BEGIN IMMEDIATE goes to the driver directly (no statement event): a write connection's begin is it.
+    # SQLite's BEGIN IMMEDIATE goes to the driver directly, and on PostgreSQL the lock is taken in a
+    # batch sent to the driver directly (no statement events): a write connection's begin marks it.
     @event.listens_for(engine, "begin")
     def began(conn):
         if conn.get_execution_options().get("obligraph_write"):
-            statements.append("BEGIN IMMEDIATE")
+            statements.append("WRITE BEGINS")
 
     try:
         response = other.put("/api/v1/workspaces/hr/nodes/hr-saas/declarations/10.10.3", json={"status": "partial"})
@@ -90,10 +91,11 @@ def test_a_stale_worker_catches_up_from_the_journal_before_it_takes_the_write_lo
         event.remove(engine, "before_cursor_execute", record)
         event.remove(engine, "begin", began)
     assert response.status_code in (200, 201), response.text
-    locked = next(i for i, s in enumerate(statements) if s == "BEGIN IMMEDIATE" or s.endswith("FOR UPDATE"))
+    locked = statements.index("WRITE BEGINS")
     replays = [i for i, s in enumerate(statements) if s.startswith("SELECT") and "FROM JOURNAL" in s]
-    assert replays and max(replays) < locked, statements  # caught up before the lock
-    assert not any("FROM NODES" in s for s in statements), statements  # without reloading the chain
+    assert replays and min(replays) < locked, statements  # caught up before the lock
+    # without reloading the chain (the largest position of a table is read with the lock)
+    assert not any("FROM NODES" in s and "MAX(NODES.POSITION)" not in s for s in statements), statements
     assert client.get("/api/v1/workspaces/hr/nodes/acme-compute").json()["declarations"]
     gaps = other.get(
         "/api/v1/workspaces/hr/gaps", params={"as_of": AS_OF, "node": "acme-compute", "control": "10.10.3"}
@@ -164,3 +166,47 @@ def test_a_full_connection_pool_is_503_not_500(settings):
             assert error_of(response, 503)["code"] == "unavailable" and response.headers["Retry-After"] == "1"
     finally:
         app.state.service.close()
+
+
+def test_a_read_at_the_cached_revision_opens_no_transaction(client, workspace, app):
+    """The revision probe is the read's one round trip when this worker holds the chain and the
+    workspace row at the stored revision, as it does after its own write."""
+    from sqlalchemy import event
+
+    engine = app.state.service.db.engine
+    client.put("/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3", json={"status": "verified"})
+    checkouts: list[int] = []
+
+    def count(*_args):
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", count)
+    try:
+        gaps = client.get("/api/v1/workspaces/hr/gaps", params={"as_of": AS_OF, "node": "acme-compute"})
+        node = client.get("/api/v1/workspaces/hr/nodes/acme-compute")
+        summary = client.get("/api/v1/workspaces/hr/nodes/hr-saas/obligations", params={"as_of": AS_OF})
+    finally:
+        event.remove(engine, "checkout", count)
+    assert gaps.status_code == node.status_code == summary.status_code == 200, (gaps.text, summary.text)
+    assert gaps.json()["revision"] == 2
+    assert [d["status"] for d in node.json()["declarations"] if d["control"] == "10.10.3"] == ["verified"]
+    assert checkouts == []
+
+
+def test_a_node_read_from_the_cached_chain_is_its_stored_row(client, workspace, second_app):
+    """GET of a node answers from the chain in memory; the list reads the rows: both say the same,
+    in this worker and in one that caught up from the journal."""
+    client.put(
+        "/api/v1/workspaces/hr/nodes/acme-compute/declarations/10.10.3",
+        json={
+            "status": "verified",
+            "evidence": [{"kind": "audit_report", "ref": "SOC2-2026", "expires": "2027-01-31"}],
+        },
+    )
+    client.patch("/api/v1/workspaces/hr/nodes/hr-saas", json={"name": "HR suite", "org": "HR Inc."})
+    client.post("/api/v1/workspaces/hr/nodes", json={"id": "extra", "layer": "paas", "description": "new"})
+    listed = client.get("/api/v1/workspaces/hr/nodes", params={"limit": 100, "as_of": AS_OF}).json()["items"]
+    assert len(listed) > 3
+    for worker in (client, TestClient(second_app)):
+        for item in listed:
+            assert worker.get(f"/api/v1/workspaces/hr/nodes/{item['id']}", params={"as_of": AS_OF}).json() == item

@@ -71,12 +71,9 @@ def list_nodes(
 
 @router.get("/{node}", response_model=NodeOut, summary="Get a node and its declarations")
 def get_node(ws: WorkspaceId, node: NodePath, service: ServiceDep, as_of: AssessedOn = None) -> Any:
-    with service.db.read() as session:
-        service.workspace(session, ws)
-        found = node_rows.find_node(session, ws, node)
-    if found is None:
-        raise NotFound(f"workspace '{ws}' has no node '{node}'")
-    return assessed_node(found, as_of)
+    with service.view(ws) as view:
+        view.require_node(node)
+        return assessed_node(view.chain.node(node), as_of)
 
 
 @router.patch("/{node}", response_model=NodeOut, summary="Change a node's name, layer, org or description")
