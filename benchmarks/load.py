@@ -127,6 +127,22 @@ def start_server(
     raise RuntimeError(f"the server did not answer /readyz; see {log_path}")
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) a process and its descendants have used so far (Linux's /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:  # it ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        pending.extend(int(child) for child in children)
+    return total
+
+
 def stop_server(server: Server) -> None:
     try:
         os.killpg(server.process.pid, signal.SIGTERM)
@@ -500,6 +516,8 @@ class Report:
     elapsed: float
     #: CPU seconds the clients themselves used (they share the machine's cores with the server).
     client_cpu: float
+    #: CPU seconds the server's processes used while the clients ran (PostgreSQL's own not counted).
+    server_cpu: float
     attempts: list[Attempt]
     verdict: Verdict
     replays: int
@@ -543,7 +561,8 @@ class Report:
         rows = [
             f"**{self.backend}**, {self.workers} workers x {self.clients} clients x {self.seconds:g} s "
             f"({self.elapsed:.1f} s measured; OBLIGRAPH_DB_POOL_SIZE {self.pool_size}; the clients used "
-            f"{self.client_cpu:.1f} s of CPU, {1000 * self.client_cpu / max(len(self.attempts), 1):.1f} ms per request)",
+            f"{self.client_cpu:.1f} s of CPU, {1000 * self.client_cpu / max(len(self.attempts), 1):.1f} ms per request; "
+            f"the server {self.server_cpu:.1f} s, {1000 * self.server_cpu / max(len(self.attempts), 1):.2f} ms per request)",
             "",
             "| kind | requests | req/s | 2xx | 4xx | 503 | other 5xx | no answer | p50 ms | p99 ms |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -635,11 +654,12 @@ def run(
                     http.post("/api/v1/workspaces", json={"id": WS, "name": "load"}).raise_for_status()
                     http.post(f"{API}/import", json=document).raise_for_status()
                     revision_before = http.get(API).json()["revision"]
-                started = time.monotonic()
+                started, server_cpu_before = time.monotonic(), process_tree_cpu(server.process.pid)
                 logs, client_cpu = run_in_own_loop(
                     lambda: run_clients(server.url, clients, seconds, base_nodes, providers, seed)
                 )
                 elapsed = time.monotonic() - started
+                server_cpu = process_tree_cpu(server.process.pid) - server_cpu_before
             finally:
                 stop_server(server)
             causes = causes_503(server.log)
@@ -653,6 +673,7 @@ def run(
         seconds=seconds,
         elapsed=elapsed,
         client_cpu=client_cpu,
+        server_cpu=server_cpu,
         attempts=[a for log in logs for a in log.attempts],
         verdict=verdict,
         replays=sum(log.replays for log in logs),
