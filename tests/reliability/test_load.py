@@ -63,5 +63,5 @@ def test_the_check_finds_lost_and_phantom_writes(tmp_path):
     assert any("import k1" in line for line in verdict.lost), verdict.lost
     # 2 declarations + 2 nodes + 1 import acknowledged; the workspace moved 3 revisions
     assert (verdict.revision_bumps, verdict.expected_bumps) == (3, 5)
-    report = Report("sqlite", 1, 1, 1, 1.0, 0.5, [], verdict, 0, [], [], 0, Counter(), 10)
+    report = Report("sqlite", 1, 1, 1, 1.0, 0.5, 2.0, [], verdict, 0, [], [], 0, Counter(), 10)
     assert len(report.failed) == 3 and "the revision grew by 3, the acknowledged writes were 5" in report.failed[2]
