@@ -104,11 +104,12 @@ class StatementBatch:
         # execution context, as SQLAlchemy gives them for the statements it runs on a bare cursor.
         events = connection.dispatch
         sent: list[tuple[Any, str, Any, bool, BatchResult]] = []
-        sql, values = "", None
+        queued: list[str] = []
         try:
             with driver.pipeline():
                 for statement, params, returns, result in steps:
                     sql, processors = _compiled(statement, tuple(params[0]), dialect)
+                    queued.append(sql)
                     values = [_processed(compiled_params, processors) for compiled_params in params]
                     cursor = driver.cursor()
                     arguments = values[0] if returns else values
@@ -130,8 +131,10 @@ class StatementBatch:
             invalidated = dialect.is_disconnect(exc, driver, None)
             if invalidated:
                 connection.invalidate(exc)
+            # The pipeline reports the first failure when it syncs, not which statement it was: name them all.
+            statements = "; ".join(queued)
             raise DBAPIError.instance(
-                sql, values, exc, dialect.loaded_dbapi.Error, connection_invalidated=invalidated, dialect=dialect
+                statements, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=invalidated, dialect=dialect
             ) from exc
         if commit:
             session.commit()  # the driver's transaction has ended; this ends the session's

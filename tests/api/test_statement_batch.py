@@ -96,8 +96,9 @@ def test_a_failing_statement_raises_sqlalchemys_error_and_commits_nothing(databa
         batch = StatementBatch()
         batch.executemany(insert(JOURNAL), [row])
         batch.executemany(insert(JOURNAL), [row])  # the same primary key again
-        with pytest.raises(IntegrityError):
+        with pytest.raises(IntegrityError) as raised:
             batch.send(session, commit=True)
+        assert "INSERT INTO journal" in str(raised.value.statement)  # the message names what ran
         session.rollback()
     assert entries(database) == []
     with database.write() as session:  # the connection is usable again
