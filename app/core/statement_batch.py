@@ -108,9 +108,9 @@ class StatementBatch:
         try:
             with driver.pipeline():
                 for statement, params, returns, result in steps:
-                    sql, processors = _compiled(statement, tuple(params[0]), dialect)
+                    sql, compiled, processors = _compiled(statement, tuple(params[0]), dialect)
                     queued.append(sql)
-                    values = [_processed(compiled_params, processors) for compiled_params in params]
+                    values = [_processed(compiled, processors, compiled_params) for compiled_params in params]
                     cursor = driver.cursor()
                     arguments = values[0] if returns else values
                     events.before_cursor_execute(connection, cursor, sql, arguments, None, not returns)
@@ -145,9 +145,9 @@ def _pipelines(dialect: Dialect) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(statement: Executable, names: Sequence[str], dialect: Dialect) -> tuple[str, dict[str, Any]]:
-    """The driver's SQL for ``statement`` given parameters ``names``, and the bind processor of each
-    parameter that has one (by name), with the statement's own bound values under ``""``."""
+def _compiled(statement: Executable, names: Sequence[str], dialect: Dialect) -> tuple[str, SQLCompiler, dict[str, Any]]:
+    """The driver's SQL for ``statement`` given parameters ``names``, its compiled form, and the bind
+    processor of each parameter that has one (by name)."""
     compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect, column_keys=list(names)))
     if compiled.post_compile_params or compiled.literal_execute_params:
         raise ValueError("a batched statement cannot expand its parameters (IN lists); bind one value per name")
@@ -158,14 +158,13 @@ def _compiled(statement: Executable, names: Sequence[str], dialect: Dialect) -> 
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:
             processors[name] = processor
-    # The statement's own values (a literal in its WHERE, say) go with every parameter set.
-    processors[""] = compiled
-    return compiled.string, processors
+    return compiled.string, compiled, processors
 
 
-def _processed(params: dict[str, Any], processors: dict[str, Any]) -> dict[str, Any]:
-    values = processors[""].construct_params(params)
+def _processed(compiled: SQLCompiler, processors: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with the statement's own bound values (a literal in its WHERE, say), converted for the driver."""
+    values = dict(compiled.construct_params(params))
     for name, processor in processors.items():
-        if name and name in values:
+        if name in values:
             values[name] = processor(values[name])
     return values

@@ -247,14 +247,17 @@ class Service:
         consistent) and a dictionary hit; only a miss loads the workspace and renders.
         """
         found = self.db.revision_of(ws_id)
-        body = self.cache.responses.get((*found, *key)) if found else None
+        body = self._response_at(found, key)
         if body is not None:
             return body
         with self.view_at(ws_id, found) as view:
             return view.cached_json(key, lambda: compute(view))
 
     def cached_response(self, ws_id: str, key: tuple) -> bytes | None:
-        found = self.db.revision_of(ws_id)
+        return self._response_at(self.db.revision_of(ws_id), key)
+
+    def _response_at(self, found: tuple[str, int] | None, key: tuple) -> bytes | None:
+        """The body cached for ``key`` at ``found``, the workspace's ``(uid, revision)`` (None: no workspace)."""
         return self.cache.responses.get((*found, *key)) if found else None
 
     async def respond_async(self, ws_id: str, key: tuple, compute: Callable[[View], Any]) -> bytes:
