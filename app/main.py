@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 from typing import Any, AsyncIterator
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 
 from obligraph import __version__
 from obligraph.app import security, web
@@ -34,6 +34,7 @@ from obligraph.app.api.routes import (
 from obligraph.app.api.strict_query import reject_unknown_query
 from obligraph.app.core import http_errors as errors
 from obligraph.app.core.bodylimit import BodyLimitMiddleware
+from obligraph.app.core.flat_routes import include_flat
 from obligraph.app.core.settings import Settings
 from obligraph.app.schemas.common import ERROR_RESPONSES
 from obligraph.app.services.workspace import Service
@@ -78,11 +79,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.service = service
     errors.install(app, settings.max_body_bytes)
     # Every API route: the error responses it can give, and a 422 for a query parameter it does not take.
-    api = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, dependencies=[Depends(reject_unknown_query)])
     for module in ROUTERS:
-        api.include_router(module.router)
-    app.include_router(api)
-    app.include_router(health.router)
+        include_flat(
+            app.router,
+            module.router,
+            prefix=API_PREFIX,
+            responses=ERROR_RESPONSES,
+            dependencies=[Depends(reject_unknown_query)],
+        )
+    include_flat(app.router, health.router)
     docs_assets.install(app)  # before web: its /static mount would take /static/docs too
     web.install(app)  # the browser pages and their assets
     security.install(

@@ -21,6 +21,7 @@ def install(app: FastAPI) -> None:
     # for FastAPI and the service stack to print a table of gaps.
     from fastapi.staticfiles import StaticFiles
 
+    from obligraph.app.core.flat_routes import include_flat
     from obligraph.app.web import language, warnings_view
     from obligraph.app.web.i18n import LanguageMiddleware
     from obligraph.app.web.pages import (
@@ -38,11 +39,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(PageBadRequest, lambda _request, exc: bad_request_page(exc.message))
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(LanguageMiddleware)
-    app.include_router(language.router)
-    app.include_router(warnings_view.router)
-    app.include_router(login.router)
-    app.include_router(workspace_pages.router)
-    app.include_router(table_pages.router)
-    app.include_router(analysis_pages.router)
-    app.include_router(evidence_pages.router)
-    app.include_router(snapshot_pages.router)
+    pages = (language, warnings_view, login, workspace_pages, table_pages, analysis_pages, evidence_pages)
+    for module in (*pages, snapshot_pages):
+        include_flat(app.router, module.router)
