@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlmodel import Session
 
+from obligraph.app.core.json_encoding import column_json, column_value
 from obligraph.app.core.settings import Settings
 from obligraph.app.core.write_queue import FairLock, HandOver, WriteQueueTimeout
 
@@ -84,6 +85,8 @@ class Database:
             connect_args={"check_same_thread": False, "timeout": busy_ms / 1000},
             pool_size=self.settings.db_pool_size,
             max_overflow=self.settings.db_pool_size,
+            json_serializer=column_json,
+            json_deserializer=column_value,
         )
 
         @event.listens_for(engine, "connect")
@@ -116,6 +119,8 @@ class Database:
             pool_size=self.settings.db_pool_size,
             max_overflow=self.settings.db_pool_size,
             pool_pre_ping=True,
+            json_serializer=column_json,
+            json_deserializer=column_value,
         )
         lock_timeout_ms = int(self.settings.postgres_lock_timeout_ms)
 
