@@ -52,6 +52,28 @@ def test_a_retry_gets_the_first_answer_and_writes_nothing(client, workspace, app
     assert key_rows(app, "hr") == 1
 
 
+@pytest.mark.parametrize("nodes", [1, 100], ids=["small, checked under the lock", "large, before parsing"])
+def test_a_retry_replays_at_either_size(client, workspace, monkeypatch, nodes):
+    """A large retry is answered before its body is parsed again; a small one is parsed, then the
+    check under the lock answers it. Either way the first answer comes back and nothing is imported."""
+    import obligraph.app.api.routes.imports as route
+
+    document = {**EXTRA, "nodes": [{"id": f"big-{i}", "layer": "saas", "name": "x" * 400} for i in range(nodes)]}
+    large = len(json.dumps(document)) >= route.REPLAY_BEFORE_PARSING_BYTES
+    assert large == (nodes > 1)
+    first = merge(client, document, f"key-{nodes}")
+    assert first.status_code == 200, first.text
+    before = revision(client)
+    parsed = []
+    parse = route.parse_import
+    monkeypatch.setattr(route, "parse_import", lambda *args: parsed.append(1) or parse(*args))
+    again = merge(client, document, f"key-{nodes}")
+    assert again.status_code == 200 and again.content == first.content
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert revision(client) == before
+    assert len(parsed) == (0 if large else 1)
+
+
 def test_a_key_reused_for_another_request_is_refused(client, workspace):
     assert merge(client, EXTRA, "key-2").status_code == 200
     before = revision(client)

@@ -64,6 +64,11 @@ ImportFormat = Annotated[
 ]
 
 
+#: From this size on, an import sent with an Idempotency-Key looks its key up before parsing (JSON
+#: parses and checks at about 0.03 ms per KiB; the read costs about 1 ms of CPU on PostgreSQL).
+REPLAY_BEFORE_PARSING_BYTES = 32 * 1024
+
+
 @router.post(
     "/import",
     response_model=ImportResult,
@@ -155,11 +160,13 @@ def import_chain(
     if idempotency_key is not None:
         key = check_idempotency_key(idempotency_key)
         fingerprint = request_hash(body, mode, format, content_type)
-        # Most retries stop here, without parsing the body again; the check under the lock below decides.
-        with service.db.read() as session:
-            outcome = stored_outcome(session, ws, key, fingerprint, service.settings)
-        if outcome is not None:
-            return replayed(*outcome)
+        if len(body) >= REPLAY_BEFORE_PARSING_BYTES:
+            # A retried large import stops here, without parsing the body again. A small one is
+            # parsed again in less time than this read takes; the check under the lock below decides.
+            with service.db.read() as session:
+                outcome = stored_outcome(session, ws, key, fingerprint, service.settings)
+            if outcome is not None:
+                return replayed(*outcome)
     spec = import_format(format, content_type)
     if mode is ImportMode.REPLACE:
         chain = replacement_chain(body, spec, content_type, service.settings)
