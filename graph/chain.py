@@ -516,10 +516,11 @@ class Chain:
     ) -> list[str]:
         """The controls an analysis covers: the argument, else the document's list, else every control
         of the catalog; with ``cloud_guidance_only``, only those of them the catalog gives cloud guidance for."""
-        if controls is None:
-            controls = self.controls if self.controls is not None else self.catalog.ids
+        requested = controls if controls is not None else self.controls
         chosen: dict[str, None] = {}
-        for control in controls:
+        if requested is None:  # the catalog's own ids, each once: nothing to resolve
+            chosen = dict.fromkeys(self.catalog.ids)
+        for control in requested or ():
             try:
                 chosen.update(dict.fromkeys(resolve_control_id(control, self.catalog)))
             except ControlIdError as exc:
