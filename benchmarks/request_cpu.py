@@ -51,6 +51,7 @@ def kinds(nodes: list[str]) -> dict[str, tuple[Callable[[httpx.Client, int], obj
     def merge(client: httpx.Client, i: int) -> object:
         document = {
             "format": "obligraph/chain@1",
+            "name": WS,
             "nodes": [{"id": f"m{i}-{j}", "layer": "saas"} for j in range(3)],
             "edges": [],
         }
@@ -67,6 +68,13 @@ def kinds(nodes: list[str]) -> dict[str, tuple[Callable[[httpx.Client, int], obj
         "node create": (lambda client, i: client.post(f"{API}/nodes", json={"id": f"x{i}", "layer": "saas"}), 2),
         "merge import, 3 nodes": (merge, 4),
     }
+
+
+def answered(name: str, response: object) -> None:
+    """Stop at the first refused request: a benchmark of error answers measures nothing it names."""
+    assert isinstance(response, httpx.Response)
+    if response.is_error:
+        raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,11 +102,11 @@ def main(argv: list[str] | None = None) -> int:
                     for name, (call, share) in kinds(nodes).items():
                         count = max(1, args.requests // share)
                         for i in range(50):  # warm: caches, prepared statements
-                            call(client, offset + i)
+                            answered(name, call(client, offset + i))
                         offset += 50
                         cpu, started = process_tree_cpu(server.process.pid), time.perf_counter()
                         for i in range(count):
-                            call(client, offset + i)
+                            answered(name, call(client, offset + i))
                         wall, cpu = time.perf_counter() - started, process_tree_cpu(server.process.pid) - cpu
                         offset += count
                         print(f"| {name} | {count:,} | {1000 * cpu / count:.2f} ms | {1000 * wall / count:.2f} ms |")
