@@ -32,6 +32,13 @@ def test_what_if(client, workspace):
     assert removal.status_code == 200
 
 
+def test_what_if_over_no_controls_is_empty(client, workspace):
+    body = {"changes": [{"node": "acme-paas", "op": "remove_node"}], "controls": []}
+    response = client.post(f"{WS}/what-if", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["summary"]["opened"] == 0
+
+
 def test_what_if_bad_input(client, workspace):
     error = error_of(client.post(f"{WS}/what-if", json={"changes": []}), 422)
     assert "body.changes" in messages(error)

@@ -160,3 +160,10 @@ def test_spof_through_a_cycle():
     )
     dominators = single_points_of_failure(c)["dominators"]
     assert dominators["app"] == ["p"]
+
+
+def test_an_empty_control_list_gives_an_empty_analysis():
+    doc = chain([node("p", "iaas"), node("c", "saas")], [edge("p", "c")], ["9.1.1"])
+    analysis = analyze(doc, controls=[])
+    assert analysis.controls == [] and analysis.summary()["gaps"] == 0
+    assert what_if(doc, [{"op": "remove_node", "node": "p"}], controls=[])["summary"]["opened"] == 0
