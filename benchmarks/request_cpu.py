@@ -23,7 +23,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, MutableMapping
 
 import httpx
 
@@ -32,11 +32,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate_chain  # noqa: E402
-from benchmarks.load import DEFAULT_POSTGRES, TempDatabase, process_tree_cpu, start_server, stop_server  # noqa: E402
+from benchmarks.load import (  # noqa: E402
+    AS_OF,
+    DEFAULT_POSTGRES,
+    TempDatabase,
+    process_tree_cpu,
+    start_server,
+    stop_server,
+)
 
 WS = "w"
 API = f"/api/v1/workspaces/{WS}"
-AS_OF = "2026-11-26"
 
 
 def kinds(nodes: list[str]) -> dict[str, tuple[Callable[[httpx.Client, int], object], int]]:
@@ -209,7 +215,7 @@ class AsgiClient:
             received = True
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def send(message: dict[str, Any]) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
